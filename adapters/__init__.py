@@ -1,0 +1,1 @@
+"""Adapters: implementations of the ports, one sub-package per technology family."""

@@ -1,0 +1,14 @@
+"""SystemClock: the real time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from domain.ports import Clock
+
+
+class SystemClock(Clock):
+    """The system's wall clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)

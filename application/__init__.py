@@ -1,0 +1,1 @@
+"""Use cases: one module per command, talking to the world only through ports."""

@@ -1,0 +1,36 @@
+"""EndSession: revoke one of the caller's sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.unit_of_work import UnitOfWork
+from domain.errors import SessionNotFoundError
+from domain.model import SessionId, UserId
+from domain.ports import Clock
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndSession:
+    user_id: UserId
+    session_id: str
+
+
+class EndSessionHandler:
+    """Revoke one session of the caller.
+
+    - A session of another user is reported exactly like one that does not exist.
+    - An already revoked or expired session is not found either.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def handle(self, command: EndSession) -> None:
+        now = self._clock.now()
+        async with self._uow as uow:
+            session = await uow.sessions.get(SessionId(command.session_id))
+            if session is None or session.user_id != command.user_id or not session.is_active(now):
+                raise SessionNotFoundError
+            await uow.sessions.revoke(session.id, now)
+            await uow.commit()

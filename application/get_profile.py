@@ -1,0 +1,38 @@
+"""GetProfile: the caller's own account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.unit_of_work import UnitOfWork
+from domain.errors import TokenInvalidError
+from domain.model import User, UserId
+from domain.ports import Clock
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetProfile:
+    user_id: UserId
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    user: User
+    account_age_days: int
+
+
+class GetProfileHandler:
+    """The caller's account with its age in whole days.
+
+    - An account that no longer exists or was deactivated makes the caller's token invalid.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def handle(self, command: GetProfile) -> Profile:
+        async with self._uow as uow:
+            user = await uow.users.get(command.user_id)
+        if user is None or not user.is_active:
+            raise TokenInvalidError
+        return Profile(user=user, account_age_days=user.account_age_days(self._clock.now()))

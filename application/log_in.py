@@ -1,0 +1,90 @@
+"""LogIn: exchange a password for a new session and its token pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.session_tokens import SessionTokens
+from application.unit_of_work import UnitOfWork
+from domain.errors import AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, ValidationFailedError
+from domain.model import Email, Session, TokenPair, User, Username
+from domain.ports import Clock, PasswordHasher
+from domain.rules import PASSWORD_HARD_MAX_LENGTH
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogIn:
+    identifier: str
+    password: str
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class LogInHandler:
+    """Log in with an email or a username and a password.
+
+    - An unknown account and a wrong password fail the same way, after the same hashing work
+      (an unknown account costs one verify against a dummy hash).
+    - Only after a correct password: a deactivated account is refused, and so is an
+      unverified email when verification is required.
+    - A successful login starts a new session, stamps `last_login` and stores an upgraded
+      password hash when the stored one is outdated.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        tokens: SessionTokens,
+        clock: Clock,
+        require_verified_email: bool = False,
+    ) -> None:
+        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+        self._require_verified_email = require_verified_email
+
+    async def handle(self, command: LogIn) -> TokenPair:
+        if len(command.password) > PASSWORD_HARD_MAX_LENGTH:
+            # Refused before hashing: no account could have such a password.
+            raise InvalidCredentialsError
+        async with self._uow as uow:
+            user = await self._find(uow, command.identifier)
+        if user is None:
+            await self._hasher.verify_dummy(command.password)
+            raise InvalidCredentialsError
+        check = await self._hasher.verify(command.password, user.hashed_password)
+        if not check.ok:
+            raise InvalidCredentialsError
+        if not user.is_active:
+            raise AccountDisabledError
+        if self._require_verified_email and not user.email_verified:
+            raise EmailNotVerifiedError
+        now = self._clock.now()
+        session = Session.start(
+            user_id=user.id,
+            now=now,
+            ttl=self._tokens.policy.refresh_ttl,
+            ip=command.ip,
+            user_agent=command.user_agent,
+        )
+        refresh = self._tokens.first_refresh_token(session, now)
+        async with self._uow as uow:
+            current = await uow.users.get(user.id)
+            if current is None:
+                raise InvalidCredentialsError
+            # An upgrade computed from the old password must not overwrite a hash changed meanwhile.
+            unchanged = current.hashed_password == user.hashed_password
+            current.record_login(now, check.upgraded_hash if unchanged else None)
+            await uow.users.update(current)
+            await uow.sessions.add(session)
+            await uow.refresh_tokens.add(refresh.record)
+            await uow.commit()
+        return self._tokens.pair(current, session, refresh.value, now)
+
+    @staticmethod
+    async def _find(uow: UnitOfWork, identifier: str) -> User | None:
+        try:
+            if "@" in identifier:
+                return await uow.users.by_email(Email.parse(identifier))
+            return await uow.users.by_username(Username.parse(identifier))
+        except ValidationFailedError:
+            return None

@@ -1,0 +1,44 @@
+"""LogOut: end the session of a refresh token (and of the caller's access token)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.refresh_session import REFRESH_TOKEN_MAX_LENGTH
+from application.unit_of_work import UnitOfWork
+from domain.model import SessionId
+from domain.ports import Clock
+from domain.rules import hash_token
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogOut:
+    refresh_token: str
+    access_session_id: SessionId | None = None
+
+
+class LogOutHandler:
+    """Revoke the session that a refresh token belongs to.
+
+    - An unknown, used or already revoked token is not an error: logging out is idempotent and
+      reveals nothing about the token.
+    - When the caller also proved an access token, that token's session is revoked too, so the
+      access token stops working at once.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
+
+    async def handle(self, command: LogOut) -> None:
+        now = self._clock.now()
+        sessions: set[SessionId] = set()
+        if command.access_session_id is not None:
+            sessions.add(command.access_session_id)
+        async with self._uow as uow:
+            if 0 < len(command.refresh_token) <= REFRESH_TOKEN_MAX_LENGTH:
+                record = await uow.refresh_tokens.get(hash_token(command.refresh_token))
+                if record is not None:
+                    sessions.add(record.session_id)
+            for session_id in sorted(sessions):
+                await uow.sessions.revoke(session_id, now)
+            await uow.commit()

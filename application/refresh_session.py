@@ -1,0 +1,66 @@
+"""RefreshSession: rotate a refresh token into a new token pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.session_tokens import SessionTokens
+from application.unit_of_work import UnitOfWork
+from domain.errors import RefreshTokenReusedError, TokenInvalidError
+from domain.model import TokenPair
+from domain.ports import Clock
+from domain.rules import RefreshVerdict, hash_token
+
+REFRESH_TOKEN_MAX_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefreshSession:
+    refresh_token: str
+
+
+class RefreshSessionHandler:
+    """Exchange a refresh token for a new pair; the presented token is used up.
+
+    - The token is used up with one conditional update: however many requests carry it at
+      once, exactly one rotates it and at most one successor ever exists.
+    - Presented again within the grace window of its first use, it answers with the same
+      successor (and a fresh access token), so concurrent tabs converge.
+    - Presented again later, it is treated as theft: the whole session is revoked.
+    - An unknown, expired or revoked token, or one whose account is disabled, is invalid.
+    """
+
+    def __init__(self, uow: UnitOfWork, tokens: SessionTokens, clock: Clock) -> None:
+        self._uow, self._tokens, self._clock = uow, tokens, clock
+
+    async def handle(self, command: RefreshSession) -> TokenPair:
+        presented = command.refresh_token
+        if not presented or len(presented) > REFRESH_TOKEN_MAX_LENGTH:
+            raise TokenInvalidError
+        token_hash = hash_token(presented)
+        now = self._clock.now()
+        policy = self._tokens.policy
+        async with self._uow as uow:
+            record = await uow.refresh_tokens.get(token_hash)
+            if record is None:
+                raise TokenInvalidError
+            session_id = record.session_id
+            session = await uow.sessions.get(session_id)
+            user = await uow.users.get(record.user_id)
+            verdict = policy.judge_refresh(record, session, now)
+            if verdict is RefreshVerdict.ROTATE and not await uow.refresh_tokens.mark_used(token_hash, now):
+                # Another request used it first: judge again as the replay it now is.
+                record = await uow.refresh_tokens.get(token_hash)
+                verdict = policy.judge_refresh(record, session, now) if record else RefreshVerdict.INVALID
+            if verdict is RefreshVerdict.REUSED:
+                await uow.sessions.revoke(session_id, now)
+                await uow.commit()
+                raise RefreshTokenReusedError
+            if verdict is RefreshVerdict.INVALID or session is None or user is None or not user.is_active:
+                raise TokenInvalidError
+            successor = self._tokens.successor_of(presented, session, now)
+            if verdict is RefreshVerdict.ROTATE:
+                await uow.refresh_tokens.add(successor.record)
+                await uow.sessions.touch(session.id, now, successor.record.expires_at)
+            await uow.commit()
+        return self._tokens.pair(user, session, successor.value, now)

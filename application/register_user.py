@@ -1,0 +1,77 @@
+"""RegisterUser: create an account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from application.unit_of_work import UnitOfWork
+from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
+from domain.model import Email, User, Username, parse_full_name
+from domain.ports import Clock, PasswordHasher
+from domain.rules import PasswordPolicy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterUser:
+    email: str
+    username: str
+    password: str
+    full_name: str | None = None
+
+
+T = TypeVar("T")
+
+
+def _collect(errors: list[FieldError], parse: Callable[[], T]) -> T | None:
+    try:
+        return parse()
+    except ValidationFailedError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+class RegisterUserHandler:
+    """Create an account.
+
+    - Every broken input rule (email, username, full name, password policy) is reported at once.
+    - Emails and usernames compare case-insensitively and must be unique: the first of two
+      racing registrations wins, the other gets a conflict.
+    - New accounts are active, have the `user` role only and an unverified email; nothing in
+      the request can choose otherwise.
+    """
+
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, policy: PasswordPolicy) -> None:
+        self._uow, self._hasher, self._clock, self._policy = uow, hasher, clock, policy
+
+    async def handle(self, command: RegisterUser) -> User:
+        errors: list[FieldError] = []
+        email = _collect(errors, lambda: Email.parse(command.email))
+        username = _collect(errors, lambda: Username.parse(command.username))
+        full_name = _collect(errors, lambda: parse_full_name(command.full_name))
+        errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
+        if errors or email is None or username is None:
+            raise ValidationFailedError(errors)
+        async with self._uow as uow:
+            if await uow.users.by_email(email) is not None:
+                raise EmailTakenError
+            if await uow.users.by_username(username) is not None:
+                raise UsernameTakenError
+        password_hash = await self._hasher.hash(command.password)
+        user = self._new_user(
+            User.register(
+                email=email,
+                username=username,
+                full_name=full_name,
+                hashed_password=password_hash,
+                now=self._clock.now(),
+            )
+        )
+        async with self._uow as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        return user
+
+    def _new_user(self, user: User) -> User:
+        return user

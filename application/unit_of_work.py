@@ -1,0 +1,45 @@
+"""The UnitOfWork port: one transaction over the repositories."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from types import TracebackType
+from typing import Protocol, Self
+
+from domain.ports import RefreshTokenRepository, SessionRepository, UserRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction across the repositories.
+
+    Each `async with` opens a fresh transaction; leaving the block without `commit()` rolls it
+    back, and so does an exception. One instance may be entered again sequentially, never
+    concurrently. Repositories are only usable inside the block.
+    """
+
+    users: UserRepository
+    sessions: SessionRepository
+    refresh_tokens: RefreshTokenRepository
+
+    @abstractmethod
+    async def __aenter__(self) -> Self:
+        """Begin a transaction."""
+
+    @abstractmethod
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed and release the transaction."""
+
+    @abstractmethod
+    async def commit(self) -> None:
+        """Make the changes of this transaction durable and visible.
+
+        Raises:
+            EmailTakenError: a uniqueness rule on email was broken by a concurrent transaction.
+            UsernameTakenError: the same for usernames.
+        """
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """True when the store answers (used by readiness checks); never raises."""

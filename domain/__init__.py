@@ -1,0 +1,1 @@
+"""The domain: entities, value objects, policies, errors and ports. Standard library only."""

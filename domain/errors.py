@@ -1,0 +1,137 @@
+"""Domain errors: every failure the core can report, each with a stable public code.
+
+The `code` of each class is part of the public API (it becomes the problem `type`), and
+`message` is always safe to show a client: it never contains input echoed back, a token,
+a hash or anything an attacker could use to tell accounts apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    """Base of every error the domain and the use cases raise."""
+
+    code: ClassVar[str] = "domain_error"
+    message: ClassVar[str] = "The request could not be completed."
+
+    def __init__(self, message: str | None = None) -> None:
+        if message is not None:
+            self.message = message  # type: ignore[misc]
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One broken rule on one input field (`field` is a dotted path)."""
+
+    field: str
+    message: str
+
+
+class ValidationFailedError(DomainError):
+    """Raised when input breaks one or more rules; every broken rule is listed."""
+
+    code = "validation_failed"
+    message = "The request did not pass validation."
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__()
+        self.errors = tuple(errors)
+
+
+class ConflictError(DomainError):
+    """Base of errors raised when a change would break a uniqueness rule."""
+
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class EmailTakenError(ConflictError):
+    """Raised when registering or changing to an email that another account uses."""
+
+    code = "email_taken"
+    message = "An account with this email already exists."
+
+
+class UsernameTakenError(ConflictError):
+    """Raised when registering or changing to a username that another account uses."""
+
+    code = "username_taken"
+    message = "This username is taken."
+
+
+class InvalidCredentialsError(DomainError):
+    """Raised for an unknown account and a wrong password alike, so the two cannot be told apart."""
+
+    code = "invalid_credentials"
+    message = "The credentials are not valid."
+
+
+class AccountDisabledError(DomainError):
+    """Raised after a correct password when the account has been deactivated."""
+
+    code = "account_disabled"
+    message = "This account is disabled."
+
+
+class EmailNotVerifiedError(DomainError):
+    """Raised after a correct password when verified email is required and missing."""
+
+    code = "email_not_verified"
+    message = "The email address of this account is not verified."
+
+
+class TooManyAttemptsError(DomainError):
+    """Raised when a client or an identifier is throttled; `retry_after_s` says when to try again."""
+
+    code = "too_many_attempts"
+    message = "Too many attempts. Try again later."
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__()
+        self.retry_after_s = max(1, retry_after_s)
+
+
+class TokenInvalidError(DomainError):
+    """Raised for a token that is malformed, forged, unknown, revoked or of the wrong kind."""
+
+    code = "invalid_token"
+    message = "The token is not valid."
+
+
+class TokenExpiredError(TokenInvalidError):
+    """Raised for a well-formed token whose lifetime is over."""
+
+    code = "token_expired"
+    message = "The token has expired."
+
+
+class RefreshTokenReusedError(TokenInvalidError):
+    """Raised when a used refresh token comes back after the grace window: the session is revoked."""
+
+    code = "refresh_token_reused"
+    message = "The refresh token was already used; the session has been ended."
+
+
+class NotFoundError(DomainError):
+    """Raised for a resource that does not exist or does not belong to the caller."""
+
+    code = "not_found"
+    message = "The resource was not found."
+
+
+class SessionNotFoundError(NotFoundError):
+    """Raised when a session does not exist or belongs to another user."""
+
+    code = "session_not_found"
+    message = "The session was not found."
+
+
+class PermissionDeniedError(DomainError):
+    """Raised when an authenticated principal lacks the permission an action needs."""
+
+    code = "permission_denied"
+    message = "You are not allowed to do this."

@@ -1,0 +1,162 @@
+"""The ports: what the core needs from the world, as Protocols that adapters subclass.
+
+Each docstring is the contract every implementation honours; `tests/contract/` tests exactly
+those sentences.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Protocol
+
+from domain.model import (
+    AccessClaims,
+    Email,
+    PasswordCheck,
+    RefreshToken,
+    Session,
+    SessionId,
+    User,
+    UserId,
+    Username,
+)
+
+
+class Clock(Protocol):
+    """The time source of the core."""
+
+    @abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware in UTC."""
+
+
+class SecretGenerator(Protocol):
+    """Unpredictable values for tokens."""
+
+    @abstractmethod
+    def token(self) -> str:
+        """A fresh URL-safe random string carrying at least 256 bits of entropy."""
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Work runs off the event loop with bounded concurrency.
+
+    Implementations raise no domain error; when the hashing capacity is saturated they raise
+    their adapter's unavailability error rather than queueing without bound.
+    """
+
+    @abstractmethod
+    async def hash(self, password: str) -> str:
+        """A new hash of `password` with the current parameters."""
+
+    @abstractmethod
+    async def verify(self, password: str, password_hash: str) -> PasswordCheck:
+        """Check `password` against `password_hash`.
+
+        An unknown or malformed hash is a failed check, never an exception. `upgraded_hash` is set
+        when the password is right and the stored hash uses an outdated scheme or parameters.
+        """
+
+    @abstractmethod
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the same work as one `verify`, for an account that does not exist."""
+
+
+class TokenIssuer(Protocol):
+    """Signs and verifies access tokens (JWTs)."""
+
+    @abstractmethod
+    def issue(self, claims: AccessClaims) -> str:
+        """A signed access token carrying `claims`."""
+
+    @abstractmethod
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        """The claims of a token whose signature, type, issuer, audience and lifetime are valid at `now`.
+
+        Raises:
+            TokenExpiredError: the token is past its `exp`.
+            TokenInvalidError: anything else is wrong with it.
+        """
+
+
+class UserRepository(Protocol):
+    """Stored accounts. Emails and usernames are unique and compared case-insensitively."""
+
+    @abstractmethod
+    async def add(self, user: User) -> None:
+        """Store a new account.
+
+        Raises:
+            EmailTakenError: another account has this email (ignoring case).
+            UsernameTakenError: another account has this username (ignoring case).
+        """
+
+    @abstractmethod
+    async def get(self, user_id: UserId) -> User | None:
+        """The account with this id, or None."""
+
+    @abstractmethod
+    async def by_email(self, email: Email) -> User | None:
+        """The account with this email, ignoring case, or None."""
+
+    @abstractmethod
+    async def by_username(self, username: Username) -> User | None:
+        """The account with this username, ignoring case, or None."""
+
+    @abstractmethod
+    async def update(self, user: User) -> None:
+        """Store the changed fields of an existing account.
+
+        Raises:
+            EmailTakenError: the new email belongs to another account.
+            UsernameTakenError: the new username belongs to another account.
+        """
+
+
+class SessionRepository(Protocol):
+    """Stored sessions (refresh-token families)."""
+
+    @abstractmethod
+    async def add(self, session: Session) -> None:
+        """Store a new session."""
+
+    @abstractmethod
+    async def get(self, session_id: SessionId) -> Session | None:
+        """The session with this id, revoked or not, or None."""
+
+    @abstractmethod
+    async def active_for_user(self, user_id: UserId, now: datetime) -> list[Session]:
+        """The user's sessions that are neither revoked nor expired at `now`, newest first."""
+
+    @abstractmethod
+    async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
+        """Record a use of the session at `now` and move its expiry to `expires_at`."""
+
+    @abstractmethod
+    async def revoke(self, session_id: SessionId, now: datetime) -> bool:
+        """Revoke one session; True if it was active until now. Revoking twice changes nothing."""
+
+    @abstractmethod
+    async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
+        """Revoke every active session of the user; the ids that this call revoked."""
+
+
+class RefreshTokenRepository(Protocol):
+    """Stored refresh tokens, known only by the hash of their value."""
+
+    @abstractmethod
+    async def add(self, token: RefreshToken) -> None:
+        """Store a new refresh token. Adding a hash that is already stored changes nothing."""
+
+    @abstractmethod
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, used or not, or None."""
+
+    @abstractmethod
+    async def mark_used(self, token_hash: str, now: datetime) -> bool:
+        """Mark an unused token used at `now`, atomically.
+
+        True for exactly one caller per token, however many run concurrently in any number of
+        processes; False when the token was already used (or does not exist).
+        """

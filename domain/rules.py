@@ -1,0 +1,106 @@
+"""Pure policies: password rules and refresh-token rotation."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from domain.errors import FieldError, ValidationFailedError
+from domain.model import RefreshToken, Session
+
+PASSWORD_HARD_MAX_LENGTH = 1024
+_SPECIALS = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ ")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordPolicy:
+    """What a new password must satisfy. Every rule can be switched off except the length bounds.
+
+    `max_length` exists so that a megabyte "password" is refused before it reaches the hasher.
+    """
+
+    min_length: int = 8
+    max_length: int = 128
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_digit: bool = True
+    require_special: bool = True
+
+    def violations(self, password: str) -> list[str]:
+        """Every rule the password breaks, in a stable order (empty when it is acceptable)."""
+        broken: list[str] = []
+        if len(password) < self.min_length:
+            broken.append(f"Must be at least {self.min_length} characters long.")
+        if len(password) > self.max_length:
+            broken.append(f"Must be at most {self.max_length} characters long.")
+        if self.require_uppercase and not any(char.isupper() for char in password):
+            broken.append("Must contain an uppercase letter.")
+        if self.require_lowercase and not any(char.islower() for char in password):
+            broken.append("Must contain a lowercase letter.")
+        if self.require_digit and not any(char.isdigit() for char in password):
+            broken.append("Must contain a digit.")
+        if self.require_special and not any(char in _SPECIALS or not char.isalnum() for char in password):
+            broken.append("Must contain a special character.")
+        if "\x00" in password:
+            broken.append("Must not contain a NUL character.")
+        return broken
+
+    def check(self, password: str, *, field_name: str = "password") -> None:
+        """Raises:
+        ValidationFailedError: one entry per broken rule.
+        """
+        broken = self.violations(password)
+        if broken:
+            raise ValidationFailedError([FieldError(field_name, message) for message in broken])
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest under which an opaque token is stored (tokens carry 256 random bits,
+    so a fast hash is enough: there is nothing to brute-force)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def derive_successor(token: str, key: bytes) -> str:
+    """The refresh token that follows `token` in its session.
+
+    Derived with HMAC so that a replay inside the grace window can be answered with the very same
+    successor without the server ever storing a token in clear.
+    """
+    digest = hmac.new(key, token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class RefreshVerdict(Enum):
+    ROTATE = "rotate"
+    REPLAY = "replay"
+    REUSED = "reused"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionPolicy:
+    """Lifetimes of tokens and the grace window of refresh rotation."""
+
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=7)
+    reuse_grace: timedelta = timedelta(seconds=10)
+
+    def judge_refresh(self, token: RefreshToken, session: Session | None, now: datetime) -> RefreshVerdict:
+        """Decide what presenting `token` means.
+
+        - An expired token, or one whose session is gone, revoked or expired, is invalid.
+        - An unused token is rotated.
+        - A used token inside the grace window (counted from its first use) is a replay: the
+          same successor is handed out again. Later, it is theft and the session must end.
+        """
+        if session is None or not session.is_active(now) or now >= token.expires_at:
+            return RefreshVerdict.INVALID
+        if token.used_at is None:
+            return RefreshVerdict.ROTATE
+        if self.reuse_grace > timedelta(0) and now - token.used_at <= self.reuse_grace:
+            return RefreshVerdict.REPLAY
+        return RefreshVerdict.REUSED
