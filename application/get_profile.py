@@ -19,6 +19,9 @@ class GetProfile:
 class Profile:
     user: User
     account_age_days: int
+    # Tasks arrive with the Task Management API (issue 5); until then no account can own one.
+    task_count: int = 0
+    completed_task_count: int = 0
 
 
 class GetProfileHandler:

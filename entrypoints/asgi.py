@@ -1,0 +1,33 @@
+"""What the ASGI server imports: an app factory (settings -> container -> app), nothing built on import."""
+
+from __future__ import annotations
+
+import inspect
+
+from litestar import Litestar
+
+from entrypoints.container import handler_providers, production
+from entrypoints.http.app import create_app as create_http_app
+from entrypoints.settings import Settings, load_settings
+
+
+def build_app(settings: Settings) -> Litestar:
+    """The production application for `settings`: resources start and stop with the app's lifespan."""
+    use_cases, adapters = production(settings)
+
+    async def start() -> None:
+        started = adapters.init_resources()
+        if inspect.isawaitable(started):
+            await started
+
+    async def stop() -> None:
+        stopped = adapters.shutdown_resources()
+        if inspect.isawaitable(stopped):
+            await stopped
+
+    return create_http_app(handler_providers(use_cases), settings, on_startup=[start], on_shutdown=[stop])
+
+
+def create_app() -> Litestar:
+    """The factory the server calls (`uvicorn --factory entrypoints.asgi:create_app`)."""
+    return build_app(load_settings())

@@ -1,0 +1,1 @@
+"""The Litestar HTTP entrypoint: routes, DTOs, problem mapping, auth guard and security headers."""

@@ -1,0 +1,161 @@
+import inspect
+from typing import Any
+
+from litestar import Request, Router, delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+
+from application.end_session import EndSession, EndSessionHandler
+from application.get_profile import GetProfile, GetProfileHandler
+from application.list_sessions import ListSessions, ListSessionsHandler
+from application.log_in import LogIn, LogInHandler
+from application.log_out import LogOut, LogOutHandler
+from application.log_out_everywhere import LogOutEverywhere, LogOutEverywhereHandler
+from application.refresh_session import RefreshSession, RefreshSessionHandler
+from application.register_user import RegisterUser, RegisterUserHandler
+from domain.errors import FieldError, ValidationFailedError
+from domain.model import Principal
+from entrypoints.http.auth import current_principal, optional_principal
+from entrypoints.http.bodies import decode_form, decode_json
+from entrypoints.http.schemas import (
+    LogInRequest,
+    ProfileResponse,
+    RefreshRequest,
+    RegisterRequest,
+    SessionResponse,
+    TokenPairResponse,
+    UserResponse,
+)
+from entrypoints.http.security import is_form, require_json_body
+
+USER_AGENT_MAX_LENGTH = 512
+
+_protected = {"principal": Provide(current_principal)}
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def user_agent(request: Request[Any, Any, Any]) -> str | None:
+    value = request.headers.get("user-agent")
+    return value[:USER_AGENT_MAX_LENGTH] if value else None
+
+
+@post("/auth/register", status_code=201, guards=[require_json_body], description=inspect.getdoc(RegisterUserHandler))
+async def register(
+    data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
+) -> UserResponse:
+    user = await register_user.handle(
+        RegisterUser(email=data.email, username=data.username, password=data.password, full_name=data.full_name)
+    )
+    return UserResponse.of(user)
+
+
+async def _log_in(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+    if is_form(request):
+        form = await decode_form(request, LogInRequest)
+        identifier = form.username or form.email
+        password = form.password
+    else:
+        require_json_body(request, request.route_handler)
+        body = decode_json(await request.body(), LogInRequest)
+        identifier = body.email if body.email is not None else body.username
+        password = body.password
+    if not identifier:
+        raise ValidationFailedError([FieldError("email", "Give an email or a username.")])
+    pair = await log_in.handle(
+        LogIn(identifier=identifier, password=password, ip=client_ip(request), user_agent=user_agent(request))
+    )
+    return TokenPairResponse.of(pair)
+
+
+_LOGIN_DOC = (
+    (inspect.getdoc(LogInHandler) or "")
+    + '\n\nBody: JSON `{"email" or "username", "password"}`, or the OAuth2 password form '
+    "`username=<email or username>&password=...` (application/x-www-form-urlencoded)."
+)
+
+
+@post("/auth/login", status_code=HTTP_200_OK, description=_LOGIN_DOC)
+async def log_in_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+    return await _log_in(request, log_in)
+
+
+@post("/token", status_code=HTTP_200_OK, description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC)
+async def token_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+    return await _log_in(request, log_in)
+
+
+@post(
+    "/auth/refresh",
+    status_code=HTTP_200_OK,
+    guards=[require_json_body],
+    description=inspect.getdoc(RefreshSessionHandler),
+)
+async def refresh(
+    data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSessionHandler]
+) -> TokenPairResponse:
+    pair = await refresh_session.handle(RefreshSession(refresh_token=data.refresh_token))
+    return TokenPairResponse.of(pair)
+
+
+@post(
+    "/auth/logout",
+    status_code=HTTP_204_NO_CONTENT,
+    guards=[require_json_body],
+    dependencies={"principal": Provide(optional_principal)},
+    description=inspect.getdoc(LogOutHandler),
+)
+async def log_out(
+    data: JSONBody[RefreshRequest],
+    principal: NamedDependency[Principal | None],
+    log_out: NamedDependency[LogOutHandler],
+) -> None:
+    session_id = principal.session_id if principal else None
+    await log_out.handle(LogOut(refresh_token=data.refresh_token, access_session_id=session_id))
+
+
+@post(
+    "/auth/logout-all",
+    status_code=HTTP_204_NO_CONTENT,
+    dependencies=_protected,
+    description=inspect.getdoc(LogOutEverywhereHandler),
+)
+async def log_out_all(
+    principal: NamedDependency[Principal], log_out_everywhere: NamedDependency[LogOutEverywhereHandler]
+) -> None:
+    await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id))
+
+
+@get("/auth/me", dependencies=_protected, description=inspect.getdoc(GetProfileHandler))
+async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
+    return ProfileResponse.of(await get_profile.handle(GetProfile(user_id=principal.user_id)))
+
+
+@get("/auth/sessions", dependencies=_protected, description=inspect.getdoc(ListSessionsHandler))
+async def sessions(
+    principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessionsHandler]
+) -> list[SessionResponse]:
+    views = await list_sessions.handle(ListSessions(user_id=principal.user_id, current_session_id=principal.session_id))
+    return [SessionResponse.of(view) for view in views]
+
+
+@delete(
+    "/auth/sessions/{session_id:str}",
+    status_code=HTTP_204_NO_CONTENT,
+    dependencies=_protected,
+    description=inspect.getdoc(EndSessionHandler),
+)
+async def end_session(
+    session_id: FromPath[str], principal: NamedDependency[Principal], end_session: NamedDependency[EndSessionHandler]
+) -> None:
+    await end_session.handle(EndSession(user_id=principal.user_id, session_id=session_id[:64]))
+
+
+auth_router = Router(
+    path="/",
+    route_handlers=[register, log_in_route, token_route, refresh, log_out, log_out_all, me, sessions, end_session],
+    tags=["auth"],
+)

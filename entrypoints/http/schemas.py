@@ -1,0 +1,132 @@
+"""Request and response bodies (msgspec). Requests forbid unknown fields: nothing the client adds is applied."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from application.get_profile import Profile
+from application.list_sessions import SessionView
+from domain.model import TokenPair, User
+
+Email = Annotated[str, msgspec.Meta(max_length=320, description="Email address (case-insensitive)")]
+Username = Annotated[str, msgspec.Meta(max_length=64, description="3 to 50 of A-Z a-z 0-9 _ -")]
+Password = Annotated[str, msgspec.Meta(max_length=4096)]
+OpaqueToken = Annotated[str, msgspec.Meta(max_length=4096)]
+FullName = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+    username: Username
+    password: Password
+    full_name: FullName | None = None
+
+
+class LogInRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    password: Password
+    email: Email | None = None
+    username: Username | None = None
+
+
+class RefreshRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    refresh_token: OpaqueToken
+
+
+class UserResponse(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    username: str
+    full_name: str | None
+    is_active: bool
+    is_superuser: bool
+    roles: list[str]
+    email_verified: bool
+    last_login: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserResponse:
+        return cls(
+            id=user.id,
+            email=user.email.value,
+            username=user.username.value,
+            full_name=user.full_name,
+            is_active=user.is_active,
+            is_superuser=user.is_superuser,
+            roles=sorted(role.value for role in user.roles),
+            email_verified=user.email_verified,
+            last_login=user.last_login,
+            created_at=user.created_at,
+        )
+
+
+class ProfileResponse(msgspec.Struct, frozen=True):
+    id: str
+    email: str
+    username: str
+    full_name: str | None
+    is_active: bool
+    is_superuser: bool
+    roles: list[str]
+    email_verified: bool
+    last_login: datetime | None
+    created_at: datetime
+    task_count: int
+    completed_task_count: int
+    account_age_days: int
+
+    @classmethod
+    def of(cls, profile: Profile) -> ProfileResponse:
+        user = UserResponse.of(profile.user)
+        return cls(
+            **msgspec.structs.asdict(user),
+            task_count=profile.task_count,
+            completed_task_count=profile.completed_task_count,
+            account_age_days=profile.account_age_days,
+        )
+
+
+class TokenPairResponse(msgspec.Struct, frozen=True):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> TokenPairResponse:
+        return cls(access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in)
+
+
+class SessionResponse(msgspec.Struct, frozen=True):
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    ip: str | None
+    user_agent: str | None
+    current: bool
+
+    @classmethod
+    def of(cls, view: SessionView) -> SessionResponse:
+        session = view.session
+        return cls(
+            id=session.id,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            ip=session.ip,
+            user_agent=session.user_agent,
+            current=view.current,
+        )
+
+
+class HealthResponse(msgspec.Struct, frozen=True):
+    status: str
+    app_name: str
+    environment: str
+
+
+class ReadinessResponse(msgspec.Struct, frozen=True):
+    status: str
+    checks: dict[str, str]

@@ -1,0 +1,167 @@
+"""Settings: every BASTION_* variable, typed and validated once at start."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from dotenv import dotenv_values
+
+from domain.rules import PasswordPolicy, SessionPolicy
+
+PREFIX = "BASTION_"
+MIN_SECRET_BYTES = 32
+DEV_SECRET_FILE = ".bastion-secret"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which variable and why."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """The service configuration. Field `x` is read from the variable `BASTION_X`."""
+
+    environment: Literal["development", "production", "test"] = "development"
+    app_name: str = "Bastion"
+    debug: bool = False
+    database_url: str = "sqlite+aiosqlite:///./bastion.db"
+    redis_url: str = ""
+    secret_key: str = ""
+    jwt_algorithm: Literal["HS256"] = "HS256"
+    jwt_issuer: str = "bastion"
+    jwt_audience: str = "bastion"
+    jwt_leeway_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 5
+    access_token_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 15
+    refresh_token_expire_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 7
+    refresh_reuse_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 10
+    password_min_length: Annotated[int, msgspec.Meta(ge=8, le=128)] = 8
+    password_max_length: Annotated[int, msgspec.Meta(ge=8, le=1024)] = 128
+    password_require_uppercase: bool = True
+    password_require_lowercase: bool = True
+    password_require_numbers: bool = True
+    password_require_special: bool = True
+    require_verified_email: bool = False
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
+    cors_origins: str = "http://localhost:3000,http://localhost:5173"
+    allowed_hosts: str = "*"
+    hsts: bool | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    docs_enabled: bool = True
+    hash_threads: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
+    hash_max_pending: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 64
+    argon2_memory_kib: Annotated[int, msgspec.Meta(ge=19456)] = 19456
+    argon2_time_cost: Annotated[int, msgspec.Meta(ge=2)] = 2
+    argon2_parallelism: Annotated[int, msgspec.Meta(ge=1)] = 1
+    database_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def hsts_enabled(self) -> bool:
+        return self.is_production if self.hsts is None else self.hsts
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]
+
+    @property
+    def secret_bytes(self) -> bytes:
+        return self.secret_key.encode()
+
+    @property
+    def successor_key(self) -> bytes:
+        """A key for refresh-token successors, derived from the secret so it needs no setting of its own."""
+        return hmac.new(self.secret_bytes, b"bastion/refresh-token-successor/v1", hashlib.sha256).digest()
+
+    @property
+    def password_policy(self) -> PasswordPolicy:
+        return PasswordPolicy(
+            min_length=self.password_min_length,
+            max_length=self.password_max_length,
+            require_uppercase=self.password_require_uppercase,
+            require_lowercase=self.password_require_lowercase,
+            require_digit=self.password_require_numbers,
+            require_special=self.password_require_special,
+        )
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            access_ttl=timedelta(minutes=self.access_token_expire_minutes),
+            refresh_ttl=timedelta(days=self.refresh_token_expire_days),
+            reuse_grace=timedelta(seconds=self.refresh_reuse_grace_seconds),
+        )
+
+
+def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(environ)
+    fields = set(Settings.__struct_fields__)
+    return {
+        key[len(PREFIX) :].lower(): value
+        for key, value in values.items()
+        if key.startswith(PREFIX) and key[len(PREFIX) :].lower() in fields and value != ""
+    }
+
+
+def development_secret(path: Path) -> str:
+    """The secret kept in `path`, created once (atomically, so concurrent workers agree)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def check_production(settings: Settings) -> None:
+    """Raise SettingsError when production would run on unsafe settings."""
+    problems: list[str] = []
+    if len(settings.secret_bytes) < MIN_SECRET_BYTES:
+        problems.append(f"BASTION_SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes")
+    if settings.debug:
+        problems.append("BASTION_DEBUG must be off")
+    if "*" in settings.allowed_host_list or not settings.allowed_host_list:
+        problems.append("BASTION_ALLOWED_HOSTS must list the served host names, not '*'")
+    if not settings.public_url or settings.public_url == Settings().public_url:
+        problems.append("BASTION_PUBLIC_URL must be set to the public address of the service")
+    if problems:
+        raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    """Read BASTION_* variables (the environment wins over the `.env` file) and validate them.
+
+    In development an unset secret is generated once and kept in `.bastion-secret`.
+
+    Raises:
+        SettingsError: a value is malformed, or production settings are unsafe.
+    """
+    raw = _raw_values(os.environ if environ is None else environ, env_file)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid configuration: {exc}") from None
+    if settings.is_production:
+        check_production(settings)
+    elif not settings.secret_key:
+        settings = msgspec.structs.replace(settings, secret_key=development_secret(Path(DEV_SECRET_FILE)))
+    if len(settings.secret_bytes) < MIN_SECRET_BYTES:
+        raise SettingsError(f"BASTION_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+    return settings

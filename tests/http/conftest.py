@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.container import MemoryAdapters, handler_providers, in_memory
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+
+PASSWORD = "Correct-Horse-9"
+
+
+def test_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"environment": "test", "secret_key": "s" * 48, "refresh_reuse_grace_seconds": 10}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    client: AsyncTestClient[Any]
+    adapters: MemoryAdapters
+
+    async def register(self, email: str = "ada@example.org", username: str = "ada", **extra: Any) -> dict[str, Any]:
+        body = {"email": email, "username": username, "password": PASSWORD, **extra}
+        response = await self.client.post("/auth/register", json=body)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    async def log_in(self, identifier: str = "ada@example.org", password: str = PASSWORD) -> dict[str, Any]:
+        key = "email" if "@" in identifier else "username"
+        response = await self.client.post("/auth/login", json={key: identifier, "password": password})
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def registered_and_logged_in(self) -> dict[str, Any]:
+        await self.register()
+        return await self.log_in()
+
+
+def bearer(pair: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return test_settings()
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    use_cases, adapters = in_memory(settings)
+    app = create_app(handler_providers(use_cases), settings)
+    async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
+        yield Api(client=client, adapters=adapters)
