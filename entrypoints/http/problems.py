@@ -56,7 +56,7 @@ _HTTP_TITLES: dict[int, tuple[str, str]] = {
 def _status_of(exc: DomainError) -> int:
     for cls in type(exc).__mro__:
         if cls in _STATUS:
-            return _STATUS[cls]  # type: ignore[index]
+            return _STATUS[cls]
     return 400
 
 

@@ -62,12 +62,12 @@ HOSTILE = [
     "a\x00b@example.org",
     "' OR 1=1 --",
     "admin'); DROP TABLE users; --",
-    "𝕬" * 5000,
+    "\U0001d56c" * 5000,
     "\ud7ff" * 300,
     "../../etc/passwd",
     "<script>alert(1)</script>",
     "%00",
-    "ａｄｍｉｎ@example.org",
+    "\uff41\uff44\uff4d\uff49\uff4e@example.org",
 ]
 
 
