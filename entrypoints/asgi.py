@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
+from functools import partial
 
 from litestar import Litestar
 
-from entrypoints.container import handler_providers, production
+from entrypoints.container import handler_providers, production, start, stop
 from entrypoints.http.app import create_app as create_http_app
 from entrypoints.settings import Settings, load_settings
 
@@ -14,18 +14,12 @@ from entrypoints.settings import Settings, load_settings
 def build_app(settings: Settings) -> Litestar:
     """The production application for `settings`: resources start and stop with the app's lifespan."""
     use_cases, adapters = production(settings)
-
-    async def start() -> None:
-        started = adapters.init_resources()
-        if inspect.isawaitable(started):
-            await started
-
-    async def stop() -> None:
-        stopped = adapters.shutdown_resources()
-        if inspect.isawaitable(stopped):
-            await stopped
-
-    return create_http_app(handler_providers(use_cases), settings, on_startup=[start], on_shutdown=[stop])
+    return create_http_app(
+        handler_providers(use_cases),
+        settings,
+        on_startup=[partial(start, adapters)],
+        on_shutdown=[partial(stop, adapters)],
+    )
 
 
 def create_app() -> Litestar:

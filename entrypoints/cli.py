@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import inspect
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from collections.abc import Sequence
 from adapters.sql.migrate import upgrade
 from application.create_admin import CreateAdmin
 from domain.errors import DomainError, ValidationFailedError
-from entrypoints.container import production
+from entrypoints.container import production, start, stop
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("bastion.cli")
@@ -41,7 +40,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     if not settings.is_production and settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, schema=settings.database_schema or None)
     uvicorn.run(
         "entrypoints.asgi:create_app",
         factory=True,
@@ -68,15 +67,11 @@ def _read_password(from_stdin: bool) -> str:
 
 async def _create_admin(settings: Settings, command: CreateAdmin) -> str:
     use_cases, adapters = production(settings)
-    started = adapters.init_resources()
-    if inspect.isawaitable(started):
-        await started
+    await start(adapters)
     try:
         user = await use_cases.create_admin().handle(command)
     finally:
-        stopped = adapters.shutdown_resources()
-        if inspect.isawaitable(stopped):
-            await stopped
+        await stop(adapters)
     return user.id
 
 
@@ -97,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     if args.command == "db":
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, schema=settings.database_schema or None)
         sys.stdout.write("database is at the latest migration\n")
         return 0
     command = CreateAdmin(

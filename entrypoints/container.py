@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,10 +32,10 @@ from application.session_tokens import SessionTokens
 from entrypoints.settings import Settings
 
 
-async def _engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
-    yield engine
-    await engine.dispose()
+def _engine(settings: Settings) -> AsyncEngine:
+    return create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema or None
+    )
 
 
 def _hasher(settings: Settings) -> Iterator[PwdlibPasswordHasher]:
@@ -64,7 +64,9 @@ class Adapters(containers.DeclarativeContainer):
     """Production adapters: SQL database, argon2 hashing, JWT signing, the system clock."""
 
     settings = providers.Dependency(instance_of=Settings)
-    engine = providers.Resource(_engine, settings)
+    # A Singleton, not an async Resource: an async resource would turn every provider that depends
+    # on it into one returning awaitables, on every request. `stop` disposes of it.
+    engine = providers.Singleton(_engine, settings)
     session_factory = providers.Singleton(create_session_factory, engine)
     uow = providers.Factory(SqlUnitOfWork, session_factory)
     hasher = providers.Resource(_hasher, settings)
@@ -145,3 +147,15 @@ def handler_providers(use_cases: UseCases) -> dict[str, Callable[[], object]]:
         for name, provider in use_cases.providers.items()
         if isinstance(provider, providers.Factory) and name != "create_admin"
     }
+
+
+async def start(adapters: Adapters | MemoryAdapters) -> None:
+    """Start the adapters' resources (thread pools); connections open lazily on first use."""
+    adapters.init_resources()
+
+
+async def stop(adapters: Adapters | MemoryAdapters) -> None:
+    """Stop the resources and close the database pool."""
+    adapters.shutdown_resources()
+    if isinstance(adapters, Adapters):
+        await adapters.engine().dispose()

@@ -32,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_name: str = "Bastion"
     debug: bool = False
     database_url: str = "sqlite+aiosqlite:///./bastion.db"
+    database_schema: str = ""
     redis_url: str = ""
     secret_key: str = ""
     jwt_algorithm: Literal["HS256"] = "HS256"

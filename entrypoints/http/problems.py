@@ -136,6 +136,7 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     if status == 400 and exc.detail.startswith("JSON is malformed"):
         title = "The body is not valid JSON."
     if status >= 500:
+        logger.error("internal error on a framework path: %s", exc.detail, exc_info=exc)
         return problem(status, "internal_error", "An unexpected error occurred.")
     return problem(status, code, title, headers=headers or None)
 

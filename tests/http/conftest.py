@@ -14,7 +14,7 @@ from entrypoints.settings import Settings
 PASSWORD = "Correct-Horse-9"
 
 
-def test_settings(**overrides: Any) -> Settings:
+def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {"environment": "test", "secret_key": "s" * 48, "refresh_reuse_grace_seconds": 10}
     values.update(overrides)
     return Settings(**values)
@@ -48,7 +48,7 @@ def bearer(pair: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return test_settings()
+    return make_settings()
 
 
 @pytest.fixture

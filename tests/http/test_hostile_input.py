@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.http.conftest import PASSWORD, Api, bearer
 
 PROBLEM = "application/problem+json"
-LEAKS = ("Traceback", "sqlalchemy", "SELECT", "File \"", "Error(", "/work/", "site-packages")
+LEAKS = ("Traceback", "sqlalchemy", "SELECT", 'File "', "Error(", "/work/", "site-packages")
 
 JSON_ROUTES = ["/auth/register", "/auth/login", "/token", "/auth/refresh", "/auth/logout"]
 

@@ -41,9 +41,7 @@ async def test_register_rejects_unknown_fields_so_roles_cannot_be_assigned(api: 
 @pytest.mark.parametrize("email", ["ADA@example.org", "ada@EXAMPLE.ORG"])
 async def test_register_with_a_taken_email_in_any_case_is_a_conflict(api: Api, email: str) -> None:
     await api.register("ada@example.org", "ada")
-    response = await api.client.post(
-        "/auth/register", json={"email": email, "username": "other", "password": PASSWORD}
-    )
+    response = await api.client.post("/auth/register", json={"email": email, "username": "other", "password": PASSWORD})
     assert response.status_code == 409
     assert response.json()["type"] == "urn:bastion:problem:email_taken"
 

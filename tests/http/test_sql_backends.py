@@ -1,0 +1,75 @@
+"""The production wiring end to end over SQLite and PostgreSQL: real hashing, real JWTs, real SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from entrypoints.asgi import build_app
+from tests.backends import SQL_BACKENDS, migrated_database
+from tests.http.conftest import PASSWORD, bearer, make_settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with migrated_database(request.param, tmp_path) as database:
+        settings = make_settings(database_url=database.url, database_schema=database.schema or "")
+        async with AsyncTestClient(build_app(settings), base_url="http://127.0.0.1:8000") as client:
+            yield client
+
+
+async def test_the_token_lifecycle_works_end_to_end(client: AsyncTestClient[Any]) -> None:
+    registered = await client.post(
+        "/auth/register", json={"email": "Ada@Example.org", "username": "ada", "password": PASSWORD}
+    )
+    assert registered.status_code == 201
+    login = await client.post("/auth/login", json={"email": "ada@example.org", "password": PASSWORD})
+    assert login.status_code == 200
+    pair = login.json()
+    me = await client.get("/auth/me", headers=bearer(pair))
+    assert me.status_code == 200
+    assert me.json()["email"] == "Ada@Example.org"
+    refreshed = await client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refreshed.status_code == 200
+    new_pair = refreshed.json()
+    sessions = await client.get("/auth/sessions", headers=bearer(new_pair))
+    assert [session["current"] for session in sessions.json()] == [True]
+    logout = await client.post(
+        "/auth/logout", json={"refresh_token": new_pair["refresh_token"]}, headers=bearer(new_pair)
+    )
+    assert logout.status_code == 204
+    assert (await client.get("/auth/me", headers=bearer(new_pair))).status_code == 401
+    ready = await client.get("/health/ready")
+    assert ready.json()["checks"]["database"] == "ok"
+
+
+async def test_parallel_registrations_of_one_email_give_one_201_and_409s(client: AsyncTestClient[Any]) -> None:
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/auth/register",
+                json={"email": "RACE@example.org" if n % 2 else "race@example.org", "username": f"racer{n}",
+                      "password": PASSWORD},
+            )
+            for n in range(12)
+        )
+    )  # fmt: skip
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] + [409] * 11, [response.text for response in responses]
+
+
+async def test_parallel_refreshes_with_one_token_yield_one_successor(client: AsyncTestClient[Any]) -> None:
+    await client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+    pair = (await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})).json()
+    responses = await asyncio.gather(
+        *(client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]}) for _ in range(16))
+    )
+    assert {response.status_code for response in responses} == {200}, [r.text for r in responses]
+    assert len({response.json()["refresh_token"] for response in responses}) == 1
