@@ -65,11 +65,11 @@ class Email:
             not at
             or not local
             or len(local) > _EMAIL_LOCAL_MAX_LENGTH
-            or not _EMAIL_LOCAL.match(local)
+            or not _EMAIL_LOCAL.fullmatch(local)
             or local.startswith(".")
             or local.endswith(".")
             or ".." in local
-            or not _EMAIL_DOMAIN.match(domain)
+            or not _EMAIL_DOMAIN.fullmatch(domain)
         ):
             raise _invalid(field_name, "Must be a valid email address.")
         return cls(value)
@@ -93,7 +93,7 @@ class Username:
         """Raises:
         ValidationFailedError: the username breaks the pattern.
         """
-        if not _USERNAME.match(raw):
+        if not _USERNAME.fullmatch(raw):
             raise _invalid(field_name, "Must be 3 to 50 characters of letters, digits, '_' or '-'.")
         return cls(raw)
 

@@ -1,0 +1,1 @@
+"""Cryptography adapters: password hashing with pwdlib and access tokens with joserfc."""

@@ -1,0 +1,319 @@
+"""Contract of the TokenIssuer port, over the joserfc adapter and the memory fake."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import OctKey
+
+from adapters.crypto.jose_issuer import JoseTokenIssuer
+from adapters.memory.token_issuer import MemoryTokenIssuer
+from domain.errors import TokenExpiredError, TokenInvalidError
+from domain.model import AccessClaims, SessionId, UserId
+from domain.ports import TokenIssuer
+
+# Far from the wall clock on purpose: expiry must be judged against the time given to `verify`.
+NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
+TTL = timedelta(minutes=15)
+SECRET = b"0123456789abcdef0123456789abcdef"
+ISSUER = "https://bastion.test"
+AUDIENCE = "bastion-api"
+
+
+def a_claims(*, issued_at: datetime = NOW, ttl: timedelta = TTL) -> AccessClaims:
+    return AccessClaims(
+        subject=UserId("user-1"),
+        session_id=SessionId("session-1"),
+        roles=("user", "admin"),
+        issued_at=issued_at,
+        expires_at=issued_at + ttl,
+        token_id="token-1",
+    )
+
+
+def a_jose_issuer(
+    *, secret: bytes = SECRET, issuer: str = ISSUER, audience: str = AUDIENCE, leeway_seconds: int = 0
+) -> JoseTokenIssuer:
+    return JoseTokenIssuer(secret=secret, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
+
+
+@pytest.fixture(params=["jose", "memory"])
+def new_issuer(request: pytest.FixtureRequest) -> Callable[[], TokenIssuer]:
+    """Makes independent issuers: none verifies what another one issued."""
+    if request.param == "jose":
+        return lambda: a_jose_issuer(secret=secrets.token_bytes(32))
+    return MemoryTokenIssuer
+
+
+@pytest.fixture
+def issuer(new_issuer: Callable[[], TokenIssuer]) -> TokenIssuer:
+    return new_issuer()
+
+
+# The port contract, over every implementation.
+
+
+def test_a_token_verifies_into_the_claims_it_was_issued_with(issuer: TokenIssuer) -> None:
+    claims = a_claims()
+
+    assert issuer.verify(issuer.issue(claims), NOW) == claims
+
+
+def test_a_token_is_valid_until_just_before_its_expiry(issuer: TokenIssuer) -> None:
+    claims = a_claims()
+
+    assert issuer.verify(issuer.issue(claims), claims.expires_at - timedelta(seconds=1)) == claims
+
+
+@pytest.mark.parametrize("after_expiry", [timedelta(0), timedelta(seconds=1), timedelta(days=400)])
+def test_a_token_is_expired_from_its_expiry_on(issuer: TokenIssuer, after_expiry: timedelta) -> None:
+    claims = a_claims()
+    token = issuer.issue(claims)
+
+    with pytest.raises(TokenExpiredError):
+        issuer.verify(token, claims.expires_at + after_expiry)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "garbage", "a.b.c", "mem.", "eyJhbGciOiJIUzI1NiJ9.e30.", "eyJhbGciOiJIUzI1NiIsImNyaXQiOjF9.e30.x", "é.é.é"],
+)
+def test_a_malformed_token_is_invalid(issuer: TokenIssuer, token: str) -> None:
+    with pytest.raises(TokenInvalidError) as raised:
+        issuer.verify(token, NOW)
+
+    assert type(raised.value) is TokenInvalidError
+
+
+def test_a_token_from_another_issuer_is_invalid(new_issuer: Callable[[], TokenIssuer]) -> None:
+    token = new_issuer().issue(a_claims())
+
+    with pytest.raises(TokenInvalidError) as raised:
+        new_issuer().verify(token, NOW)
+
+    assert type(raised.value) is TokenInvalidError
+
+
+# JoseTokenIssuer only: the JWT itself and every way it can be wrong.
+
+
+def _segment(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    header, payload, _ = token.split(".")
+    return (
+        json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))),
+        json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))),
+    )
+
+
+def _valid_payload(**overrides: Any) -> dict[str, Any]:
+    issued_at = int(NOW.timestamp())
+    payload: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "user-1",
+        "sid": "session-1",
+        "jti": "token-1",
+        "roles": ["user"],
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + int(TTL.total_seconds()),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def _signed(payload: dict[str, Any], *, header: dict[str, Any] | None = None, secret: bytes = SECRET) -> str:
+    return jwt.encode(
+        header or {"alg": "HS256", "typ": "at+jwt"},
+        payload,
+        OctKey.import_key(secret),
+        algorithms=["HS256", "HS384", "HS512"],
+        default_type=None,
+    )
+
+
+def _hand_signed(header: dict[str, Any], payload: dict[str, Any]) -> str:
+    """An HS256 token with a header that joserfc itself refuses to produce."""
+    signing_input = f"{_segment(header)}.{_segment(payload)}"
+    signature = hmac.new(SECRET, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
+
+
+def _assert_invalid(token: str, *, now: datetime = NOW, issuer: JoseTokenIssuer | None = None) -> None:
+    with pytest.raises(TokenInvalidError) as raised:
+        (issuer or a_jose_issuer()).verify(token, now)
+    assert type(raised.value) is TokenInvalidError
+
+
+def test_the_header_names_the_algorithm_and_the_access_token_type() -> None:
+    header, _ = _parts(a_jose_issuer().issue(a_claims()))
+
+    assert header == {"alg": "HS256", "typ": "at+jwt"}
+
+
+def test_the_payload_carries_every_registered_claim_with_whole_second_times() -> None:
+    _, payload = _parts(a_jose_issuer().issue(a_claims()))
+
+    assert payload == _valid_payload(roles=["user", "admin"])
+
+
+def test_times_with_fractions_of_seconds_are_rounded_down() -> None:
+    claims = a_claims(issued_at=NOW + timedelta(milliseconds=999))
+
+    verified = a_jose_issuer().verify(a_jose_issuer().issue(claims), NOW + timedelta(seconds=1))
+
+    assert verified.issued_at == NOW
+    assert verified.expires_at == NOW + TTL
+    assert verified.expires_at.tzinfo is UTC
+
+
+@pytest.mark.parametrize("sign", [_signed, lambda payload: _hand_signed({"alg": "HS256", "typ": "at+jwt"}, payload)])
+def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, Any]], str]) -> None:
+    claims = a_jose_issuer().verify(sign(_valid_payload()), NOW)
+
+    assert claims.subject == "user-1"
+    assert claims.roles == ("user",)
+
+
+def test_expiry_is_judged_against_the_given_time_not_the_wall_clock() -> None:
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)
+    issuer = a_jose_issuer()
+
+    assert issuer.verify(issuer.issue(a_claims(issued_at=long_ago)), long_ago).issued_at == long_ago
+
+
+def test_an_unsigned_token_is_invalid() -> None:
+    _, payload = a_jose_issuer().issue(a_claims()).split(".")[:2]
+    unsigned = _segment({"alg": "none", "typ": "at+jwt"}) + "." + payload + "."
+
+    _assert_invalid(unsigned)
+
+
+def test_a_token_signed_with_another_secret_is_invalid() -> None:
+    _assert_invalid(_signed(_valid_payload(), secret=b"another secret of thirty-two bytes"))
+
+
+@pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
+def test_a_token_signed_with_another_algorithm_and_the_same_secret_is_invalid(algorithm: str) -> None:
+    _assert_invalid(_signed(_valid_payload(), header={"alg": algorithm, "typ": "at+jwt"}))
+
+
+def test_a_tampered_payload_is_invalid() -> None:
+    header, _, signature = a_jose_issuer().issue(a_claims()).split(".")
+    tampered = _segment(_valid_payload(roles=["admin"], sub="user-2"))
+
+    _assert_invalid(f"{header}.{tampered}.{signature}")
+
+
+def test_a_truncated_signature_is_invalid() -> None:
+    token = a_jose_issuer().issue(a_claims())
+
+    _assert_invalid(token[:-4])
+    _assert_invalid(token.rsplit(".", 1)[0] + ".")
+
+
+def test_a_token_of_another_issuer_is_invalid() -> None:
+    _assert_invalid(a_jose_issuer(issuer="https://elsewhere.test").issue(a_claims()))
+
+
+def test_a_token_for_another_audience_is_invalid() -> None:
+    _assert_invalid(a_jose_issuer(audience="another-api").issue(a_claims()))
+
+
+def test_a_token_for_several_audiences_including_ours_is_accepted() -> None:
+    assert a_jose_issuer().verify(_signed(_valid_payload(aud=["another-api", AUDIENCE])), NOW).subject == "user-1"
+
+
+@pytest.mark.parametrize("claim", ["iss", "aud", "sub", "sid", "jti", "roles", "iat", "nbf", "exp"])
+def test_a_token_missing_a_required_claim_is_invalid(claim: str) -> None:
+    payload = _valid_payload()
+    del payload[claim]
+
+    _assert_invalid(_signed(payload))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sub": 42},
+        {"sub": ""},
+        {"sid": 7},
+        {"sid": ""},
+        {"jti": ["token-1"]},
+        {"roles": "admin"},
+        {"roles": ["user", 1]},
+        {"roles": None},
+        {"exp": float(int(NOW.timestamp()) + 900)},
+        {"exp": "2031-05-17T09:45:00Z"},
+        {"iat": True},
+        {"nbf": None},
+        {"iss": ["https://bastion.test"]},
+        {"exp": 10**20},
+    ],
+    ids=repr,
+)
+def test_a_token_with_a_claim_of_the_wrong_shape_is_invalid(overrides: dict[str, Any]) -> None:
+    _assert_invalid(_signed(_valid_payload(**overrides)))
+
+
+@pytest.mark.parametrize("token_type", ["JWT", "jwt", "at+JWT+x", "", 1, None])
+def test_a_token_of_another_type_is_invalid(token_type: object) -> None:
+    header = {"alg": "HS256"} if token_type is None else {"alg": "HS256", "typ": token_type}
+
+    _assert_invalid(_hand_signed(header, _valid_payload()))
+
+
+@pytest.mark.parametrize("token_type", ["AT+JWT", "application/at+jwt"])
+def test_the_access_token_type_is_compared_ignoring_case_and_media_type_prefix(token_type: str) -> None:
+    token = _signed(_valid_payload(), header={"alg": "HS256", "typ": token_type})
+
+    assert a_jose_issuer().verify(token, NOW).session_id == "session-1"
+
+
+@pytest.mark.parametrize("claim", ["nbf", "iat"])
+def test_a_token_not_yet_valid_is_invalid(claim: str) -> None:
+    _assert_invalid(_signed(_valid_payload(**{claim: int(NOW.timestamp()) + 1})))
+
+
+def test_an_expired_token_with_another_fault_is_invalid_not_expired() -> None:
+    # `exp` first, so that a check in payload order would meet the expiry before the audience.
+    expired_elsewhere = _signed({"exp": None} | _valid_payload(aud="another-api"))
+
+    _assert_invalid(expired_elsewhere, now=NOW + TTL + timedelta(seconds=1))
+
+
+def test_the_leeway_tolerates_clock_skew_up_to_its_length() -> None:
+    lenient = a_jose_issuer(leeway_seconds=5)
+    claims = a_claims()
+    token = lenient.issue(claims)
+    early = _signed(_valid_payload(nbf=int(NOW.timestamp()) + 5, iat=int(NOW.timestamp()) + 5))
+
+    assert lenient.verify(token, claims.expires_at + timedelta(seconds=4)) == claims
+    assert lenient.verify(early, NOW).subject == "user-1"
+    with pytest.raises(TokenExpiredError):
+        lenient.verify(token, claims.expires_at + timedelta(seconds=5))
+    _assert_invalid(_signed(_valid_payload(nbf=int(NOW.timestamp()) + 6)), issuer=lenient)
+
+
+def test_a_secret_shorter_than_32_bytes_is_refused() -> None:
+    with pytest.raises(ValueError, match="32 bytes"):
+        a_jose_issuer(secret=b"x" * 31)
+
+
+@pytest.mark.parametrize("algorithm", ["none", "RS256", "hs256"])
+def test_an_unsupported_algorithm_is_refused(algorithm: str) -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, algorithm=algorithm)

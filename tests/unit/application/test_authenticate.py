@@ -1,0 +1,100 @@
+"""Authenticate: turn a bearer access token into a principal."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from application.authenticate import ACCESS_TOKEN_MAX_LENGTH, Authenticate
+from application.log_out import LogOut
+from domain.errors import TokenExpiredError, TokenInvalidError
+from domain.model import Principal, TokenPair
+from tests.unit.application.conftest import ACCESS_TTL, Harness
+
+
+async def _logged_in(harness: Harness) -> TokenPair:
+    await harness.a_user()
+    return await harness.logged_in()
+
+
+async def test_a_valid_access_token_gives_the_principal(harness: Harness) -> None:
+    user = await harness.a_user()
+    login = await harness.logged_in()
+
+    principal = await harness.principal(login)
+
+    assert principal == Principal(user_id=user.id, session_id=harness.session_of(login).id, roles=("user",))
+
+
+async def test_an_access_token_just_before_its_expiry_is_accepted(harness: Harness) -> None:
+    login = await _logged_in(harness)
+    harness.clock.advance(ACCESS_TTL - timedelta(seconds=1))
+
+    assert await harness.principal(login)
+
+
+async def test_an_expired_access_token_is_refused_as_expired(harness: Harness) -> None:
+    login = await _logged_in(harness)
+    harness.clock.advance(ACCESS_TTL)
+
+    with pytest.raises(TokenExpiredError):
+        await harness.principal(login)
+
+
+async def test_an_access_token_of_a_revoked_session_is_invalid(harness: Harness) -> None:
+    login = await _logged_in(harness)
+    await harness.log_out.handle(LogOut(refresh_token=login.refresh_token))
+
+    with pytest.raises(TokenInvalidError) as caught:
+        await harness.principal(login)
+
+    assert type(caught.value) is TokenInvalidError
+
+
+async def test_an_access_token_of_an_expired_session_is_invalid(harness: Harness) -> None:
+    login = await _logged_in(harness)
+    session_id = harness.session_of(login).id
+    harness.store.sessions[session_id].expires_at = harness.clock.now()
+
+    with pytest.raises(TokenInvalidError):
+        await harness.principal(login)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("x" * (ACCESS_TOKEN_MAX_LENGTH + 1), id="over-long"),
+        pytest.param("mem.forged", id="forged"),
+        pytest.param("not.a.jwt", id="garbage"),
+    ],
+)
+async def test_a_token_that_was_never_issued_is_invalid(harness: Harness, token: str) -> None:
+    await _logged_in(harness)
+
+    with pytest.raises(TokenInvalidError) as caught:
+        await harness.authenticate.handle(Authenticate(access_token=token))
+
+    assert type(caught.value) is TokenInvalidError
+
+
+async def test_a_refresh_token_is_not_accepted_as_an_access_token(harness: Harness) -> None:
+    login = await _logged_in(harness)
+
+    with pytest.raises(TokenInvalidError):
+        await harness.authenticate.handle(Authenticate(access_token=login.refresh_token))
+
+
+async def test_an_access_token_whose_session_belongs_to_someone_else_is_invalid(harness: Harness) -> None:
+    await harness.a_user(email="ada@example.org", username="ada")
+    mallory = await harness.a_user(email="mallory@example.org", username="mallory")
+    ada_login = await harness.logged_in("ada@example.org")
+    mallory_login = await harness.logged_in("mallory@example.org")
+    ada_session = harness.session_of(ada_login)
+    harness.store.sessions[ada_session.id].user_id = mallory.id
+
+    with pytest.raises(TokenInvalidError):
+        await harness.principal(ada_login)
+
+    assert await harness.principal(mallory_login)
