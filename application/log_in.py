@@ -71,6 +71,9 @@ class LogInHandler:
             current = await uow.users.get(user.id)
             if current is None:
                 raise InvalidCredentialsError
+            if not current.is_active:
+                # Deactivated while the password was being checked.
+                raise AccountDisabledError
             # An upgrade computed from the old password must not overwrite a hash changed meanwhile.
             unchanged = current.hashed_password == user.hashed_password
             current.record_login(now, check.upgraded_hash if unchanged else None)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.refresh_session import REFRESH_TOKEN_MAX_LENGTH
 from application.unit_of_work import UnitOfWork
 from domain.model import SessionId
 from domain.ports import Clock
-from domain.rules import hash_token
+from domain.rules import hash_token, is_plausible_token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +34,7 @@ class LogOutHandler:
         if command.access_session_id is not None:
             sessions.add(command.access_session_id)
         async with self._uow as uow:
-            if 0 < len(command.refresh_token) <= REFRESH_TOKEN_MAX_LENGTH:
+            if is_plausible_token(command.refresh_token):
                 record = await uow.refresh_tokens.get(hash_token(command.refresh_token))
                 if record is not None:
                     sessions.add(record.session_id)

@@ -9,9 +9,7 @@ from application.unit_of_work import UnitOfWork
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
 from domain.ports import Clock
-from domain.rules import RefreshVerdict, hash_token
-
-REFRESH_TOKEN_MAX_LENGTH = 512
+from domain.rules import RefreshVerdict, hash_token, is_plausible_token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +33,7 @@ class RefreshSessionHandler:
 
     async def handle(self, command: RefreshSession) -> TokenPair:
         presented = command.refresh_token
-        if not presented or len(presented) > REFRESH_TOKEN_MAX_LENGTH:
+        if not is_plausible_token(presented):
             raise TokenInvalidError
         token_hash = hash_token(presented)
         now = self._clock.now()

@@ -21,6 +21,10 @@ _EMAIL_LOCAL_MAX_LENGTH = 64
 _DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL_DOMAIN = re.compile(rf"^(?=.{{1,253}}$){_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+$")
 _EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$")
+# Control characters, lone surrogates, line and paragraph separators, and the bidi controls that
+# let a display name render as something else.
+_FORBIDDEN_NAME_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 _USERNAME = re.compile(r"^[A-Za-z0-9_-]{3,50}$")
 
 
@@ -112,7 +116,7 @@ def parse_full_name(raw: str | None, *, field_name: str = "full_name") -> str | 
     value = raw.strip()
     if len(value) > FULL_NAME_MAX_LENGTH:
         raise _invalid(field_name, f"Must be at most {FULL_NAME_MAX_LENGTH} characters.")
-    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+    if any(unicodedata.category(char) in _FORBIDDEN_NAME_CATEGORIES or char in _BIDI_CONTROLS for char in value):
         raise _invalid(field_name, "Must not contain control characters.")
     return value or None
 

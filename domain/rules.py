@@ -47,6 +47,8 @@ class PasswordPolicy:
             broken.append("Must contain a special character.")
         if "\x00" in password:
             broken.append("Must not contain a NUL character.")
+        if any("\ud800" <= char <= "\udfff" for char in password):
+            broken.append("Must be valid Unicode text.")
         return broken
 
     def check(self, password: str, *, field_name: str = "password") -> None:
@@ -56,6 +58,15 @@ class PasswordPolicy:
         broken = self.violations(password)
         if broken:
             raise ValidationFailedError([FieldError(field_name, message) for message in broken])
+
+
+OPAQUE_TOKEN_MAX_LENGTH = 512
+
+
+def is_plausible_token(value: str) -> bool:
+    """Whether `value` could be one of our opaque tokens (URL-safe ASCII of a sane length); anything
+    else is refused before it is hashed or looked up."""
+    return 0 < len(value) <= OPAQUE_TOKEN_MAX_LENGTH and value.isascii() and value.isprintable()
 
 
 def hash_token(token: str) -> str:
@@ -92,15 +103,18 @@ class SessionPolicy:
     def judge_refresh(self, token: RefreshToken, session: Session | None, now: datetime) -> RefreshVerdict:
         """Decide what presenting `token` means.
 
-        - An expired token, or one whose session is gone, revoked or expired, is invalid.
-        - An unused token is rotated.
+        - A token whose session is gone, revoked or expired is invalid.
         - A used token inside the grace window (counted from its first use) is a replay: the
-          same successor is handed out again. Later, it is theft and the session must end.
+          same successor is handed out again. Later, it is theft and the session must end,
+          even when the token itself is past its expiry (late replays are still detected).
+        - An unused token is rotated unless it has expired.
         """
-        if session is None or not session.is_active(now) or now >= token.expires_at:
+        if session is None or not session.is_active(now):
             return RefreshVerdict.INVALID
-        if token.used_at is None:
-            return RefreshVerdict.ROTATE
-        if self.reuse_grace > timedelta(0) and now - token.used_at <= self.reuse_grace:
-            return RefreshVerdict.REPLAY
-        return RefreshVerdict.REUSED
+        if token.used_at is not None:
+            if self.reuse_grace > timedelta(0) and now - token.used_at <= self.reuse_grace:
+                return RefreshVerdict.REPLAY
+            return RefreshVerdict.REUSED
+        if now >= token.expires_at:
+            return RefreshVerdict.INVALID
+        return RefreshVerdict.ROTATE

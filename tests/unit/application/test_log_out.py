@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from application.log_out import LogOut
-from application.refresh_session import REFRESH_TOKEN_MAX_LENGTH, RefreshSession
+from application.refresh_session import RefreshSession
 from domain.errors import TokenInvalidError
 from domain.model import SessionId, TokenPair
+from domain.rules import OPAQUE_TOKEN_MAX_LENGTH
 from tests.unit.application.conftest import Harness
 
 
@@ -51,7 +52,7 @@ async def test_logging_out_with_a_rotated_token_still_ends_the_session(harness: 
     [
         pytest.param("never-issued", id="unknown"),
         pytest.param("", id="empty"),
-        pytest.param("x" * (REFRESH_TOKEN_MAX_LENGTH + 1), id="over-long"),
+        pytest.param("x" * (OPAQUE_TOKEN_MAX_LENGTH + 1), id="over-long"),
     ],
 )
 async def test_logging_out_with_a_token_that_was_never_issued_is_not_an_error(harness: Harness, token: str) -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from application.log_out import LogOut
-from application.refresh_session import REFRESH_TOKEN_MAX_LENGTH, RefreshSession, RefreshSessionHandler
+from application.refresh_session import RefreshSession, RefreshSessionHandler
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
-from domain.rules import hash_token
+from domain.rules import OPAQUE_TOKEN_MAX_LENGTH, hash_token
 from tests.unit.application.conftest import GRACE, REFRESH_TTL, Harness
 
 
@@ -228,7 +228,7 @@ async def test_a_refresh_token_just_before_its_expiry_still_rotates(harness: Har
     [
         pytest.param("", id="empty"),
         pytest.param("never-issued", id="unknown"),
-        pytest.param("x" * (REFRESH_TOKEN_MAX_LENGTH + 1), id="over-long"),
+        pytest.param("x" * (OPAQUE_TOKEN_MAX_LENGTH + 1), id="over-long"),
         pytest.param("\x00", id="nul"),
     ],
 )

@@ -71,3 +71,9 @@ def test_arbitrary_text_is_either_a_trimmed_bounded_name_or_a_validation_error(r
         return
 
     assert name is None or (name == name.strip() and 0 < len(name) <= FULL_NAME_MAX_LENGTH)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u2028", "\u2029", "\u200f"])
+def test_bidi_controls_and_line_separators_are_refused(char: str) -> None:
+    with pytest.raises(ValidationFailedError):
+        parse_full_name(f"Ada{char}Lovelace")

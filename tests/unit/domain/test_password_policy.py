@@ -151,3 +151,7 @@ def test_the_check_raises_exactly_when_there_are_violations(password: str) -> No
     with pytest.raises(ValidationFailedError) as caught:
         policy.check(password)
     assert [error.message for error in caught.value.errors] == broken
+
+
+def test_a_lone_surrogate_is_refused_before_it_reaches_the_hasher() -> None:
+    assert "Must be valid Unicode text." in PasswordPolicy().violations("Abcdef1!\ud800")
