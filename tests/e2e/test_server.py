@@ -1,0 +1,135 @@
+"""The real `bastion` command: a server process on a free port, over a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "Correct-Horse-9"
+BASTION = str(Path(sys.executable).with_name("bastion"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(workdir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BASTION_")}
+    env["BASTION_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bastion.db'}"
+    return env
+
+
+@contextmanager
+def server(workdir: Path, *, workers: int = 1) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [BASTION, "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=workdir,
+        env=environment(workdir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            process.terminate()
+            raise AssertionError(process.communicate(timeout=10)[1].decode()[-2000:])
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_walk_through_on_a_real_server_survives_a_restart(tmp_path: Path) -> None:
+    with server(tmp_path) as base:
+        registered = httpx.post(
+            f"{base}/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD}
+        )
+        assert registered.status_code == 201
+        pair = httpx.post(f"{base}/auth/login", json={"email": "ada@example.org", "password": PASSWORD}).json()
+    assert (tmp_path / ".bastion-secret").stat().st_mode & 0o077 == 0
+    with server(tmp_path) as base:
+        headers = {"Authorization": f"Bearer {pair['access_token']}"}
+        assert httpx.get(f"{base}/auth/me", headers=headers).status_code == 200
+        refreshed = httpx.post(f"{base}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+        assert refreshed.status_code == 200
+        new_pair = refreshed.json()
+        logout = httpx.post(
+            f"{base}/auth/logout",
+            json={"refresh_token": new_pair["refresh_token"]},
+            headers={"Authorization": f"Bearer {new_pair['access_token']}"},
+        )
+        assert logout.status_code == 204
+        me = httpx.get(f"{base}/auth/me", headers={"Authorization": f"Bearer {new_pair['access_token']}"})
+        assert me.status_code == 401
+
+
+def test_two_workers_agree_on_the_signing_secret(tmp_path: Path) -> None:
+    with server(tmp_path, workers=2) as base:
+        httpx.post(f"{base}/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+        with httpx.Client(base_url=base) as client:
+            pairs = [
+                client.post("/auth/login", json={"username": "ada", "password": PASSWORD}).json() for _ in range(4)
+            ]
+        for pair in pairs:
+            headers = {"Authorization": f"Bearer {pair['access_token']}"}
+            # Fresh connections land on either worker.
+            assert all(httpx.get(f"{base}/auth/me", headers=headers).status_code == 200 for _ in range(6))
+
+
+def test_create_admin_reads_the_password_from_stdin(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    upgrade = subprocess.run([BASTION, "db", "upgrade"], cwd=tmp_path, env=env, capture_output=True, check=False)
+    assert upgrade.returncode == 0, upgrade.stderr
+    created = subprocess.run(
+        [BASTION, "create-admin", "--email", "root@example.org", "--username", "root", "--password-stdin"],
+        input=PASSWORD + "\n",
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    weak = subprocess.run(
+        [BASTION, "create-admin", "--email", "b@example.org", "--username", "bob", "--password-stdin"],
+        input="weak\n",
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert weak.returncode == 1
+    assert "password" in weak.stderr
+    with server(tmp_path) as base:
+        pair = httpx.post(f"{base}/auth/login", json={"username": "root", "password": PASSWORD}).json()
+        me = httpx.get(f"{base}/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"}).json()
+        assert me["roles"] == ["admin", "user"]
+        assert me["is_superuser"] is True
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    env = {**environment(tmp_path), "BASTION_ENVIRONMENT": "production"}
+    result = subprocess.run([BASTION, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "BASTION_SECRET_KEY" in result.stderr
