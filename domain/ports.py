@@ -85,7 +85,7 @@ class UserRepository(Protocol):
 
     @abstractmethod
     async def add(self, user: User) -> None:
-        """Store a new account.
+        """Store a new account. After a conflict the transaction remains usable.
 
         Raises:
             EmailTakenError: another account has this email (ignoring case).
@@ -106,7 +106,7 @@ class UserRepository(Protocol):
 
     @abstractmethod
     async def update(self, user: User) -> None:
-        """Store the changed fields of an existing account.
+        """Store the changed fields of an existing account; an unknown id changes nothing.
 
         Raises:
             EmailTakenError: the new email belongs to another account.
@@ -119,7 +119,7 @@ class SessionRepository(Protocol):
 
     @abstractmethod
     async def add(self, session: Session) -> None:
-        """Store a new session."""
+        """Store a new session of an existing user."""
 
     @abstractmethod
     async def get(self, session_id: SessionId) -> Session | None:
@@ -131,15 +131,15 @@ class SessionRepository(Protocol):
 
     @abstractmethod
     async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
-        """Record a use of the session at `now` and move its expiry to `expires_at`."""
+        """Record a use of the session at `now` and move its expiry to `expires_at`; an unknown id changes nothing."""
 
     @abstractmethod
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
-        """Revoke one session; True if it was active until now. Revoking twice changes nothing."""
+        """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
 
     @abstractmethod
     async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
-        """Revoke every active session of the user; the ids that this call revoked."""
+        """Revoke every session of the user not revoked yet; the ids that this call revoked, in any order."""
 
 
 class RefreshTokenRepository(Protocol):
@@ -147,7 +147,7 @@ class RefreshTokenRepository(Protocol):
 
     @abstractmethod
     async def add(self, token: RefreshToken) -> None:
-        """Store a new refresh token. Adding a hash that is already stored changes nothing."""
+        """Store a new refresh token of an existing session. Adding a hash already stored changes nothing."""
 
     @abstractmethod
     async def get(self, token_hash: str) -> RefreshToken | None:

@@ -1,0 +1,119 @@
+"""Engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+SQLite: WAL journal, `foreign_keys=ON`, `synchronous=NORMAL` and a busy timeout on every
+connection, and every transaction opened with `BEGIN IMMEDIATE` (the recipe of SQLAlchemy's
+"Transactions with SQLite and the sqlite3 driver": the driver's own BEGIN handling is switched
+off with `isolation_level = None` and the engine's "begin" event emits ours). A transaction thus
+takes the write lock before its first read, so concurrent writers queue on the busy timeout
+instead of failing with "database is locked" when a reader tries to upgrade, and every
+transaction is serialisable. The price is one writer at a time, which is SQLite's limit anyway.
+A connection with the execution option `READ_ONLY_OPTION` set begins with a plain (deferred)
+BEGIN instead, so that a read-only probe such as a readiness ping never waits for a writer.
+
+PostgreSQL: a pooled asyncpg engine at the server's default READ COMMITTED isolation; the
+repositories' conditional updates are what make concurrent requests safe there.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+DEFAULT_POOL_SIZE = 10
+READ_ONLY_OPTION = "bastion_read_only"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str | None = None) -> AsyncEngine:
+    """An async engine for a `sqlite+aiosqlite://` or `postgresql+asyncpg://` URL.
+
+    `schema` (PostgreSQL only, a plain lower-case identifier) becomes the connections' `search_path`,
+    so that the tables, and the migrations' version table, live in that schema; asyncpg cannot take
+    it from the URL. The schema must exist.
+
+    Raises:
+        ValueError: the URL names another database or driver, or `schema` is given for SQLite or
+            is not a plain identifier.
+    """
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        if schema is not None:
+            raise ValueError("SQLite has no schemas; leave `schema` unset")
+        return _sqlite_engine(parsed, pool_size)
+    if parsed.drivername == "postgresql+asyncpg":
+        if schema is not None and not _SCHEMA_NAME.match(schema):
+            raise ValueError("`schema` must be a lower-case identifier of letters, digits and '_'")
+        return _postgres_engine(parsed, pool_size, schema)
+    raise ValueError(f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The session factory that `SqlUnitOfWork` takes; objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the parent directory of an SQLite database file; do nothing for other URLs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or _is_sqlite_memory(parsed):
+        return
+    Path(str(parsed.database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in {"", ":memory:"} or database.startswith("file::memory:")
+
+
+def _sqlite_engine(url: URL, pool_size: int) -> AsyncEngine:
+    options: dict[str, Any] = {}
+    if not _is_sqlite_memory(url):
+        # A memory database uses SQLAlchemy's single-connection StaticPool, which takes no size.
+        options["pool_size"] = pool_size
+    engine = create_async_engine(url, **options)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, connection_record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" event, not the sqlite3 driver, decide when and how BEGIN is sent.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _postgres_engine(url: URL, pool_size: int, schema: str | None) -> AsyncEngine:
+    connect_args: dict[str, Any] = {}
+    if schema is not None:
+        connect_args["server_settings"] = {"search_path": schema}
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=1800,
+        connect_args=connect_args,
+    )

@@ -1,0 +1,110 @@
+"""Explicit conversions between table rows and domain objects; the domain stays free of SQLAlchemy.
+
+Datetimes need no work here: the `UtcDateTime` column type of `tables.py` already binds them as
+UTC and returns them aware in UTC, on SQLite (naive text) as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from domain.model import Email, RefreshToken, Role, Session, SessionId, User, UserId, Username
+
+_ROLE_SEPARATOR = ","
+
+
+def roles_to_column(roles: frozenset[Role]) -> str:
+    return _ROLE_SEPARATOR.join(sorted(role.value for role in roles))
+
+
+def roles_from_column(value: str) -> frozenset[Role]:
+    return frozenset(Role(name) for name in value.split(_ROLE_SEPARATOR) if name)
+
+
+def user_to_row(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email.value,
+        "email_normalized": user.email.normalized,
+        "username": user.username.value,
+        "username_normalized": user.username.normalized,
+        "full_name": user.full_name,
+        "hashed_password": user.hashed_password,
+        "roles": roles_to_column(user.roles),
+        "is_active": user.is_active,
+        "email_verified": user.email_verified,
+        "last_login": user.last_login,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        "failed_login_attempts": user.failed_login_attempts,
+        "locked_until": user.locked_until,
+    }
+
+
+def user_from_row(row: RowMapping) -> User:
+    # Stored values were valid when written, so they are rebuilt without parsing them again.
+    return User(
+        id=UserId(row["id"]),
+        email=Email(row["email"]),
+        username=Username(row["username"]),
+        full_name=row["full_name"],
+        hashed_password=row["hashed_password"],
+        roles=roles_from_column(row["roles"]),
+        is_active=bool(row["is_active"]),
+        email_verified=bool(row["email_verified"]),
+        last_login=row["last_login"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        failed_login_attempts=row["failed_login_attempts"],
+        locked_until=row["locked_until"],
+    )
+
+
+def session_to_row(session: Session) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "user_id": session.user_id,
+        "created_at": session.created_at,
+        "last_used_at": session.last_used_at,
+        "expires_at": session.expires_at,
+        "ip": session.ip,
+        "user_agent": session.user_agent,
+        "revoked_at": session.revoked_at,
+    }
+
+
+def session_from_row(row: RowMapping) -> Session:
+    return Session(
+        id=SessionId(row["id"]),
+        user_id=UserId(row["user_id"]),
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        expires_at=row["expires_at"],
+        ip=row["ip"],
+        user_agent=row["user_agent"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def refresh_token_to_row(token: RefreshToken) -> dict[str, Any]:
+    return {
+        "token_hash": token.token_hash,
+        "session_id": token.session_id,
+        "user_id": token.user_id,
+        "issued_at": token.issued_at,
+        "expires_at": token.expires_at,
+        "used_at": token.used_at,
+    }
+
+
+def refresh_token_from_row(row: RowMapping) -> RefreshToken:
+    return RefreshToken(
+        token_hash=row["token_hash"],
+        session_id=SessionId(row["session_id"]),
+        user_id=UserId(row["user_id"]),
+        issued_at=row["issued_at"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+    )

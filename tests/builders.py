@@ -1,0 +1,67 @@
+"""Builders of domain objects with sensible defaults; every keyword overrides one field.
+
+Defaults are unique per call (ids, emails, usernames, token hashes), so builders can be called
+freely in one test, and every datetime is aware UTC around `NOW`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.model import Email, RefreshToken, Role, Session, User, Username, new_session_id, new_user_id
+from domain.rules import hash_token
+
+NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+SESSION_TTL = timedelta(days=7)
+
+
+def a_user(**overrides: Any) -> User:
+    """A user; `email` and `username` may be given as plain strings."""
+    suffix = uuid.uuid4().hex[:12]
+    fields: dict[str, Any] = {
+        "id": new_user_id(),
+        "email": Email(f"user-{suffix}@example.org"),
+        "username": Username(f"user_{suffix}"),
+        "full_name": "Ada Lovelace",
+        "hashed_password": "$memory$" + "0" * 64,
+        "roles": frozenset({Role.USER}),
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    fields.update(overrides)
+    if isinstance(fields["email"], str):
+        fields["email"] = Email.parse(fields["email"])
+    if isinstance(fields["username"], str):
+        fields["username"] = Username.parse(fields["username"])
+    return User(**fields)
+
+
+def a_session(user: User, **overrides: Any) -> Session:
+    """An active session of `user`, created at `NOW` and expiring a week later."""
+    fields: dict[str, Any] = {
+        "id": new_session_id(),
+        "user_id": user.id,
+        "created_at": NOW,
+        "last_used_at": NOW,
+        "expires_at": NOW + SESSION_TTL,
+        "ip": "203.0.113.7",
+        "user_agent": "pytest",
+    }
+    fields.update(overrides)
+    return Session(**fields)
+
+
+def a_refresh_token(session: Session, **overrides: Any) -> RefreshToken:
+    """An unused refresh token of `session` with a random hash, issued at `NOW`."""
+    fields: dict[str, Any] = {
+        "token_hash": hash_token(secrets.token_urlsafe(32)),
+        "session_id": session.id,
+        "user_id": session.user_id,
+        "issued_at": NOW,
+        "expires_at": NOW + SESSION_TTL,
+    }
+    fields.update(overrides)
+    return RefreshToken(**fields)

@@ -1,0 +1,155 @@
+"""Contract of RefreshTokenRepository: one test per sentence of its docstrings, on every backend."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from application.unit_of_work import UnitOfWork
+from domain.model import RefreshToken, Session
+from tests.builders import NOW, a_refresh_token, a_session, a_user
+
+
+async def _a_stored_session(uow: UnitOfWork) -> Session:
+    user = a_user()
+    session = a_session(user)
+    async with uow as tx:
+        await tx.users.add(user)
+        await tx.sessions.add(session)
+        await tx.commit()
+    return session
+
+
+async def _stored(uow: UnitOfWork, *tokens: RefreshToken) -> None:
+    async with uow as tx:
+        for token in tokens:
+            await tx.refresh_tokens.add(token)
+        await tx.commit()
+
+
+async def test_added_token_comes_back_field_for_field(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow), issued_at=NOW + timedelta(microseconds=42))
+    await _stored(uow, token)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == token
+
+
+async def test_adding_a_stored_hash_again_changes_nothing(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+    token = a_refresh_token(session)
+    await _stored(uow, token)
+    impostor = replace(token, issued_at=NOW + timedelta(hours=1), expires_at=NOW + timedelta(days=30))
+
+    async with uow as tx:
+        await tx.refresh_tokens.add(impostor)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == token
+
+
+async def test_adding_a_used_hash_again_does_not_make_it_unused(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+    async with uow as tx:
+        await tx.refresh_tokens.mark_used(token.token_hash, NOW)
+        await tx.commit()
+
+    async with uow as tx:
+        await tx.refresh_tokens.add(token)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == replace(token, used_at=NOW)
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is False
+
+
+async def test_adding_the_same_hash_twice_in_one_transaction_keeps_the_first(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+
+    async with uow as tx:
+        await tx.refresh_tokens.add(token)
+        await tx.refresh_tokens.add(replace(token, expires_at=NOW + timedelta(days=30)))
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == token
+
+
+async def test_get_returns_a_used_token_too(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+    used_at = NOW + timedelta(minutes=3, microseconds=7)
+    async with uow as tx:
+        await tx.refresh_tokens.mark_used(token.token_hash, used_at)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == replace(token, used_at=used_at)
+
+
+async def test_get_returns_none_for_an_unknown_hash(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+    await _stored(uow, a_refresh_token(session))
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(a_refresh_token(session).token_hash) is None
+
+
+async def test_mark_used_stamps_an_unused_token_with_now(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+    now = NOW + timedelta(seconds=30)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, now) is True
+        await tx.commit()
+
+    async with uow as tx:
+        found = await tx.refresh_tokens.get(token.token_hash)
+    assert found is not None
+    assert found.used_at == now
+    assert found.used_at.utcoffset() == timedelta(0)
+
+
+async def test_mark_used_returns_false_once_the_token_was_used(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW + timedelta(seconds=1)) is False
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(token.token_hash) == replace(token, used_at=NOW)
+
+
+async def test_mark_used_returns_false_when_used_earlier_in_the_same_transaction(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is False
+
+
+async def test_mark_used_returns_false_for_an_unknown_hash(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(a_refresh_token(session).token_hash, NOW) is False
+
+
+async def test_mark_used_without_commit_leaves_the_token_unused(uow: UnitOfWork) -> None:
+    token = a_refresh_token(await _a_stored_session(uow))
+    await _stored(uow, token)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
