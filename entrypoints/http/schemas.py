@@ -63,23 +63,13 @@ class UserResponse(msgspec.Struct, frozen=True):
         )
 
 
-class ProfileResponse(msgspec.Struct, frozen=True):
-    id: str
-    email: str
-    username: str
-    full_name: str | None
-    is_active: bool
-    is_superuser: bool
-    roles: list[str]
-    email_verified: bool
-    last_login: datetime | None
-    created_at: datetime
+class ProfileResponse(UserResponse, frozen=True):
     task_count: int
     completed_task_count: int
     account_age_days: int
 
     @classmethod
-    def of(cls, profile: Profile) -> ProfileResponse:
+    def of_profile(cls, profile: Profile) -> ProfileResponse:
         user = UserResponse.of(profile.user)
         return cls(
             **msgspec.structs.asdict(user),

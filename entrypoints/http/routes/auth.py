@@ -131,7 +131,7 @@ async def log_out_all(
 
 @get("/auth/me", dependencies=_protected, description=inspect.getdoc(GetProfileHandler))
 async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
-    return ProfileResponse.of(await get_profile.handle(GetProfile(user_id=principal.user_id)))
+    return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
 
 
 @get("/auth/sessions", dependencies=_protected, description=inspect.getdoc(ListSessionsHandler))
