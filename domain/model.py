@@ -259,3 +259,32 @@ class Principal:
     user_id: UserId
     session_id: SessionId
     roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateDecision:
+    """The outcome of counting one request against a rate limit.
+
+    `remaining` is how many more requests the limit allows right now; `retry_after` (zero when
+    allowed) is how long until the next request can pass; `reset_after` is how long until the
+    window holds no counted request, so the full allowance is back.
+    """
+
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after: timedelta
+    reset_after: timedelta
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AttemptDecision:
+    """The outcome of counting one login attempt against an identifier.
+
+    `attempts` counts the attempts since the last success, this one included when `allowed`;
+    when not allowed, `retry_after` says when the lockout ends.
+    """
+
+    allowed: bool
+    attempts: int
+    retry_after: timedelta = timedelta(0)

@@ -7,13 +7,16 @@ those sentences.
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import datetime
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from domain.model import (
     AccessClaims,
+    AttemptDecision,
     Email,
     PasswordCheck,
+    RateDecision,
     RefreshToken,
     Session,
     SessionId,
@@ -160,3 +163,59 @@ class RefreshTokenRepository(Protocol):
         True for exactly one caller per token, however many run concurrently in any number of
         processes; False when the token was already used (or does not exist).
         """
+
+
+class RateLimiter(Protocol):
+    """Counts requests per key in a sliding window: at most `limit` requests pass in any interval of
+    length `window`. Keys are opaque strings. Each decision is atomic: however many processes count
+    against one key at once, no more requests pass than the limit allows.
+
+    Implementations that depend on a server raise `DependencyUnavailableError` when it does not answer.
+    """
+
+    @abstractmethod
+    async def hit(self, key: str, *, limit: int, window: timedelta, now: datetime) -> RateDecision:
+        """Count one request at `now`; a refused request is not counted (it uses up no allowance)."""
+
+
+class LoginAttemptCounter(Protocol):
+    """Counts login attempts per identifier key, for the lockout.
+
+    An attempt is counted *before* the password is checked, atomically, so parallel guesses cannot
+    slip past the limit: of any number of concurrent `begin` calls on one key, at most
+    `max_failures` are allowed until a success resets the count or the lockout runs out.
+    The count is forgotten `lockout` after the last counted attempt.
+
+    Implementations that depend on a server raise `DependencyUnavailableError` when it does not answer.
+    """
+
+    @abstractmethod
+    async def begin(self, key: str, *, max_failures: int, lockout: timedelta, now: datetime) -> AttemptDecision:
+        """Count one attempt at `now`, unless `max_failures` attempts are already counted: then the key
+        is locked and the decision says for how long (a refused attempt extends nothing)."""
+
+    @abstractmethod
+    async def succeed(self, key: str) -> None:
+        """Forget every attempt counted against `key` (a successful login, or an administrator's unlock)."""
+
+
+class RevocationList(Protocol):
+    """Access tokens that must stop working before they expire: by session, or all of a user's tokens
+    issued before a moment. Entries are kept until `until` (the longest any affected token can live).
+
+    `is_revoked` answers from memory, without I/O, so it can run on every request; revocations made
+    through one instance are seen by it at once and by every other instance sharing the same store
+    shortly after. Writes to a server that does not answer are kept and retried, never dropped.
+    """
+
+    @abstractmethod
+    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime) -> None:
+        """Revoke every access token carrying one of these session ids."""
+
+    @abstractmethod
+    async def revoke_user(self, user_id: UserId, *, issued_before: datetime, until: datetime) -> None:
+        """Revoke every access token of the user issued before `issued_before` (whole seconds)."""
+
+    @abstractmethod
+    def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
+        """Whether the token with these claims has been revoked (entries past their `until` are gone)."""
