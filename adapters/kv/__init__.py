@@ -1,0 +1,1 @@
+"""Redis adapters (coredis): rate limiting, lockout counting and the revocation list, shared by every process."""
