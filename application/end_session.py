@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.errors import SessionNotFoundError
 from domain.model import SessionId, UserId
-from domain.ports import Clock
+from domain.ports import Clock, RevocationList
+from domain.rules import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,8 +24,8 @@ class EndSessionHandler:
     - An already revoked or expired session is not found either.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
+        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
 
     async def handle(self, command: EndSession) -> None:
         now = self._clock.now()
@@ -34,3 +35,4 @@ class EndSessionHandler:
                 raise SessionNotFoundError
             await uow.sessions.revoke(session.id, now)
             await uow.commit()
+        await self._revocations.revoke_sessions([session.id], until=self._policy.revocation_until(now))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
-from domain.errors import AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, ValidationFailedError
+from domain.errors import (
+    AccountDisabledError,
+    EmailNotVerifiedError,
+    InvalidCredentialsError,
+    TooManyAttemptsError,
+    ValidationFailedError,
+)
 from domain.model import Email, Session, TokenPair, User, Username
-from domain.ports import Clock, PasswordHasher
-from domain.rules import PASSWORD_HARD_MAX_LENGTH
+from domain.ports import Clock, LoginAttemptCounter, PasswordHasher
+from domain.rules import PASSWORD_HARD_MAX_LENGTH, LockoutPolicy, login_identifier_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +36,10 @@ class LogInHandler:
       unverified email when verification is required.
     - A successful login starts a new session, stamps `last_login` and stores an upgraded
       password hash when the stored one is outdated.
+    - Every attempt is counted against the normalised identifier before the password is checked,
+      whether or not the account exists; after the lockout's number of failures in a row the
+      identifier is refused (429) until the lockout ends, known and unknown alike. A success
+      resets the count.
     """
 
     def __init__(
@@ -37,12 +48,17 @@ class LogInHandler:
         hasher: PasswordHasher,
         tokens: SessionTokens,
         clock: Clock,
+        attempts: LoginAttemptCounter,
+        lockout: LockoutPolicy,
         require_verified_email: bool = False,
     ) -> None:
         self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+        self._attempts, self._lockout = attempts, lockout
         self._require_verified_email = require_verified_email
 
     async def handle(self, command: LogIn) -> TokenPair:
+        key = login_identifier_key(command.identifier)
+        await self._count_attempt(key)
         if len(command.password) > PASSWORD_HARD_MAX_LENGTH:
             # Refused before hashing: no account could have such a password.
             raise InvalidCredentialsError
@@ -54,6 +70,8 @@ class LogInHandler:
         check = await self._hasher.verify(command.password, user.hashed_password)
         if not check.ok:
             raise InvalidCredentialsError
+        if self._lockout.enabled:
+            await self._attempts.succeed(key)
         if not user.is_active:
             raise AccountDisabledError
         if self._require_verified_email and not user.email_verified:
@@ -82,6 +100,15 @@ class LogInHandler:
             await uow.refresh_tokens.add(refresh.record)
             await uow.commit()
         return self._tokens.pair(current, session, refresh.value, now)
+
+    async def _count_attempt(self, key: str) -> None:
+        if not self._lockout.enabled:
+            return
+        decision = await self._attempts.begin(
+            key, max_failures=self._lockout.max_failures, lockout=self._lockout.duration, now=self._clock.now()
+        )
+        if not decision.allowed:
+            raise TooManyAttemptsError(math.ceil(decision.retry_after.total_seconds()))
 
     @staticmethod
     async def _find(uow: UnitOfWork, identifier: str) -> User | None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.model import SessionId
-from domain.ports import Clock
-from domain.rules import hash_token, is_plausible_token
+from domain.ports import Clock, RevocationList
+from domain.rules import SessionPolicy, hash_token, is_plausible_token
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,8 +25,8 @@ class LogOutHandler:
       access token stops working at once.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
+        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
 
     async def handle(self, command: LogOut) -> None:
         now = self._clock.now()
@@ -41,3 +41,4 @@ class LogOutHandler:
             for session_id in sorted(sessions):
                 await uow.sessions.revoke(session_id, now)
             await uow.commit()
+        await self._revocations.revoke_sessions(sessions, until=self._policy.revocation_until(now))

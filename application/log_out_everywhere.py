@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.model import SessionId, UserId
-from domain.ports import Clock
+from domain.ports import Clock, RevocationList
+from domain.rules import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -15,13 +16,21 @@ class LogOutEverywhere:
 
 
 class LogOutEverywhereHandler:
-    """Revoke every session of the user, the calling one included; all their tokens stop working."""
+    """Revoke every session of the user, the calling one included; all their tokens stop working at once.
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    - Every access token of the user issued before this moment is revoked too, so that a token of
+      a session that was being created concurrently cannot survive.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
+        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
 
     async def handle(self, command: LogOutEverywhere) -> list[SessionId]:
+        now = self._clock.now()
         async with self._uow as uow:
-            revoked = await uow.sessions.revoke_all_for_user(command.user_id, self._clock.now())
+            revoked = await uow.sessions.revoke_all_for_user(command.user_id, now)
             await uow.commit()
+        until = self._policy.revocation_until(now)
+        await self._revocations.revoke_sessions(revoked, until=until)
+        await self._revocations.revoke_user(command.user_id, issued_before=now, until=until)
         return revoked

@@ -8,7 +8,7 @@ from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
-from domain.ports import Clock
+from domain.ports import Clock, RevocationList
 from domain.rules import RefreshVerdict, hash_token, is_plausible_token
 
 
@@ -28,8 +28,8 @@ class RefreshSessionHandler:
     - An unknown, expired or revoked token, or one whose account is disabled, is invalid.
     """
 
-    def __init__(self, uow: UnitOfWork, tokens: SessionTokens, clock: Clock) -> None:
-        self._uow, self._tokens, self._clock = uow, tokens, clock
+    def __init__(self, uow: UnitOfWork, tokens: SessionTokens, clock: Clock, revocations: RevocationList) -> None:
+        self._uow, self._tokens, self._clock, self._revocations = uow, tokens, clock, revocations
 
     async def handle(self, command: RefreshSession) -> TokenPair:
         presented = command.refresh_token
@@ -53,6 +53,7 @@ class RefreshSessionHandler:
             if verdict is RefreshVerdict.REUSED:
                 await uow.sessions.revoke(session_id, now)
                 await uow.commit()
+                await self._revocations.revoke_sessions([session_id], until=policy.revocation_until(now))
                 raise RefreshTokenReusedError
             if verdict is RefreshVerdict.INVALID or session is None or user is None or not user.is_active:
                 raise TokenInvalidError

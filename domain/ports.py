@@ -141,6 +141,10 @@ class SessionRepository(Protocol):
         """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
 
     @abstractmethod
+    async def revoked_since(self, since: datetime) -> list[SessionId]:
+        """The ids of the sessions revoked at or after `since`, in any order."""
+
+    @abstractmethod
     async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
         """Revoke every session of the user not revoked yet; the ids that this call revoked, in any order."""
 

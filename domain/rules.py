@@ -99,6 +99,13 @@ class SessionPolicy:
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
     reuse_grace: timedelta = timedelta(seconds=10)
+    # Verification tolerates some clock skew; revocations outlive the longest-lived token by this much.
+    revocation_margin: timedelta = timedelta(minutes=1)
+
+    def revocation_until(self, now: datetime) -> datetime:
+        """How long a revocation made at `now` must be remembered: until every access token issued
+        before `now` has expired."""
+        return now + self.access_ttl + self.revocation_margin
 
     def judge_refresh(self, token: RefreshToken, session: Session | None, now: datetime) -> RefreshVerdict:
         """Decide what presenting `token` means.
@@ -118,3 +125,39 @@ class SessionPolicy:
         if now >= token.expires_at:
             return RefreshVerdict.INVALID
         return RefreshVerdict.ROTATE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockoutPolicy:
+    """After `max_failures` failed logins in a row an identifier is locked for `duration`; 0 switches it off."""
+
+    max_failures: int = 5
+    duration: timedelta = timedelta(minutes=30)
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_failures > 0
+
+
+def login_identifier_key(identifier: str) -> str:
+    """The key that failed logins are counted under: the normalised identifier, whether or not an
+    account has it, so that a lockout tells nothing about which accounts exist.
+
+    Emails and usernames are counted apart: tying them together would reveal that both belong to
+    one account. Malformed identifiers are counted under their digest.
+    """
+    value = identifier.strip()
+    if "@" in value:
+        return "email:" + value.lower()
+    if value.isascii() and value.isprintable() and len(value) <= 64:
+        return "username:" + value.lower()
+    return "other:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThrottlePolicy:
+    """Per-client-IP request limits; a limit of 0 switches that limit off."""
+
+    requests_per_minute: int = 60
+    sensitive_per_minute: int = 5
+    window: timedelta = timedelta(minutes=1)

@@ -17,7 +17,7 @@ def build_app(settings: Settings) -> Litestar:
     return create_http_app(
         handler_providers(use_cases),
         settings,
-        on_startup=[partial(start, adapters)],
+        on_startup=[partial(start, use_cases, adapters)],
         on_shutdown=[partial(stop, adapters)],
     )
 

@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    if workers > 1 and not settings.redis_url:
+        logger.warning(
+            "serving with %d workers and no BASTION_REDIS_URL: rate limits and token revocations are kept "
+            "per process, so a logout seen by one worker is not enforced by the others until the access "
+            "token expires; set BASTION_REDIS_URL to share them",
+            workers,
+        )
     if not settings.is_production and settings.database_url.startswith("sqlite"):
         upgrade(settings.database_url, schema=settings.database_schema or None)
     uvicorn.run(
@@ -67,7 +74,7 @@ def _read_password(from_stdin: bool) -> str:
 
 async def _create_admin(settings: Settings, command: CreateAdmin) -> str:
     use_cases, adapters = production(settings)
-    await start(adapters)
+    await start(use_cases, adapters)
     try:
         user = await use_cases.create_admin().handle(command)
     finally:

@@ -11,11 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
+from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
+from adapters.kv.client import RedisConnection
+from adapters.kv.login_attempts import RedisLoginAttemptCounter
+from adapters.kv.probe import RedisProbe
+from adapters.kv.rate_limiter import RedisRateLimiter
+from adapters.kv.revocation_list import RedisRevocationList
 from adapters.memory.hasher import MemoryPasswordHasher
+from adapters.memory.login_attempts import MemoryLoginAttemptCounter
+from adapters.memory.rate_limiter import MemoryRateLimiter
+from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
 from adapters.sql.engine import create_engine, create_session_factory
+from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.authenticate import AuthenticateHandler
 from application.check_readiness import CheckReadinessHandler
@@ -28,7 +39,9 @@ from application.log_out import LogOutHandler
 from application.log_out_everywhere import LogOutEverywhereHandler
 from application.refresh_session import RefreshSessionHandler
 from application.register_user import RegisterUserHandler
+from application.seed_revocations import SeedRevocationsHandler
 from application.session_tokens import SessionTokens
+from application.throttle_request import ThrottleRequestHandler
 from entrypoints.settings import Settings
 
 
@@ -60,10 +73,16 @@ def _issuer(settings: Settings) -> JoseTokenIssuer:
     )
 
 
+def _store_kind(settings: Settings) -> str:
+    return "redis" if settings.redis_url else "local"
+
+
 class Adapters(containers.DeclarativeContainer):
-    """Production adapters: SQL database, argon2 hashing, JWT signing, the system clock."""
+    """Production adapters: SQL database, argon2 hashing, JWT signing, the system clock; Redis for
+    limits, lockout counts and revocations when `redis_url` is set, else the database and memory."""
 
     settings = providers.Dependency(instance_of=Settings)
+    store_kind = providers.Callable(_store_kind, settings)
     # A Singleton, not an async Resource: an async resource would turn every provider that depends
     # on it into one returning awaitables, on every request. `stop` disposes of it.
     engine = providers.Singleton(_engine, settings)
@@ -73,6 +92,39 @@ class Adapters(containers.DeclarativeContainer):
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
+
+    # Started by `start` and stopped by `stop`; never built when Redis is not configured.
+    redis_connection = providers.Singleton(RedisConnection, settings.provided.redis_url)
+    redis = redis_connection.provided.client
+    redis_prefix = settings.provided.redis_prefix
+    # One outage, one warning and one degraded flag for both fallbacks.
+    redis_outage = providers.Singleton(OutageTracker, "redis")
+    rate_limiter = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(
+            FallbackRateLimiter, primary=providers.Singleton(RedisRateLimiter, redis, redis_prefix),
+            fallback=providers.Singleton(MemoryRateLimiter), outage=redis_outage,
+        ),
+        local=providers.Singleton(MemoryRateLimiter),
+    )  # fmt: skip
+    login_attempts = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(
+            FallbackLoginAttemptCounter, primary=providers.Singleton(RedisLoginAttemptCounter, redis, redis_prefix),
+            fallback=providers.Singleton(MemoryLoginAttemptCounter), outage=redis_outage,
+        ),
+        local=providers.Singleton(SqlLoginAttemptCounter, session_factory),
+    )  # fmt: skip
+    revocations = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),
+        local=providers.Singleton(MemoryRevocationList),
+    )
+    probes = providers.Selector(
+        store_kind,
+        redis=providers.List(providers.Singleton(RedisProbe, redis)),
+        local=providers.List(providers.Singleton(NotConfiguredProbe, "redis")),
+    )
 
 
 class MemoryAdapters(containers.DeclarativeContainer):
@@ -85,6 +137,10 @@ class MemoryAdapters(containers.DeclarativeContainer):
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
+    rate_limiter = providers.Singleton(MemoryRateLimiter)
+    login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
+    revocations = providers.Singleton(MemoryRevocationList)
+    probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -94,13 +150,15 @@ class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
     password_policy = providers.Singleton(operator.attrgetter("password_policy"), settings)
+    session_policy = providers.Singleton(operator.attrgetter("session_policy"), settings)
     session_tokens = providers.Singleton(
         SessionTokens,
         issuer=adapters.issuer,
         secrets=adapters.secrets,
-        policy=providers.Singleton(operator.attrgetter("session_policy"), settings),
+        policy=session_policy,
         successor_key=providers.Singleton(operator.attrgetter("successor_key"), settings),
     )
+    revoking = {"clock": adapters.clock, "revocations": adapters.revocations, "policy": session_policy}
 
     register_user = providers.Factory(
         RegisterUserHandler, uow=adapters.uow, hasher=adapters.hasher, clock=adapters.clock, policy=password_policy
@@ -114,20 +172,34 @@ class UseCases(containers.DeclarativeContainer):
         hasher=adapters.hasher,
         tokens=session_tokens,
         clock=adapters.clock,
+        attempts=adapters.login_attempts,
+        lockout=providers.Singleton(operator.attrgetter("lockout_policy"), settings),
         require_verified_email=settings.provided.require_verified_email,
     )
     refresh_session = providers.Factory(
-        RefreshSessionHandler, uow=adapters.uow, tokens=session_tokens, clock=adapters.clock
+        RefreshSessionHandler,
+        uow=adapters.uow,
+        tokens=session_tokens,
+        clock=adapters.clock,
+        revocations=adapters.revocations,
     )
-    log_out = providers.Factory(LogOutHandler, uow=adapters.uow, clock=adapters.clock)
-    log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, clock=adapters.clock)
+    log_out = providers.Factory(LogOutHandler, uow=adapters.uow, **revoking)
+    log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, **revoking)
+    end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, **revoking)
+    seed_revocations = providers.Factory(SeedRevocationsHandler, uow=adapters.uow, **revoking)
     list_sessions = providers.Factory(ListSessionsHandler, uow=adapters.uow, clock=adapters.clock)
-    end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, clock=adapters.clock)
     get_profile = providers.Factory(GetProfileHandler, uow=adapters.uow, clock=adapters.clock)
-    authenticate = providers.Factory(
-        AuthenticateHandler, issuer=adapters.issuer, uow=adapters.uow, clock=adapters.clock
+    # Built once: it runs on every authenticated request and holds no per-request state.
+    authenticate = providers.Singleton(
+        AuthenticateHandler, issuer=adapters.issuer, revocations=adapters.revocations, clock=adapters.clock
     )
-    check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow)
+    check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow, probes=adapters.probes)
+    throttle_request = providers.Singleton(
+        ThrottleRequestHandler,
+        limiter=adapters.rate_limiter,
+        clock=adapters.clock,
+        policy=providers.Singleton(operator.attrgetter("throttle_policy"), settings),
+    )
 
 
 def production(settings: Settings) -> tuple[UseCases, Adapters]:
@@ -140,22 +212,46 @@ def in_memory(settings: Settings) -> tuple[UseCases, MemoryAdapters]:
     return UseCases(settings=settings, adapters=adapters), adapters
 
 
-def handler_providers(use_cases: UseCases) -> dict[str, Callable[[], object]]:
-    """The use-case factories by name: what the HTTP layer turns into request dependencies."""
-    return {
-        name: provider
-        for name, provider in use_cases.providers.items()
-        if isinstance(provider, providers.Factory) and name != "create_admin"
+HTTP_HANDLERS = frozenset(
+    {
+        "register_user", "log_in", "refresh_session", "log_out", "log_out_everywhere", "end_session",
+        "list_sessions", "get_profile", "authenticate", "check_readiness", "throttle_request",
     }
+)  # fmt: skip
 
 
-async def start(adapters: Adapters | MemoryAdapters) -> None:
-    """Start the adapters' resources (thread pools); connections open lazily on first use."""
+def handler_providers(use_cases: UseCases) -> dict[str, Callable[[], object]]:
+    """The use-case providers the HTTP layer turns into request dependencies, by name."""
+    return {name: getattr(use_cases, name) for name in sorted(HTTP_HANDLERS)}
+
+
+def _is_production(adapters: Adapters | MemoryAdapters) -> bool:
+    # Instantiating a declarative container gives a DynamicContainer, so isinstance cannot tell them apart.
+    return "engine" in adapters.providers
+
+
+def _uses_redis(adapters: Adapters | MemoryAdapters) -> bool:
+    settings: Settings = adapters.settings()
+    return _is_production(adapters) and bool(settings.redis_url)
+
+
+async def start(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> None:
+    """Start the adapters (thread pools, the Redis client and the revocation subscriber) and seed
+    the revocation list from the database. Database connections open lazily on first use."""
     adapters.init_resources()
+    revocations = adapters.revocations()
+    if _uses_redis(adapters) and isinstance(revocations, RedisRevocationList):
+        await adapters.redis_connection().start()
+        await revocations.start()
+    await use_cases.seed_revocations().handle()
 
 
 async def stop(adapters: Adapters | MemoryAdapters) -> None:
-    """Stop the resources and close the database pool."""
+    """Stop what `start` started and close the database pool."""
     adapters.shutdown_resources()
-    if isinstance(adapters, Adapters):
+    revocations = adapters.revocations()
+    if _uses_redis(adapters) and isinstance(revocations, RedisRevocationList):
+        await revocations.stop()
+        await adapters.redis_connection().stop()
+    if _is_production(adapters):
         await adapters.engine().dispose()

@@ -8,13 +8,14 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
 import msgspec
 from dotenv import dotenv_values
 
-from domain.rules import PasswordPolicy, SessionPolicy
+from domain.rules import LockoutPolicy, PasswordPolicy, SessionPolicy, ThrottlePolicy
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
@@ -34,6 +35,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = "sqlite+aiosqlite:///./bastion.db"
     database_schema: str = ""
     redis_url: str = ""
+    redis_prefix: str = "bastion:"
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 60
+    login_rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 5
+    max_failed_logins: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 5
+    lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)] = 30
+    trusted_proxies: str = ""
     secret_key: str = ""
     jwt_algorithm: Literal["HS256"] = "HS256"
     jwt_issuer: str = "bastion"
@@ -99,6 +106,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @property
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(max_failures=self.max_failed_logins, duration=timedelta(minutes=self.lockout_minutes))
+
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            requests_per_minute=self.rate_limit_per_minute, sensitive_per_minute=self.login_rate_limit_per_minute
+        )
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()]
+
+    @property
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(
             access_ttl=timedelta(minutes=self.access_token_expire_minutes),
@@ -159,6 +180,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise SettingsError(f"invalid configuration: {exc}") from None
+    try:
+        settings.trusted_proxy_networks  # noqa: B018 - validated once here, read per request later
+    except ValueError:
+        raise SettingsError("BASTION_TRUSTED_PROXIES must list IP addresses or CIDR ranges") from None
     if settings.is_production:
         check_production(settings)
     elif not settings.secret_key:

@@ -36,16 +36,25 @@ def new_prefix() -> str:
     return f"bastion-test-{secrets.token_hex(6)}:"
 
 
-@asynccontextmanager
-async def shared_redis() -> AsyncIterator[tuple[coredis.Redis[str], str]]:
-    """The shared test server with a fresh key prefix; its keys are removed afterwards."""
-    prefix = new_prefix()
+async def require_shared_redis() -> None:
+    """Skip the test (fail it in CI) unless the shared test server answers."""
+    unavailable: str | None = None
     async with redis_client(redis_url()) as client:
         try:
             await client.ping()
         except Exception as error:
-            reason = f"Redis at {redis_url()} did not answer ({type(error).__name__}); set {REDIS_URL_VARIABLE}"
-            service_unavailable(reason)
+            unavailable = f"Redis at {redis_url()} did not answer ({type(error).__name__}); set {REDIS_URL_VARIABLE}"
+    if unavailable is not None:
+        # Outside the client's block: anyio would wrap pytest's skip or fail in an exception group.
+        service_unavailable(unavailable)
+
+
+@asynccontextmanager
+async def shared_redis() -> AsyncIterator[tuple[coredis.Redis[str], str]]:
+    """The shared test server with a fresh key prefix; its keys are removed afterwards."""
+    prefix = new_prefix()
+    await require_shared_redis()
+    async with redis_client(redis_url()) as client:
         try:
             yield client, prefix
         finally:

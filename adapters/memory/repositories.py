@@ -76,6 +76,9 @@ class MemorySessionRepository(SessionRepository):
         self._sessions[session_id] = replace(session, revoked_at=now)
         return True
 
+    async def revoked_since(self, since: datetime) -> list[SessionId]:
+        return sorted(s.id for s in self._sessions.values() if s.revoked_at is not None and s.revoked_at >= since)
+
     async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
         ids = [s.id for s in self._sessions.values() if s.user_id == user_id and s.revoked_at is None]
         for session_id in ids:

@@ -108,6 +108,11 @@ class SqlSessionRepository(SessionRepository):
         result = await _execute(self._session, statement)
         return sorted(SessionId(session_id) for session_id in result.scalars())
 
+    async def revoked_since(self, since: datetime) -> list[SessionId]:
+        statement = select(sessions.c.id).where(sessions.c.revoked_at >= since)
+        result = await _execute(self._session, statement)
+        return sorted(SessionId(session_id) for session_id in result.scalars())
+
 
 class SqlRefreshTokenRepository(RefreshTokenRepository):
     """Refresh tokens in `refresh_tokens`, keyed by hash; `mark_used` is one conditional UPDATE."""

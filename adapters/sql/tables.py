@@ -106,3 +106,13 @@ refresh_tokens = Table(
     Column("used_at", UtcDateTime, nullable=True),
     Index(None, "session_id"),
 )
+
+# Failed-login counts of the lockout, by identifier key (keys longer than the column are stored as
+# their digest, see `SqlLoginAttemptCounter`). A row is dead once `expires_at` has passed.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("key", String(320), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

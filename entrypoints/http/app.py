@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from application.throttle_request import ThrottleRequestHandler
+from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.routes.auth import auth_router
+from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
 from entrypoints.http.security import security_headers
+from entrypoints.http.throttling import ThrottleMiddleware
 from entrypoints.settings import Settings
 
 LifespanHook = Callable[[], Any]
@@ -58,12 +63,17 @@ def create_app(
     """The HTTP application. `handlers` maps each use-case dependency name to a zero-argument
     provider (the composition root decides what it builds); nothing here knows the adapters."""
     allowed_hosts = settings.allowed_host_list
+    addresses = ClientAddresses(settings.trusted_proxy_networks)
+    handlers = dict(handlers)
+    throttle = cast("Callable[[], ThrottleRequestHandler]", handlers.pop("throttle_request"))
     return Litestar(
-        route_handlers=[health_router(settings.app_name, settings.environment), auth_router],
+        route_handlers=[health_router(settings.app_name, settings.environment), auth_router, gateway_router],
         dependencies={name: _dependency(provider) for name, provider in handlers.items()},
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},
-        before_send=[security_headers(hsts=settings.hsts_enabled)],
+        before_send=[security_headers(hsts=settings.hsts_enabled, addresses=addresses)],
+        middleware=[ThrottleMiddleware(throttle, settings.throttle_policy)],
+        state=State({"client_addresses": addresses}),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],

@@ -10,6 +10,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
+from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
@@ -24,7 +25,9 @@ HSTS = "max-age=63072000; includeSubDomains"
 _NO_STORE_PREFIXES = ("/auth/", "/token")
 
 
-def security_headers(*, hsts: bool, docs_path: str = "/schema") -> Callable[[Message, Scope], Awaitable[None]]:
+def security_headers(
+    *, hsts: bool, addresses: ClientAddresses, docs_path: str = "/schema"
+) -> Callable[[Message, Scope], Awaitable[None]]:
     """A `before_send` hook adding the headers of the API contract to every HTTP response, including
     the ones the router produces itself (404, 405) and error responses."""
 
@@ -41,7 +44,7 @@ def security_headers(*, hsts: bool, docs_path: str = "/schema") -> Callable[[Mes
         if path.startswith(_NO_STORE_PREFIXES):
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"
-        if hsts and scope.get("scheme") == "https":
+        if hsts and addresses.is_https(scope):
             headers["Strict-Transport-Security"] = HSTS
 
     return add_headers

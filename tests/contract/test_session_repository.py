@@ -212,3 +212,17 @@ async def test_revoke_all_for_user_leaves_other_users_sessions_alone(uow: UnitOf
 
     async with uow as tx:
         assert await tx.sessions.active_for_user(grace.id, NOW) == [theirs]
+
+
+async def test_revoked_since_lists_the_sessions_revoked_at_or_after_the_moment(uow: UnitOfWork) -> None:
+    user = a_user()
+    early, on_time, late, live = (a_session(user) for _ in range(4))
+    await _stored(uow, user, early, on_time, late, live)
+    async with uow as tx:
+        await tx.sessions.revoke(early.id, NOW - timedelta(minutes=20))
+        await tx.sessions.revoke(on_time.id, NOW - timedelta(minutes=10))
+        await tx.sessions.revoke(late.id, NOW)
+        await tx.commit()
+
+    async with uow as tx:
+        assert sorted(await tx.sessions.revoked_since(NOW - timedelta(minutes=10))) == sorted([on_time.id, late.id])

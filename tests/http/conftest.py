@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,14 @@ PASSWORD = "Correct-Horse-9"
 
 
 def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"environment": "test", "secret_key": "s" * 48, "refresh_reuse_grace_seconds": 10}
+    # Throttling is off unless a test turns it on: most tests send many requests from one address.
+    values: dict[str, Any] = {
+        "environment": "test",
+        "secret_key": "s" * 48,
+        "refresh_reuse_grace_seconds": 10,
+        "rate_limit_per_minute": 0,
+        "login_rate_limit_per_minute": 0,
+    }
     values.update(overrides)
     return Settings(**values)
 
@@ -51,9 +59,16 @@ def settings() -> Settings:
     return make_settings()
 
 
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def memory_api(settings: Settings) -> AsyncIterator[Api]:
+    """The HTTP app over the memory adapters, with a client; the peer address is 127.0.0.1."""
     use_cases, adapters = in_memory(settings)
     app = create_app(handler_providers(use_cases), settings)
     async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield Api(client=client, adapters=adapters)
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Api]:
+    async with memory_api(settings) as api:
+        yield api

@@ -73,3 +73,14 @@ async def test_parallel_refreshes_with_one_token_yield_one_successor(client: Asy
     )
     assert {response.status_code for response in responses} == {200}, [r.text for r in responses]
     assert len({response.json()["refresh_token"] for response in responses}) == 1
+
+
+async def test_parallel_wrong_passwords_never_get_more_tries_than_the_limit(client: AsyncTestClient[Any]) -> None:
+    await client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+    responses = await asyncio.gather(
+        *(client.post("/auth/login", json={"username": "ada", "password": "Wrong-Pass-1"}) for _ in range(25))
+    )
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 5 + [429] * 20, [response.text for response in responses]
+    locked = await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})
+    assert locked.status_code == 429

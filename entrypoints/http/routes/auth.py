@@ -18,6 +18,7 @@ from domain.errors import FieldError, ValidationFailedError
 from domain.model import Principal
 from entrypoints.http.auth import current_principal, optional_principal
 from entrypoints.http.bodies import decode_form, decode_json
+from entrypoints.http.client_ip import client_ip
 from entrypoints.http.schemas import (
     LogInRequest,
     ProfileResponse,
@@ -28,14 +29,11 @@ from entrypoints.http.schemas import (
     UserResponse,
 )
 from entrypoints.http.security import is_form, require_json_body
+from entrypoints.http.throttling import SENSITIVE
 
 USER_AGENT_MAX_LENGTH = 512
 
 _protected = {"principal": Provide(current_principal)}
-
-
-def client_ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
 
 
 def user_agent(request: Request[Any, Any, Any]) -> str | None:
@@ -43,7 +41,13 @@ def user_agent(request: Request[Any, Any, Any]) -> str | None:
     return value[:USER_AGENT_MAX_LENGTH] if value else None
 
 
-@post("/auth/register", status_code=201, guards=[require_json_body], description=inspect.getdoc(RegisterUserHandler))
+@post(
+    "/auth/register",
+    status_code=201,
+    guards=[require_json_body],
+    opt=SENSITIVE,
+    description=inspect.getdoc(RegisterUserHandler),
+)
 async def register(
     data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
 ) -> UserResponse:
@@ -78,12 +82,17 @@ _LOGIN_DOC = (
 )
 
 
-@post("/auth/login", status_code=HTTP_200_OK, description=_LOGIN_DOC)
+@post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC)
 async def log_in_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     return await _log_in(request, log_in)
 
 
-@post("/token", status_code=HTTP_200_OK, description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC)
+@post(
+    "/token",
+    status_code=HTTP_200_OK,
+    opt=SENSITIVE,
+    description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
+)
 async def token_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     return await _log_in(request, log_in)
 

@@ -1,4 +1,5 @@
-"""Use-case tests run every handler over the memory adapters and a frozen clock.
+"""Use-case tests run every handler as the production container wires it, over the memory
+adapters (`UseCases(adapters=MemoryAdapters())`) with a frozen clock.
 
 Each handler gets its own `MemoryUnitOfWork` over one shared `MemoryStore`, as the
 production container gives each handler its own unit of work over one database.
@@ -14,10 +15,10 @@ import pytest
 
 from adapters.memory.clock import FrozenClock
 from adapters.memory.hasher import MemoryPasswordHasher
+from adapters.memory.login_attempts import MemoryLoginAttemptCounter
+from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.token_issuer import MemoryTokenIssuer
-from adapters.memory.unit_of_work import MemoryUnitOfWork
-from adapters.random_secrets import OsSecretGenerator
 from application.authenticate import Authenticate, AuthenticateHandler
 from application.create_admin import CreateAdminHandler
 from application.end_session import EndSessionHandler
@@ -30,10 +31,11 @@ from application.refresh_session import RefreshSessionHandler
 from application.register_user import RegisterUser, RegisterUserHandler
 from application.session_tokens import SessionTokens
 from domain.model import Principal, RefreshToken, Session, TokenPair, User, UserId
-from domain.rules import PasswordPolicy, SessionPolicy, hash_token
+from domain.rules import hash_token
+from entrypoints.container import UseCases, in_memory
+from entrypoints.settings import Settings
 
 PASSWORD = "Tr0ub4dor&3"
-SUCCESSOR_KEY = b"unit-test-successor-key-32-bytes"
 ACCESS_TTL = timedelta(minutes=15)
 REFRESH_TTL = timedelta(days=7)
 GRACE = timedelta(seconds=10)
@@ -43,10 +45,13 @@ GRACE = timedelta(seconds=10)
 class Harness:
     """Every handler, wired to the memory adapters, plus the adapters for assertions."""
 
+    use_cases: UseCases
     store: MemoryStore
     clock: FrozenClock
     hasher: MemoryPasswordHasher
     issuer: MemoryTokenIssuer
+    revocations: MemoryRevocationList
+    login_attempts: MemoryLoginAttemptCounter
     tokens: SessionTokens
     register: RegisterUserHandler
     create_admin: CreateAdminHandler
@@ -100,33 +105,42 @@ class Harness:
         self.store.users[user_id].email_verified = True
 
 
-def build_harness(*, reuse_grace: timedelta = GRACE, require_verified_email: bool = False) -> Harness:
-    store = MemoryStore()
-    clock = FrozenClock()
-    hasher = MemoryPasswordHasher()
-    issuer = MemoryTokenIssuer()
-    policy = SessionPolicy(access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL, reuse_grace=reuse_grace)
-    tokens = SessionTokens(issuer, OsSecretGenerator(), policy, SUCCESSOR_KEY)
-
-    def uow() -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(store)
-
+def build_harness(
+    *, reuse_grace: timedelta = GRACE, require_verified_email: bool = False, max_failed_logins: int = 5
+) -> Harness:
+    """The production wiring (`UseCases`) over the memory adapters, with a frozen clock and the memory issuer."""
+    settings = Settings(
+        environment="test",
+        secret_key="unit-test-secret-" + "x" * 32,
+        access_token_expire_minutes=int(ACCESS_TTL.total_seconds() // 60),
+        refresh_token_expire_days=REFRESH_TTL.days,
+        refresh_reuse_grace_seconds=int(reuse_grace.total_seconds()),
+        require_verified_email=require_verified_email,
+        max_failed_logins=max_failed_logins,
+    )
+    use_cases, adapters = in_memory(settings)
+    clock, issuer = FrozenClock(), MemoryTokenIssuer()
+    adapters.clock.override(clock)
+    adapters.issuer.override(issuer)
     return Harness(
-        store=store,
+        use_cases=use_cases,
+        store=adapters.store(),
         clock=clock,
-        hasher=hasher,
+        hasher=adapters.hasher(),
         issuer=issuer,
-        tokens=tokens,
-        register=RegisterUserHandler(uow(), hasher, clock, PasswordPolicy()),
-        create_admin=CreateAdminHandler(uow(), hasher, clock, PasswordPolicy()),
-        log_in=LogInHandler(uow(), hasher, tokens, clock, require_verified_email=require_verified_email),
-        refresh=RefreshSessionHandler(uow(), tokens, clock),
-        log_out=LogOutHandler(uow(), clock),
-        log_out_everywhere=LogOutEverywhereHandler(uow(), clock),
-        list_sessions=ListSessionsHandler(uow(), clock),
-        end_session=EndSessionHandler(uow(), clock),
-        get_profile=GetProfileHandler(uow(), clock),
-        authenticate=AuthenticateHandler(issuer, uow(), clock),
+        revocations=adapters.revocations(),
+        login_attempts=adapters.login_attempts(),
+        tokens=use_cases.session_tokens(),
+        register=use_cases.register_user(),
+        create_admin=use_cases.create_admin(),
+        log_in=use_cases.log_in(),
+        refresh=use_cases.refresh_session(),
+        log_out=use_cases.log_out(),
+        log_out_everywhere=use_cases.log_out_everywhere(),
+        list_sessions=use_cases.list_sessions(),
+        end_session=use_cases.end_session(),
+        get_profile=use_cases.get_profile(),
+        authenticate=use_cases.authenticate(),
     )
 
 

@@ -8,9 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.memory.unit_of_work import MemoryUnitOfWork
 from application.log_out import LogOut
-from application.refresh_session import RefreshSession, RefreshSessionHandler
+from application.refresh_session import RefreshSession
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
 from domain.rules import OPAQUE_TOKEN_MAX_LENGTH, hash_token
@@ -283,9 +282,7 @@ async def test_a_refresh_token_is_invalid_after_logout(harness: Harness) -> None
 
 async def test_concurrent_refreshes_with_one_token_converge_on_one_successor(harness: Harness) -> None:
     login = await _logged_in(harness)
-    handlers = [harness.refresh] + [
-        RefreshSessionHandler(MemoryUnitOfWork(harness.store), harness.tokens, harness.clock) for _ in range(4)
-    ]
+    handlers = [harness.refresh] + [harness.use_cases.refresh_session() for _ in range(4)]
 
     pairs = await asyncio.gather(
         *(handler.handle(RefreshSession(refresh_token=login.refresh_token)) for handler in handlers)
