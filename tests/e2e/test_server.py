@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.servers import BASTION, PASSWORD, environment, server
+
 pytestmark = pytest.mark.slow
-
-PASSWORD = "Correct-Horse-9"
-BASTION = str(Path(sys.executable).with_name("bastion"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def environment(workdir: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BASTION_")}
-    env["BASTION_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bastion.db'}"
-    return env
-
-
-@contextmanager
-def server(workdir: Path, *, workers: int = 1) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [BASTION, "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=workdir,
-        env=environment(workdir),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            process.terminate()
-            raise AssertionError(process.communicate(timeout=10)[1].decode()[-2000:])
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_walk_through_on_a_real_server_survives_a_restart(tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""Real `bastion serve` processes for end-to-end tests: free ports, a fresh SQLite file, extra settings."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+PASSWORD = "Correct-Horse-9"
+BASTION = str(Path(sys.executable).with_name("bastion"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def environment(workdir: Path, **settings: str) -> dict[str, str]:
+    """The process environment without the caller's BASTION_* variables, plus `settings` (BASTION_<NAME>)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BASTION_")}
+    env["BASTION_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bastion.db'}"
+    env.update({f"BASTION_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+@contextmanager
+def server(workdir: Path, *, workers: int = 1, **settings: str) -> Iterator[str]:
+    """A server in `workdir` (where it keeps its development secret); yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [BASTION, "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=workdir,
+        env=environment(workdir, **settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            process.terminate()
+            raise AssertionError(process.communicate(timeout=10)[1].decode()[-2000:])
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
