@@ -31,8 +31,14 @@ def environment(workdir: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+class ServerLog:
+    """What a server wrote to standard error, filled in when it has stopped."""
+
+    text: str = ""
+
+
 @contextmanager
-def server(workdir: Path, *, workers: int = 1, **settings: str) -> Iterator[str]:
+def server(workdir: Path, *, workers: int = 1, log: ServerLog | None = None, **settings: str) -> Iterator[str]:
     """A server in `workdir` (where it keeps its development secret); yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
@@ -56,4 +62,6 @@ def server(workdir: Path, *, workers: int = 1, **settings: str) -> Iterator[str]
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        _, stderr = process.communicate(timeout=20)
+        if log is not None:
+            log.text = stderr.decode(errors="replace")

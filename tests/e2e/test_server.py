@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.servers import BASTION, PASSWORD, environment, server
+from tests.e2e.servers import BASTION, PASSWORD, ServerLog, environment, server
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +37,9 @@ def test_walk_through_on_a_real_server_survives_a_restart(tmp_path: Path) -> Non
         assert me.status_code == 401
 
 
-def test_two_workers_agree_on_the_signing_secret(tmp_path: Path) -> None:
-    with server(tmp_path, workers=2) as base:
+def test_two_workers_agree_on_the_signing_secret_and_are_warned_about_redis(tmp_path: Path) -> None:
+    log = ServerLog()
+    with server(tmp_path, workers=2, log=log) as base:
         httpx.post(f"{base}/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
         with httpx.Client(base_url=base) as client:
             pairs = [
@@ -48,6 +49,7 @@ def test_two_workers_agree_on_the_signing_secret(tmp_path: Path) -> None:
             headers = {"Authorization": f"Bearer {pair['access_token']}"}
             # Fresh connections land on either worker.
             assert all(httpx.get(f"{base}/auth/me", headers=headers).status_code == 200 for _ in range(6))
+    assert "2 workers and no BASTION_REDIS_URL" in log.text
 
 
 def test_create_admin_reads_the_password_from_stdin(tmp_path: Path) -> None:
