@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from application.errors import DependencyUnavailableError
 from domain.model import AttemptDecision, RateDecision
-from domain.ports import LoginAttemptCounter, RateLimiter
+from domain.ports.throttling import LoginAttemptCounter, RateLimiter
 
 logger = logging.getLogger("bastion.fallback")
 

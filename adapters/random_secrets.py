@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from domain.ports import SecretGenerator
+from domain.ports.secret_generator import SecretGenerator
 
 
 class OsSecretGenerator(SecretGenerator):

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from domain.errors import TokenInvalidError
 from domain.model import Principal
-from domain.ports import Clock, RevocationList, TokenIssuer
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
+from domain.ports.token_issuer import TokenIssuer
 
 ACCESS_TOKEN_MAX_LENGTH = 8192
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.errors import SessionNotFoundError
 from domain.model import SessionId, UserId
-from domain.ports import Clock, RevocationList
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
 from domain.rules import SessionPolicy
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.errors import TokenInvalidError
 from domain.model import User, UserId
-from domain.ports import Clock
+from domain.ports.clock import Clock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,9 @@ from domain.errors import (
     ValidationFailedError,
 )
 from domain.model import Email, Session, TokenPair, User, Username
-from domain.ports import Clock, LoginAttemptCounter, PasswordHasher
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
+from domain.ports.throttling import LoginAttemptCounter
 from domain.rules import PASSWORD_HARD_MAX_LENGTH, LockoutPolicy, login_identifier_key
 
 

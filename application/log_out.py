@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.model import SessionId
-from domain.ports import Clock, RevocationList
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
 from domain.rules import SessionPolicy, hash_token, is_plausible_token
 
 

@@ -8,7 +8,8 @@ from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
-from domain.ports import Clock, RevocationList
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
 from domain.rules import RefreshVerdict, hash_token, is_plausible_token
 
 

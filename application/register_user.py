@@ -9,7 +9,8 @@ from typing import TypeVar
 from application.unit_of_work import UnitOfWork
 from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
 from domain.model import Email, User, Username, parse_full_name
-from domain.ports import Clock, PasswordHasher
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
 from domain.rules import PasswordPolicy
 
 

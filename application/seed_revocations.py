@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from application.unit_of_work import UnitOfWork
-from domain.ports import Clock, RevocationList
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
 from domain.rules import SessionPolicy
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.model import AccessClaims, RefreshToken, Session, SessionId, TokenPair, User
-from domain.ports import SecretGenerator, TokenIssuer
+from domain.ports.secret_generator import SecretGenerator
+from domain.ports.token_issuer import TokenIssuer
 from domain.rules import SessionPolicy, derive_successor, hash_token
 
 

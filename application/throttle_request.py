@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.model import RateDecision
-from domain.ports import Clock, RateLimiter
+from domain.ports.clock import Clock
+from domain.ports.throttling import RateLimiter
 from domain.rules import ThrottlePolicy
 
 

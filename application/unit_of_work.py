@@ -6,7 +6,13 @@ from abc import abstractmethod
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.ports import RefreshTokenRepository, SessionRepository, UserRepository
+from domain.ports.repositories import (
+    OneTimeTokenRepository,
+    Outbox,
+    RefreshTokenRepository,
+    SessionRepository,
+    UserRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -20,6 +26,8 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
     refresh_tokens: RefreshTokenRepository
+    one_time_tokens: OneTimeTokenRepository
+    outbox: Outbox
 
     @abstractmethod
     async def __aenter__(self) -> Self:

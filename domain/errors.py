@@ -135,3 +135,17 @@ class PermissionDeniedError(DomainError):
 
     code = "permission_denied"
     message = "You are not allowed to do this."
+
+
+class OneTimeTokenInvalidError(DomainError):
+    """Raised for a reset or verification token that is unknown, malformed, expired or already used."""
+
+    code = "invalid_or_expired_token"
+    message = "The link is invalid or has expired."
+
+
+class WrongPasswordError(DomainError):
+    """Raised when the current password given to confirm a sensitive change is wrong."""
+
+    code = "wrong_password"
+    message = "The password is not correct."

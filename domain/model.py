@@ -288,3 +288,43 @@ class AttemptDecision:
     allowed: bool
     attempts: int
     retry_after: timedelta = timedelta(0)
+
+
+class TokenPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OneTimeToken:
+    """A single-use token mailed to a user (password reset, email verification), known only by the
+    SHA-256 hash of its value."""
+
+    token_hash: str
+    user_id: UserId
+    purpose: TokenPurpose
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MailMessage:
+    """One email: a plain-text part always, an HTML part optionally."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxEntry:
+    """A message waiting in the outbox, as a delivery worker claims it."""
+
+    id: str
+    message: MailMessage
+    created_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    sent_at: datetime | None = None

@@ -161,3 +161,26 @@ class ThrottlePolicy:
     requests_per_minute: int = 60
     sensitive_per_minute: int = 5
     window: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountTokenPolicy:
+    """Lifetimes of the single-use tokens sent by email."""
+
+    password_reset_ttl: timedelta = timedelta(minutes=30)
+    email_verification_ttl: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryPolicy:
+    """Retries of the outbox: exponential backoff from `first_retry`, capped at `max_retry`, for at
+    most `max_attempts` attempts (about a day with the defaults; mailed tokens expire long before)."""
+
+    first_retry: timedelta = timedelta(seconds=5)
+    max_retry: timedelta = timedelta(hours=1)
+    max_attempts: int = 30
+    lease: timedelta = timedelta(minutes=2)
+
+    def next_attempt_after(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failed attempt (1-based)."""
+        return min(self.max_retry, self.first_retry * (1 << min(max(0, attempts - 1), 32)))

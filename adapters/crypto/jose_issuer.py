@@ -13,7 +13,7 @@ from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
-from domain.ports import TokenIssuer
+from domain.ports.token_issuer import TokenIssuer
 
 # RFC 9068 section 2.1; RFC 8725 section 3.11 allows the media type with its prefix too.
 ACCESS_TOKEN_TYPE = "at+jwt"

@@ -19,7 +19,7 @@ from pwdlib.hashers.bcrypt import BcryptHasher
 
 from application.errors import DependencyUnavailableError
 from domain.model import PasswordCheck
-from domain.ports import PasswordHasher
+from domain.ports.password_hasher import PasswordHasher
 
 _logger = logging.getLogger(__name__)
 

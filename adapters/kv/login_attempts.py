@@ -10,7 +10,7 @@ import coredis
 
 from adapters.kv.errors import translated_errors
 from domain.model import AttemptDecision
-from domain.ports import LoginAttemptCounter
+from domain.ports.throttling import LoginAttemptCounter
 
 # Slack on the keys' time to live, so that a caller whose clock runs a little behind Redis' never
 # finds its count garbage-collected while it still holds.

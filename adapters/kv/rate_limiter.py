@@ -11,7 +11,7 @@ import coredis
 
 from adapters.kv.errors import translated_errors
 from domain.model import RateDecision
-from domain.ports import RateLimiter
+from domain.ports.throttling import RateLimiter
 
 # Slack on the keys' time to live, so that a caller whose clock runs a little behind Redis' never
 # finds its log garbage-collected while it still counts.

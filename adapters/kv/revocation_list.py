@@ -14,7 +14,7 @@ from coredis.tokens import PureToken
 
 from adapters.revocation_cache import RevocationCache, seconds_down, seconds_up
 from domain.model import AccessClaims, SessionId, UserId
-from domain.ports import RevocationList
+from domain.ports.revocation_list import RevocationList
 
 logger = logging.getLogger("bastion.revocations")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain.ports import Clock
+from domain.ports.clock import Clock
 
 
 class FrozenClock(Clock):

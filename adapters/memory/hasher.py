@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 from domain.model import PasswordCheck
-from domain.ports import PasswordHasher
+from domain.ports.password_hasher import PasswordHasher
 
 _PREFIX = "$memory$"
 _OUTDATED_PREFIX = "$memory-old$"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.model import AttemptDecision
-from domain.ports import LoginAttemptCounter
+from domain.ports.throttling import LoginAttemptCounter
 
 DEFAULT_MAX_KEYS = 100_000
 # Entries looked at for expiry on every call: enough to keep up with the rate at which keys go idle.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.model import RateDecision
-from domain.ports import RateLimiter
+from domain.ports.throttling import RateLimiter
 
 DEFAULT_MAX_KEYS = 100_000
 # Keys looked at for expiry on every hit: enough to keep up with the rate at which keys go idle.

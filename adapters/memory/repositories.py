@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.errors import EmailTakenError, UsernameTakenError
 from domain.model import Email, RefreshToken, Session, SessionId, User, UserId, Username
-from domain.ports import RefreshTokenRepository, SessionRepository, UserRepository
+from domain.ports.repositories import RefreshTokenRepository, SessionRepository, UserRepository
 
 
 class MemoryUserRepository(UserRepository):
@@ -79,8 +79,10 @@ class MemorySessionRepository(SessionRepository):
     async def revoked_since(self, since: datetime) -> list[SessionId]:
         return sorted(s.id for s in self._sessions.values() if s.revoked_at is not None and s.revoked_at >= since)
 
-    async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
-        ids = [s.id for s in self._sessions.values() if s.user_id == user_id and s.revoked_at is None]
+    async def revoke_all_for_user(
+        self, user_id: UserId, now: datetime, *, keep: SessionId | None = None
+    ) -> list[SessionId]:
+        ids = [s.id for s in self._sessions.values() if s.user_id == user_id and s.revoked_at is None and s.id != keep]
         for session_id in ids:
             await self.revoke(session_id, now)
         return sorted(ids)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from adapters.revocation_cache import RevocationCache, seconds_down, seconds_up
 from domain.model import AccessClaims, SessionId, UserId
-from domain.ports import RevocationList
+from domain.ports.revocation_list import RevocationList
 
 
 class MemoryRevocationList(RevocationList):

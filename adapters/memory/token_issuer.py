@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims
-from domain.ports import TokenIssuer
+from domain.ports.token_issuer import TokenIssuer
 
 
 class MemoryTokenIssuer(TokenIssuer):

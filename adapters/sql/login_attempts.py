@@ -13,7 +13,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from adapters.sql.errors import translated_errors
 from adapters.sql.tables import login_attempts
 from domain.model import AttemptDecision
-from domain.ports import LoginAttemptCounter
+from domain.ports.throttling import LoginAttemptCounter
 
 KEY_MAX_LENGTH = 320
 

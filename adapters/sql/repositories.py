@@ -19,7 +19,7 @@ from adapters.sql import mapping
 from adapters.sql.errors import translated_errors
 from adapters.sql.tables import refresh_tokens, sessions, users
 from domain.model import Email, RefreshToken, Session, SessionId, User, UserId, Username
-from domain.ports import RefreshTokenRepository, SessionRepository, UserRepository
+from domain.ports.repositories import RefreshTokenRepository, SessionRepository, UserRepository
 
 
 async def _execute(session: AsyncSession, statement: Executable) -> Result[Any]:
@@ -98,10 +98,12 @@ class SqlSessionRepository(SessionRepository):
         )
         return await _rowcount(self._session, statement) == 1
 
-    async def revoke_all_for_user(self, user_id: UserId, now: datetime) -> list[SessionId]:
+    async def revoke_all_for_user(
+        self, user_id: UserId, now: datetime, *, keep: SessionId | None = None
+    ) -> list[SessionId]:
         statement = (
             update(sessions)
-            .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+            .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None), sessions.c.id != (keep or ""))
             .values(revoked_at=now)
             .returning(sessions.c.id)
         )

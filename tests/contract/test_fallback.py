@@ -17,7 +17,7 @@ from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from application.errors import DependencyUnavailableError
 from domain.model import AttemptDecision, RateDecision
-from domain.ports import LoginAttemptCounter, RateLimiter
+from domain.ports.throttling import LoginAttemptCounter, RateLimiter
 from tests.builders import NOW
 from tests.redis_servers import PrivateRedis
 

@@ -14,7 +14,7 @@ from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.sql.engine import create_session_factory
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from domain.model import AttemptDecision
-from domain.ports import LoginAttemptCounter
+from domain.ports.throttling import LoginAttemptCounter
 from tests.backends import SQL_BACKENDS, migrated_database
 from tests.builders import NOW
 from tests.redis_servers import shared_redis

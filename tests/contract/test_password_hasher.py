@@ -16,7 +16,7 @@ from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.memory.hasher import MemoryPasswordHasher
 from application.errors import DependencyUnavailableError
 from domain.model import PasswordCheck
-from domain.ports import PasswordHasher
+from domain.ports.password_hasher import PasswordHasher
 
 PASSWORD = "correct horse battery staple"
 # Small argon2 parameters: the behaviour under test does not depend on them, the speed does.

@@ -226,3 +226,14 @@ async def test_revoked_since_lists_the_sessions_revoked_at_or_after_the_moment(u
 
     async with uow as tx:
         assert sorted(await tx.sessions.revoked_since(NOW - timedelta(minutes=10))) == sorted([on_time.id, late.id])
+
+
+async def test_revoke_all_for_user_can_keep_one_session(uow: UnitOfWork) -> None:
+    user = a_user()
+    kept, other = a_session(user), a_session(user)
+    await _stored(uow, user, kept, other)
+    async with uow as tx:
+        assert await tx.sessions.revoke_all_for_user(user.id, NOW, keep=kept.id) == [other.id]
+        await tx.commit()
+    async with uow as tx:
+        assert (await tx.sessions.get(kept.id)).revoked_at is None  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
-from domain.ports import TokenIssuer
+from domain.ports.token_issuer import TokenIssuer
 
 # Far from the wall clock on purpose: expiry must be judged against the time given to `verify`.
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)

@@ -1,0 +1,45 @@
+"""The mail ports: sending email, and the delivery side of the outbox."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from domain.model import MailMessage, OutboxEntry
+
+
+class Mailer(Protocol):
+    """Hands email over for delivery."""
+
+    @abstractmethod
+    async def send(self, message: MailMessage) -> None:
+        """Deliver one message.
+
+        Raises `DependencyUnavailableError` when the message could not be handed over (server down,
+        refused, timed out); the caller may try again later.
+        """
+
+
+class OutboxQueue(Protocol):
+    """The delivery side of the outbox, used by workers outside any unit of work.
+
+    Implementations that depend on a server raise `DependencyUnavailableError` when it does not answer.
+    """
+
+    @abstractmethod
+    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
+        """Up to `limit` unsent entries due at `now` (oldest first), leased to the caller until
+        `now + lease`: no other caller, in any process, claims them before the lease ends."""
+
+    @abstractmethod
+    async def mark_sent(self, entry_id: str, now: datetime) -> None:
+        """Record the delivery: the entry is never claimed again."""
+
+    @abstractmethod
+    async def retry_later(self, entry_id: str, *, next_attempt_at: datetime) -> None:
+        """Record a failed attempt: one more attempt counted, the lease dropped, due again at `next_attempt_at`."""
+
+    @abstractmethod
+    async def give_up(self, entry_id: str, now: datetime) -> None:
+        """Stop trying to deliver the entry (it stays stored as failed, never claimed again)."""

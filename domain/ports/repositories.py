@@ -1,0 +1,140 @@
+"""The repository ports: what a unit of work stores."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Protocol
+
+from domain.model import (
+    Email,
+    MailMessage,
+    OneTimeToken,
+    RefreshToken,
+    Session,
+    SessionId,
+    TokenPurpose,
+    User,
+    UserId,
+    Username,
+)
+
+
+class UserRepository(Protocol):
+    """Stored accounts. Emails and usernames are unique and compared case-insensitively."""
+
+    @abstractmethod
+    async def add(self, user: User) -> None:
+        """Store a new account. After a conflict the transaction remains usable.
+
+        Raises:
+            EmailTakenError: another account has this email (ignoring case).
+            UsernameTakenError: another account has this username (ignoring case).
+        """
+
+    @abstractmethod
+    async def get(self, user_id: UserId) -> User | None:
+        """The account with this id, or None."""
+
+    @abstractmethod
+    async def by_email(self, email: Email) -> User | None:
+        """The account with this email, ignoring case, or None."""
+
+    @abstractmethod
+    async def by_username(self, username: Username) -> User | None:
+        """The account with this username, ignoring case, or None."""
+
+    @abstractmethod
+    async def update(self, user: User) -> None:
+        """Store the changed fields of an existing account; an unknown id changes nothing.
+
+        Raises:
+            EmailTakenError: the new email belongs to another account.
+            UsernameTakenError: the new username belongs to another account.
+        """
+
+
+class SessionRepository(Protocol):
+    """Stored sessions (refresh-token families)."""
+
+    @abstractmethod
+    async def add(self, session: Session) -> None:
+        """Store a new session of an existing user."""
+
+    @abstractmethod
+    async def get(self, session_id: SessionId) -> Session | None:
+        """The session with this id, revoked or not, or None."""
+
+    @abstractmethod
+    async def active_for_user(self, user_id: UserId, now: datetime) -> list[Session]:
+        """The user's sessions that are neither revoked nor expired at `now`, newest first."""
+
+    @abstractmethod
+    async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
+        """Record a use of the session at `now` and move its expiry to `expires_at`; an unknown id changes nothing."""
+
+    @abstractmethod
+    async def revoke(self, session_id: SessionId, now: datetime) -> bool:
+        """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
+
+    @abstractmethod
+    async def revoked_since(self, since: datetime) -> list[SessionId]:
+        """The ids of the sessions revoked at or after `since`, in any order."""
+
+    @abstractmethod
+    async def revoke_all_for_user(
+        self, user_id: UserId, now: datetime, *, keep: SessionId | None = None
+    ) -> list[SessionId]:
+        """Revoke every session of the user not revoked yet, except `keep`; the ids that this call
+        revoked, in any order."""
+
+
+class RefreshTokenRepository(Protocol):
+    """Stored refresh tokens, known only by the hash of their value."""
+
+    @abstractmethod
+    async def add(self, token: RefreshToken) -> None:
+        """Store a new refresh token of an existing session. Adding a hash already stored changes nothing."""
+
+    @abstractmethod
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, used or not, or None."""
+
+    @abstractmethod
+    async def mark_used(self, token_hash: str, now: datetime) -> bool:
+        """Mark an unused token used at `now`, atomically.
+
+        True for exactly one caller per token, however many run concurrently in any number of
+        processes; False when the token was already used (or does not exist).
+        """
+
+
+class OneTimeTokenRepository(Protocol):
+    """Stored single-use tokens (password reset, email verification), known only by their hash."""
+
+    @abstractmethod
+    async def add(self, token: OneTimeToken) -> None:
+        """Store a new token of an existing user."""
+
+    @abstractmethod
+    async def get(self, token_hash: str) -> OneTimeToken | None:
+        """The token with this hash, used or not, or None."""
+
+    @abstractmethod
+    async def use(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> bool:
+        """Mark the token used at `now` if it has this purpose, is unused and has not expired at `now`.
+
+        True for exactly one caller per token, however many run concurrently; False otherwise.
+        """
+
+    @abstractmethod
+    async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
+        """Mark every unused token of the user with this purpose used at `now`; how many were."""
+
+
+class Outbox(Protocol):
+    """Mail to send, written in the same transaction as the change that causes it."""
+
+    @abstractmethod
+    async def add(self, message: MailMessage, now: datetime) -> str:
+        """Queue `message` for delivery from `now` on; its id. It is only delivered if the transaction commits."""

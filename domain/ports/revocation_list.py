@@ -1,0 +1,32 @@
+"""The RevocationList port: access tokens that must die before they expire."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Collection
+from datetime import datetime
+from typing import Protocol
+
+from domain.model import AccessClaims, SessionId, UserId
+
+
+class RevocationList(Protocol):
+    """Access tokens that must stop working before they expire: by session, or all of a user's tokens
+    issued before a moment. Entries are kept until `until` (the longest any affected token can live).
+
+    `is_revoked` answers from memory, without I/O, so it can run on every request; revocations made
+    through one instance are seen by it at once and by every other instance sharing the same store
+    shortly after. Writes to a server that does not answer are kept and retried, never dropped.
+    """
+
+    @abstractmethod
+    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime) -> None:
+        """Revoke every access token carrying one of these session ids."""
+
+    @abstractmethod
+    async def revoke_user(self, user_id: UserId, *, issued_before: datetime, until: datetime) -> None:
+        """Revoke every access token of the user issued before `issued_before` (whole seconds)."""
+
+    @abstractmethod
+    def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
+        """Whether the token with these claims has been revoked (entries past their `until` are gone)."""

@@ -1,0 +1,26 @@
+"""The TokenIssuer port: access tokens."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Protocol
+
+from domain.model import AccessClaims
+
+
+class TokenIssuer(Protocol):
+    """Signs and verifies access tokens (JWTs)."""
+
+    @abstractmethod
+    def issue(self, claims: AccessClaims) -> str:
+        """A signed access token carrying `claims`."""
+
+    @abstractmethod
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        """The claims of a token whose signature, type, issuer, audience and lifetime are valid at `now`.
+
+        Raises:
+            TokenExpiredError: the token is past its `exp`.
+            TokenInvalidError: anything else is wrong with it.
+        """
