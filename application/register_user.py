@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from application.account_mail import AccountMail
 from application.unit_of_work import UnitOfWork
 from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
 from domain.model import Email, User, Username, parse_full_name
@@ -41,10 +42,13 @@ class RegisterUserHandler:
       racing registrations wins, the other gets a conflict.
     - New accounts are active, have the `user` role only and an unverified email; nothing in
       the request can choose otherwise.
+    - A verification mail is queued in the same transaction that stores the account.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, policy: PasswordPolicy) -> None:
-        self._uow, self._hasher, self._clock, self._policy = uow, hasher, clock, policy
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, policy: PasswordPolicy, mail: AccountMail
+    ) -> None:
+        self._uow, self._hasher, self._clock, self._policy, self._mail = uow, hasher, clock, policy, mail
 
     async def handle(self, command: RegisterUser) -> User:
         errors: list[FieldError] = []
@@ -71,6 +75,8 @@ class RegisterUserHandler:
         )
         async with self._uow as uow:
             await uow.users.add(user)
+            if not user.email_verified:
+                await self._mail.queue_email_verification(uow, user, user.created_at)
             await uow.commit()
         return user
 

@@ -172,6 +172,27 @@ class User:
             self.hashed_password = upgraded_hash
         self.updated_at = now
 
+    def reset_password(self, password_hash: str, now: datetime) -> None:
+        """A new password set through a mailed link: it also proves the email address."""
+        self.change_password(password_hash, now)
+        self.email_verified = True
+        self.failed_login_attempts = 0
+        self.locked_until = None
+
+    def change_password(self, password_hash: str, now: datetime) -> None:
+        self.hashed_password = password_hash
+        self.updated_at = now
+
+    def verify_email(self, now: datetime) -> None:
+        self.email_verified = True
+        self.updated_at = now
+
+    def update_profile(self, *, username: Username | None, full_name: str | None, change_full_name: bool) -> None:
+        if username is not None:
+            self.username = username
+        if change_full_name:
+            self.full_name = full_name
+
     def account_age_days(self, now: datetime) -> int:
         return max(0, (now - self.created_at).days)
 
@@ -306,6 +327,10 @@ class OneTimeToken:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+    def is_usable(self, purpose: TokenPurpose, now: datetime) -> bool:
+        """Whether the token may still be used for `purpose` at `now`: right purpose, unused, unexpired."""
+        return self.purpose is purpose and self.used_at is None and now < self.expires_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

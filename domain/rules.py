@@ -179,7 +179,8 @@ class DeliveryPolicy:
     first_retry: timedelta = timedelta(seconds=5)
     max_retry: timedelta = timedelta(hours=1)
     max_attempts: int = 30
-    lease: timedelta = timedelta(minutes=2)
+    # Long enough for a whole batch at the longest SMTP timeout, so no other worker re-sends it.
+    lease: timedelta = timedelta(minutes=10)
 
     def next_attempt_after(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failed attempt (1-based)."""

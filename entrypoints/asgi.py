@@ -18,7 +18,7 @@ def build_app(settings: Settings) -> Litestar:
         handler_providers(use_cases),
         settings,
         on_startup=[partial(start, use_cases, adapters)],
-        on_shutdown=[partial(stop, adapters)],
+        on_shutdown=[partial(stop, use_cases, adapters)],
     )
 
 

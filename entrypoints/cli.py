@@ -78,7 +78,7 @@ async def _create_admin(settings: Settings, command: CreateAdmin) -> str:
     try:
         user = await use_cases.create_admin().handle(command)
     finally:
-        await stop(adapters)
+        await stop(use_cases, adapters)
     return user.id
 
 

@@ -17,8 +17,12 @@ from adapters.kv.login_attempts import RedisLoginAttemptCounter
 from adapters.kv.probe import RedisProbe
 from adapters.kv.rate_limiter import RedisRateLimiter
 from adapters.kv.revocation_list import RedisRevocationList
+from adapters.mail.log_mailer import LogMailer
+from adapters.mail.smtp_mailer import SmtpMailer
 from adapters.memory.hasher import MemoryPasswordHasher
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
+from adapters.memory.mailer import MemoryMailer
+from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
@@ -27,21 +31,34 @@ from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
 from adapters.sql.engine import create_engine, create_session_factory
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
+from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from application.account_mail import AccountMail
 from application.authenticate import AuthenticateHandler
+from application.change_password import ChangePasswordHandler
 from application.check_readiness import CheckReadinessHandler
+from application.confirm_password_reset import ConfirmPasswordResetHandler
 from application.create_admin import CreateAdminHandler
+from application.delete_account import DeleteAccountHandler
+from application.deliver_outbox import DeliverOutboxHandler
 from application.end_session import EndSessionHandler
 from application.get_profile import GetProfileHandler
 from application.list_sessions import ListSessionsHandler
 from application.log_in import LogInHandler
 from application.log_out import LogOutHandler
 from application.log_out_everywhere import LogOutEverywhereHandler
+from application.mail_templates import MailTemplates
 from application.refresh_session import RefreshSessionHandler
 from application.register_user import RegisterUserHandler
+from application.request_password_reset import RequestPasswordResetHandler
+from application.resend_verification import ResendVerificationHandler
 from application.seed_revocations import SeedRevocationsHandler
 from application.session_tokens import SessionTokens
 from application.throttle_request import ThrottleRequestHandler
+from application.update_profile import UpdateProfileHandler
+from application.verify_email import VerifyEmailHandler
+from domain.rules import DeliveryPolicy
+from entrypoints.outbox_worker import OutboxWorker
 from entrypoints.settings import Settings
 
 
@@ -61,6 +78,21 @@ def _hasher(settings: Settings) -> Iterator[PwdlibPasswordHasher]:
     )
     yield hasher
     hasher.close()
+
+
+def _mailer(settings: Settings) -> SmtpMailer | LogMailer:
+    if not settings.smtp_host:
+        return LogMailer()
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username or None,
+        password=settings.smtp_password or None,
+        starttls=settings.smtp_starttls,
+        ssl=settings.smtp_ssl,
+        timeout_seconds=settings.smtp_timeout_seconds,
+    )
 
 
 def _issuer(settings: Settings) -> JoseTokenIssuer:
@@ -120,6 +152,8 @@ class Adapters(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),
         local=providers.Singleton(MemoryRevocationList),
     )
+    mailer = providers.Singleton(_mailer, settings)
+    outbox_queue = providers.Singleton(SqlOutboxQueue, session_factory)
     probes = providers.Selector(
         store_kind,
         redis=providers.List(providers.Singleton(RedisProbe, redis)),
@@ -140,6 +174,8 @@ class MemoryAdapters(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)
+    mailer = providers.Singleton(MemoryMailer)
+    outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
 
 
@@ -159,13 +195,17 @@ class UseCases(containers.DeclarativeContainer):
         successor_key=providers.Singleton(operator.attrgetter("successor_key"), settings),
     )
     revoking = {"clock": adapters.clock, "revocations": adapters.revocations, "policy": session_policy}
+    account_mail = providers.Singleton(
+        AccountMail,
+        secrets=adapters.secrets,
+        templates=providers.Singleton(MailTemplates, settings.provided.public_url, settings.provided.app_name),
+        policy=providers.Singleton(operator.attrgetter("account_token_policy"), settings),
+    )
+    password_policies = providers.Callable(lambda *policies: policies, password_policy, session_policy)
 
-    register_user = providers.Factory(
-        RegisterUserHandler, uow=adapters.uow, hasher=adapters.hasher, clock=adapters.clock, policy=password_policy
-    )
-    create_admin = providers.Factory(
-        CreateAdminHandler, uow=adapters.uow, hasher=adapters.hasher, clock=adapters.clock, policy=password_policy
-    )
+    registering = {"uow": adapters.uow, "hasher": adapters.hasher, "clock": adapters.clock, "mail": account_mail}
+    register_user = providers.Factory(RegisterUserHandler, policy=password_policy, **registering)
+    create_admin = providers.Factory(CreateAdminHandler, policy=password_policy, **registering)
     log_in = providers.Factory(
         LogInHandler,
         uow=adapters.uow,
@@ -194,6 +234,42 @@ class UseCases(containers.DeclarativeContainer):
         AuthenticateHandler, issuer=adapters.issuer, revocations=adapters.revocations, clock=adapters.clock
     )
     check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow, probes=adapters.probes)
+    request_password_reset = providers.Factory(
+        RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
+    )
+    confirm_password_reset = providers.Factory(
+        ConfirmPasswordResetHandler,
+        uow=adapters.uow,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        revocations=adapters.revocations,
+        attempts=adapters.login_attempts,
+        policies=password_policies,
+    )
+    verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)
+    resend_verification = providers.Factory(
+        ResendVerificationHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
+    )
+    change_password = providers.Factory(
+        ChangePasswordHandler,
+        uow=adapters.uow,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        revocations=adapters.revocations,
+        policies=password_policies,
+    )
+    update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
+    delete_account = providers.Factory(DeleteAccountHandler, uow=adapters.uow, hasher=adapters.hasher, **revoking)
+    deliver_outbox = providers.Factory(
+        DeliverOutboxHandler,
+        queue=adapters.outbox_queue,
+        mailer=adapters.mailer,
+        clock=adapters.clock,
+        policy=providers.Singleton(DeliveryPolicy),
+    )
+    outbox_worker = providers.Singleton(
+        OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.outbox_poll_seconds
+    )
     throttle_request = providers.Singleton(
         ThrottleRequestHandler,
         limiter=adapters.rate_limiter,
@@ -216,6 +292,8 @@ HTTP_HANDLERS = frozenset(
     {
         "register_user", "log_in", "refresh_session", "log_out", "log_out_everywhere", "end_session",
         "list_sessions", "get_profile", "authenticate", "check_readiness", "throttle_request",
+        "request_password_reset", "confirm_password_reset", "verify_email", "resend_verification",
+        "change_password", "update_profile", "delete_account",
     }
 )  # fmt: skip
 
@@ -244,10 +322,12 @@ async def start(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> Non
         await adapters.redis_connection().start()
         await revocations.start()
     await use_cases.seed_revocations().handle()
+    use_cases.outbox_worker().start()
 
 
-async def stop(adapters: Adapters | MemoryAdapters) -> None:
+async def stop(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> None:
     """Stop what `start` started and close the database pool."""
+    await use_cases.outbox_worker().stop()
     adapters.shutdown_resources()
     revocations = adapters.revocations()
     if _uses_redis(adapters) and isinstance(revocations, RedisRevocationList):

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import msgspec
 from dotenv import dotenv_values
 
-from domain.rules import LockoutPolicy, PasswordPolicy, SessionPolicy, ThrottlePolicy
+from domain.rules import AccountTokenPolicy, LockoutPolicy, PasswordPolicy, SessionPolicy, ThrottlePolicy
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
@@ -41,6 +41,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_failed_logins: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 5
     lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)] = 30
     trusted_proxies: str = ""
+    smtp_host: str = ""
+    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Bastion <no-reply@localhost>"
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
+    password_reset_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
+    email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
+    outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 1.0
     secret_key: str = ""
     jwt_algorithm: Literal["HS256"] = "HS256"
     jwt_issuer: str = "bastion"
@@ -120,6 +131,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return [ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()]
 
     @property
+    def account_token_policy(self) -> AccountTokenPolicy:
+        return AccountTokenPolicy(
+            password_reset_ttl=timedelta(minutes=self.password_reset_expire_minutes),
+            email_verification_ttl=timedelta(hours=self.email_verify_expire_hours),
+        )
+
+    @property
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(
             access_ttl=timedelta(minutes=self.access_token_expire_minutes),
@@ -163,6 +181,12 @@ def check_production(settings: Settings) -> None:
         problems.append("BASTION_ALLOWED_HOSTS must list the served host names, not '*'")
     if not settings.public_url or settings.public_url == Settings().public_url:
         problems.append("BASTION_PUBLIC_URL must be set to the public address of the service")
+    if not settings.smtp_host:
+        problems.append("BASTION_SMTP_HOST must be set: without it mail, reset links included, goes to the log")
+    if settings.smtp_username and not (settings.smtp_starttls or settings.smtp_ssl):
+        problems.append("SMTP credentials must not travel in clear: set BASTION_SMTP_STARTTLS or BASTION_SMTP_SSL")
+    if settings.smtp_starttls and settings.smtp_ssl:
+        problems.append("BASTION_SMTP_STARTTLS and BASTION_SMTP_SSL exclude each other")
     if problems:
         raise SettingsError("refusing to start in production: " + "; ".join(problems))
 

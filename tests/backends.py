@@ -8,6 +8,8 @@ Reuse these from any test folder that must run against every backend:
   (a URL, plus a schema for PostgreSQL) at the newest revision; dropped afterwards.
 - `uow_factory(backend, tmp_path)`: an async context manager yielding a zero-argument callable
   that makes independent units of work over one shared store (one engine for SQL backends).
+- `storage(backend, tmp_path)`: the same, as a `Storage` that also holds the outbox queue over that
+  store, for tests that write mail in units of work and deliver it.
 
 PostgreSQL comes from `BASTION_TEST_DATABASE_URL` (default: the local server's `test` database).
 Each use gets its own schema `bastion_test_<random>`, migrated, and dropped with CASCADE at the
@@ -30,12 +32,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.sql.engine import create_engine, create_session_factory
 from adapters.sql.migrate import upgrade_async
+from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.unit_of_work import UnitOfWork
+from domain.ports.mail import OutboxQueue
 
 POSTGRES_URL_VARIABLE = "BASTION_TEST_DATABASE_URL"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -93,20 +98,36 @@ async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Datab
         yield database
 
 
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """One store of a backend: a maker of independent units of work over it, and the outbox queue
+    that delivers what they commit (its own transaction per call, on the same store)."""
+
+    new_uow: Callable[[], UnitOfWork]
+    outbox_queue: OutboxQueue
+
+
 @asynccontextmanager
-async def uow_factory(backend: str, tmp_path: Path) -> AsyncIterator[Callable[[], UnitOfWork]]:
-    """A maker of independent units of work over one store of `backend` ("memory", "sqlite", "postgres")."""
+async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
+    """A fresh store of `backend` ("memory", "sqlite", "postgres"), with units of work and an outbox queue."""
     if backend == "memory":
         store = MemoryStore()
-        yield lambda: MemoryUnitOfWork(store)
+        yield Storage(lambda: MemoryUnitOfWork(store), MemoryOutboxQueue(store))
         return
     async with migrated_database(backend, tmp_path) as database:
         engine = database.create_engine()
         try:
             session_factory = create_session_factory(engine)
-            yield lambda: SqlUnitOfWork(session_factory)
+            yield Storage(lambda: SqlUnitOfWork(session_factory), SqlOutboxQueue(session_factory))
         finally:
             await engine.dispose()
+
+
+@asynccontextmanager
+async def uow_factory(backend: str, tmp_path: Path) -> AsyncIterator[Callable[[], UnitOfWork]]:
+    """A maker of independent units of work over one store of `backend` ("memory", "sqlite", "postgres")."""
+    async with storage(backend, tmp_path) as opened:
+        yield opened.new_uow
 
 
 @asynccontextmanager

@@ -11,11 +11,24 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.model import Email, RefreshToken, Role, Session, User, Username, new_session_id, new_user_id
+from domain.model import (
+    Email,
+    MailMessage,
+    OneTimeToken,
+    RefreshToken,
+    Role,
+    Session,
+    TokenPurpose,
+    User,
+    Username,
+    new_session_id,
+    new_user_id,
+)
 from domain.rules import hash_token
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 SESSION_TTL = timedelta(days=7)
+ONE_TIME_TOKEN_TTL = timedelta(hours=1)
 
 
 def a_user(**overrides: Any) -> User:
@@ -65,3 +78,28 @@ def a_refresh_token(session: Session, **overrides: Any) -> RefreshToken:
     }
     fields.update(overrides)
     return RefreshToken(**fields)
+
+
+def a_one_time_token(user: User, **overrides: Any) -> OneTimeToken:
+    """An unused password-reset token of `user` with a random hash, created at `NOW`, valid for an hour."""
+    fields: dict[str, Any] = {
+        "token_hash": hash_token(secrets.token_urlsafe(32)),
+        "user_id": user.id,
+        "purpose": TokenPurpose.PASSWORD_RESET,
+        "created_at": NOW,
+        "expires_at": NOW + ONE_TIME_TOKEN_TTL,
+    }
+    fields.update(overrides)
+    return OneTimeToken(**fields)
+
+
+def a_mail_message(**overrides: Any) -> MailMessage:
+    """A plain-text message with a unique subject to a unique recipient."""
+    suffix = uuid.uuid4().hex[:12]
+    fields: dict[str, Any] = {
+        "to": f"user-{suffix}@example.org",
+        "subject": f"Reset your password ({suffix})",
+        "text": f"Open https://bastion.example/reset#{suffix} within the hour.",
+    }
+    fields.update(overrides)
+    return MailMessage(**fields)

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from adapters.memory.store import OutboxRecord
 from domain.errors import EmailTakenError, UsernameTakenError
-from domain.model import Email, RefreshToken, Session, SessionId, User, UserId, Username
-from domain.ports.repositories import RefreshTokenRepository, SessionRepository, UserRepository
+from domain.model import (
+    Email,
+    MailMessage,
+    OneTimeToken,
+    RefreshToken,
+    Session,
+    SessionId,
+    TokenPurpose,
+    User,
+    UserId,
+    Username,
+)
+from domain.ports.repositories import (
+    OneTimeTokenRepository,
+    Outbox,
+    RefreshTokenRepository,
+    SessionRepository,
+    UserRepository,
+)
 
 
 class MemoryUserRepository(UserRepository):
-    """Users in a dict; entities are copied in and out so that changes need `update` and `commit`."""
+    """Users in a dict; entities are copied in and out so that changes need `update` and `commit`.
 
-    def __init__(self, users: dict[UserId, User]) -> None:
+    `delete_owned` removes what belongs to a deleted user, as ON DELETE CASCADE does in SQL.
+    """
+
+    def __init__(self, users: dict[UserId, User], *, delete_owned: Callable[[UserId], None]) -> None:
         self._users = users
+        self._delete_owned = delete_owned
 
     def _check_unique(self, user: User) -> None:
         for other in self._users.values():
@@ -39,6 +63,10 @@ class MemoryUserRepository(UserRepository):
     async def by_username(self, username: Username) -> User | None:
         wanted = username.normalized
         return next((u.copy() for u in self._users.values() if u.username.normalized == wanted), None)
+
+    async def delete(self, user_id: UserId) -> None:
+        if self._users.pop(user_id, None) is not None:
+            self._delete_owned(user_id)
 
     async def update(self, user: User) -> None:
         if user.id not in self._users:
@@ -106,3 +134,45 @@ class MemoryRefreshTokenRepository(RefreshTokenRepository):
             return False
         self._tokens[token_hash] = replace(token, used_at=now)
         return True
+
+
+class MemoryOneTimeTokenRepository(OneTimeTokenRepository):
+    """One-time tokens in a dict keyed by hash (records are immutable)."""
+
+    def __init__(self, tokens: dict[str, OneTimeToken]) -> None:
+        self._tokens = tokens
+
+    async def add(self, token: OneTimeToken) -> None:
+        self._tokens[token.token_hash] = token
+
+    async def get(self, token_hash: str) -> OneTimeToken | None:
+        return self._tokens.get(token_hash)
+
+    async def use(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> bool:
+        token = self._tokens.get(token_hash)
+        if token is None or token.purpose != purpose or token.used_at is not None or token.expires_at <= now:
+            return False
+        self._tokens[token_hash] = replace(token, used_at=now)
+        return True
+
+    async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
+        unused = [
+            token
+            for token in self._tokens.values()
+            if token.user_id == user_id and token.purpose == purpose and token.used_at is None
+        ]
+        for token in unused:
+            self._tokens[token.token_hash] = replace(token, used_at=now)
+        return len(unused)
+
+
+class MemoryOutbox(Outbox):
+    """Queues messages in the transaction's copy of the outbox; `MemoryOutboxQueue` sees them once committed."""
+
+    def __init__(self, records: dict[str, OutboxRecord]) -> None:
+        self._records = records
+
+    async def add(self, message: MailMessage, now: datetime) -> str:
+        entry_id = str(uuid.uuid4())
+        self._records[entry_id] = OutboxRecord(id=entry_id, message=message, created_at=now, next_attempt_at=now)
+        return entry_id

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from domain.model import RefreshToken, Session, SessionId, User, UserId
+from domain.model import MailMessage, OneTimeToken, RefreshToken, Session, SessionId, User, UserId
+
+
+@dataclass(slots=True, kw_only=True)
+class OutboxRecord:
+    """A message in the memory outbox with its delivery state, changed in place by `MemoryOutboxQueue`.
+
+    Pending while neither `sent_at` nor `failed_at` is set; leased to a worker until `leased_until`.
+    """
+
+    id: str
+    message: MailMessage
+    created_at: datetime
+    next_attempt_at: datetime
+    attempts: int = 0
+    leased_until: datetime | None = None
+    sent_at: datetime | None = None
+    failed_at: datetime | None = None
 
 
 @dataclass
@@ -16,5 +34,7 @@ class MemoryStore:
     users: dict[UserId, User] = field(default_factory=dict)
     sessions: dict[SessionId, Session] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    one_time_tokens: dict[str, OneTimeToken] = field(default_factory=dict)
+    outbox: dict[str, OutboxRecord] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0

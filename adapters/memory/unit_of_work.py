@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import Any, Protocol, Self, TypeVar
 
-from adapters.memory.repositories import MemoryRefreshTokenRepository, MemorySessionRepository, MemoryUserRepository
+from adapters.memory.repositories import (
+    MemoryOneTimeTokenRepository,
+    MemoryOutbox,
+    MemoryRefreshTokenRepository,
+    MemorySessionRepository,
+    MemoryUserRepository,
+)
 from adapters.memory.store import MemoryStore
 from application.unit_of_work import UnitOfWork
+from domain.model import UserId
+
+
+class _OwnedByUser(Protocol):
+    @property
+    def user_id(self) -> UserId: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=_OwnedByUser)
+
+
+def _delete_owned_by(entries: dict[Any, OwnedT], user_id: UserId) -> None:
+    for key in [key for key, entry in entries.items() if entry.user_id == user_id]:
+        del entries[key]
 
 
 class MemoryUnitOfWork(UnitOfWork):
@@ -22,12 +42,7 @@ class MemoryUnitOfWork(UnitOfWork):
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
-        self._users = dict(self._store.users)
-        self._sessions = dict(self._store.sessions)
-        self._tokens = dict(self._store.refresh_tokens)
-        self.users = MemoryUserRepository(self._users)
-        self.sessions = MemorySessionRepository(self._sessions)
-        self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens)
+        self._begin()
         return self
 
     async def __aexit__(
@@ -39,14 +54,30 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.users = self._users
         self._store.sessions = self._sessions
         self._store.refresh_tokens = self._tokens
+        self._store.one_time_tokens = self._one_time_tokens
+        self._store.outbox = self._outbox
         self._store.commits += 1
         # Later changes in the same block start from what was just committed.
-        self._users = dict(self._users)
-        self._sessions = dict(self._sessions)
-        self._tokens = dict(self._tokens)
-        self.users = MemoryUserRepository(self._users)
-        self.sessions = MemorySessionRepository(self._sessions)
-        self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens)
+        self._begin()
 
     async def ping(self) -> bool:
         return True
+
+    def _begin(self) -> None:
+        # The outbox's records are shared, not copied: a transaction only ever adds records, and
+        # `MemoryOutboxQueue` changes them only while it holds the lock, so never during a transaction.
+        self._users = dict(self._store.users)
+        self._sessions = dict(self._store.sessions)
+        self._tokens = dict(self._store.refresh_tokens)
+        self._one_time_tokens = dict(self._store.one_time_tokens)
+        self._outbox = dict(self._store.outbox)
+        self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
+        self.sessions = MemorySessionRepository(self._sessions)
+        self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens)
+        self.one_time_tokens = MemoryOneTimeTokenRepository(self._one_time_tokens)
+        self.outbox = MemoryOutbox(self._outbox)
+
+    def _delete_owned_by(self, user_id: UserId) -> None:
+        _delete_owned_by(self._sessions, user_id)
+        _delete_owned_by(self._tokens, user_id)
+        _delete_owned_by(self._one_time_tokens, user_id)

@@ -6,11 +6,25 @@ UTC and returns them aware in UTC, on SQLite (naive text) as on PostgreSQL.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping
 
-from domain.model import Email, RefreshToken, Role, Session, SessionId, User, UserId, Username
+from domain.model import (
+    Email,
+    MailMessage,
+    OneTimeToken,
+    OutboxEntry,
+    RefreshToken,
+    Role,
+    Session,
+    SessionId,
+    TokenPurpose,
+    User,
+    UserId,
+    Username,
+)
 
 _ROLE_SEPARATOR = ","
 
@@ -107,4 +121,51 @@ def refresh_token_from_row(row: RowMapping) -> RefreshToken:
         issued_at=row["issued_at"],
         expires_at=row["expires_at"],
         used_at=row["used_at"],
+    )
+
+
+def one_time_token_to_row(token: OneTimeToken) -> dict[str, Any]:
+    return {
+        "token_hash": token.token_hash,
+        "user_id": token.user_id,
+        "purpose": token.purpose.value,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "used_at": token.used_at,
+    }
+
+
+def one_time_token_from_row(row: RowMapping) -> OneTimeToken:
+    return OneTimeToken(
+        token_hash=row["token_hash"],
+        user_id=UserId(row["user_id"]),
+        purpose=TokenPurpose(row["purpose"]),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+    )
+
+
+def outbox_message_to_row(entry_id: str, message: MailMessage, now: datetime) -> dict[str, Any]:
+    """A new outbox row: no attempt yet, due at once."""
+    return {
+        "id": entry_id,
+        "recipient": message.to,
+        "subject": message.subject,
+        "body_text": message.text,
+        "body_html": message.html,
+        "created_at": now,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
+
+
+def outbox_entry_from_row(row: RowMapping) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        message=MailMessage(to=row["recipient"], subject=row["subject"], text=row["body_text"], html=row["body_html"]),
+        created_at=row["created_at"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        sent_at=row["sent_at"],
     )

@@ -8,18 +8,36 @@ surfaces at once as a domain error and the surrounding transaction stays usable.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Result, insert, select, update
+from sqlalchemy import CursorResult, Executable, Result, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.sql import mapping
 from adapters.sql.errors import translated_errors
-from adapters.sql.tables import refresh_tokens, sessions, users
-from domain.model import Email, RefreshToken, Session, SessionId, User, UserId, Username
-from domain.ports.repositories import RefreshTokenRepository, SessionRepository, UserRepository
+from adapters.sql.tables import one_time_tokens, outbox, refresh_tokens, sessions, users
+from domain.model import (
+    Email,
+    MailMessage,
+    OneTimeToken,
+    RefreshToken,
+    Session,
+    SessionId,
+    TokenPurpose,
+    User,
+    UserId,
+    Username,
+)
+from domain.ports.repositories import (
+    OneTimeTokenRepository,
+    Outbox,
+    RefreshTokenRepository,
+    SessionRepository,
+    UserRepository,
+)
 
 
 async def _execute(session: AsyncSession, statement: Executable) -> Result[Any]:
@@ -49,6 +67,10 @@ class SqlUserRepository(UserRepository):
 
     async def by_username(self, username: Username) -> User | None:
         return await self._one(select(users).where(users.c.username_normalized == username.normalized))
+
+    async def delete(self, user_id: UserId) -> None:
+        # Sessions, refresh tokens and mailed tokens go with the row (ON DELETE CASCADE).
+        await _execute(self._session, delete(users).where(users.c.id == user_id))
 
     async def update(self, user: User) -> None:
         values = mapping.user_to_row(user)
@@ -144,3 +166,57 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             .values(used_at=now)
         )
         return await _rowcount(self._session, statement) == 1
+
+
+class SqlOneTimeTokenRepository(OneTimeTokenRepository):
+    """Single-use tokens in `one_time_tokens`, keyed by hash and deleted with their user; `use` is one
+    conditional UPDATE whose row count decides, so exactly one concurrent caller wins."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, token: OneTimeToken) -> None:
+        await _execute(self._session, insert(one_time_tokens).values(mapping.one_time_token_to_row(token)))
+
+    async def get(self, token_hash: str) -> OneTimeToken | None:
+        statement = select(one_time_tokens).where(one_time_tokens.c.token_hash == token_hash)
+        row = (await _execute(self._session, statement)).mappings().one_or_none()
+        return mapping.one_time_token_from_row(row) if row is not None else None
+
+    async def use(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> bool:
+        statement = (
+            update(one_time_tokens)
+            .where(
+                one_time_tokens.c.token_hash == token_hash,
+                one_time_tokens.c.purpose == purpose.value,
+                one_time_tokens.c.used_at.is_(None),
+                one_time_tokens.c.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        return await _rowcount(self._session, statement) == 1
+
+    async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
+        statement = (
+            update(one_time_tokens)
+            .where(
+                one_time_tokens.c.user_id == user_id,
+                one_time_tokens.c.purpose == purpose.value,
+                one_time_tokens.c.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+        return await _rowcount(self._session, statement)
+
+
+class SqlOutbox(Outbox):
+    """Messages inserted into `outbox` in the unit of work's transaction, under a new uuid4 id;
+    `SqlOutboxQueue` delivers them once committed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: MailMessage, now: datetime) -> str:
+        entry_id = str(uuid.uuid4())
+        await _execute(self._session, insert(outbox).values(mapping.outbox_message_to_row(entry_id, message, now)))
+        return entry_id

@@ -3,6 +3,10 @@
 `users.roles` holds the role values sorted and joined by commas (`"admin,user"`): roles are a
 small closed set of comma-free words, and a plain string compares and migrates the same way on
 SQLite and PostgreSQL, unlike JSON columns.
+
+`outbox` keeps every message: pending ones (`sent_at` and `failed_at` NULL) are what delivery
+workers claim, through a partial index that holds only those, so the index stays as small as the
+backlog however many delivered rows the table keeps.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 
 NAMING_CONVENTION = {
@@ -115,4 +120,39 @@ login_attempts = Table(
     Column("key", String(320), primary_key=True),
     Column("attempts", Integer, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Single-use tokens mailed to users (password reset, email verification), keyed by hash.
+one_time_tokens = Table(
+    "one_time_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "user_id", "purpose"),
+)
+
+# Both databases support partial indexes with the same syntax.
+_PENDING = text("sent_at IS NULL AND failed_at IS NULL")
+
+# The transactional outbox: mail written with the change that causes it, delivered by workers.
+# `recipient` has room for a 64-character local part, "@" and a 255-character domain.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("leased_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("failed_at", UtcDateTime, nullable=True),
+    Index(None, "next_attempt_at", postgresql_where=_PENDING, sqlite_where=_PENDING),
 )

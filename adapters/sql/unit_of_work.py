@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.sql.engine import READ_ONLY_OPTION
 from adapters.sql.errors import translated_errors
-from adapters.sql.repositories import SqlRefreshTokenRepository, SqlSessionRepository, SqlUserRepository
+from adapters.sql.repositories import (
+    SqlOneTimeTokenRepository,
+    SqlOutbox,
+    SqlRefreshTokenRepository,
+    SqlSessionRepository,
+    SqlUserRepository,
+)
 from application.unit_of_work import UnitOfWork
 
 PING_TIMEOUT_S = 5.0
@@ -46,6 +52,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.users = SqlUserRepository(session)
         self.sessions = SqlSessionRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
+        self.one_time_tokens = SqlOneTimeTokenRepository(session)
+        self.outbox = SqlOutbox(session)
         return self
 
     async def __aexit__(

@@ -45,6 +45,11 @@ class UserRepository(Protocol):
         """The account with this username, ignoring case, or None."""
 
     @abstractmethod
+    async def delete(self, user_id: UserId) -> None:
+        """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
+        an unknown id changes nothing."""
+
+    @abstractmethod
     async def update(self, user: User) -> None:
         """Store the changed fields of an existing account; an unknown id changes nothing.
 

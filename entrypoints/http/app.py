@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from application.throttle_request import ThrottleRequestHandler
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
+from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
@@ -67,7 +68,12 @@ def create_app(
     handlers = dict(handlers)
     throttle = cast("Callable[[], ThrottleRequestHandler]", handlers.pop("throttle_request"))
     return Litestar(
-        route_handlers=[health_router(settings.app_name, settings.environment), auth_router, gateway_router],
+        route_handlers=[
+            health_router(settings.app_name, settings.environment),
+            auth_router,
+            account_router,
+            gateway_router,
+        ],
         dependencies={name: _dependency(provider) for name, provider in handlers.items()},
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},

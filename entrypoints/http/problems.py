@@ -18,10 +18,12 @@ from domain.errors import (
     EmailNotVerifiedError,
     InvalidCredentialsError,
     NotFoundError,
+    OneTimeTokenInvalidError,
     PermissionDeniedError,
     TokenInvalidError,
     TooManyAttemptsError,
     ValidationFailedError,
+    WrongPasswordError,
 )
 
 logger = logging.getLogger("bastion.http")
@@ -38,6 +40,8 @@ _STATUS: dict[type[DomainError], int] = {
     PermissionDeniedError: 403,
     NotFoundError: 404,
     TooManyAttemptsError: 429,
+    OneTimeTokenInvalidError: 400,
+    WrongPasswordError: 400,
 }
 
 _HTTP_TITLES: dict[int, tuple[str, str]] = {

@@ -14,7 +14,9 @@ from domain.model import TokenPair, User
 Email = Annotated[str, msgspec.Meta(max_length=320, description="Email address (case-insensitive)")]
 Username = Annotated[str, msgspec.Meta(max_length=64, description="3 to 50 of A-Z a-z 0-9 _ -")]
 Password = Annotated[str, msgspec.Meta(max_length=4096)]
-OpaqueToken = Annotated[str, msgspec.Meta(max_length=4096)]
+# Not length-capped here: a token of the wrong length is an invalid token (400 or 401), which the
+# use cases decide; the body size limit caps it anyway.
+OpaqueToken = str
 FullName = Annotated[str, msgspec.Meta(max_length=1000)]
 
 
@@ -120,3 +122,34 @@ class HealthResponse(msgspec.Struct, frozen=True):
 class ReadinessResponse(msgspec.Struct, frozen=True):
     status: str
     checks: dict[str, str]
+
+
+class ChangePasswordRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: Email
+
+
+class PasswordResetConfirmRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    token: OpaqueToken
+    new_password: Password
+
+
+class VerifyEmailRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    token: OpaqueToken
+
+
+class UpdateProfileRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    username: Username | msgspec.UnsetType = msgspec.UNSET
+    full_name: FullName | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class DeleteAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    password: Password
+
+
+class AcceptedResponse(msgspec.Struct, frozen=True):
+    detail: str

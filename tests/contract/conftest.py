@@ -11,20 +11,33 @@ from pathlib import Path
 import pytest
 
 from application.unit_of_work import UnitOfWork
-from tests.backends import BACKENDS
-from tests.backends import uow_factory as open_uow_factory
+from domain.ports.mail import OutboxQueue
+from tests.backends import BACKENDS, Storage
+from tests.backends import storage as open_storage
 
 UowFactory = Callable[[], UnitOfWork]
 
 
 @pytest.fixture(params=BACKENDS)
-async def uow_factory(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[UowFactory]:
+async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Storage]:
+    """One fresh store of the backend under test."""
+    async with open_storage(request.param, tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def uow_factory(storage: Storage) -> UowFactory:
     """Makes independent units of work over one fresh store of the backend under test."""
-    async with open_uow_factory(request.param, tmp_path) as factory:
-        yield factory
+    return storage.new_uow
 
 
 @pytest.fixture
 def uow(uow_factory: UowFactory) -> UnitOfWork:
     """One unit of work over a fresh store; enter it once per transaction."""
     return uow_factory()
+
+
+@pytest.fixture
+def outbox_queue(storage: Storage) -> OutboxQueue:
+    """The outbox queue over the same store as `uow` and `uow_factory`."""
+    return storage.outbox_queue

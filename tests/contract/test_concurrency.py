@@ -15,13 +15,15 @@ from adapters.memory.hasher import MemoryPasswordHasher
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from adapters.random_secrets import OsSecretGenerator
+from application.account_mail import AccountMail
+from application.mail_templates import MailTemplates
 from application.refresh_session import RefreshSession, RefreshSessionHandler
 from application.register_user import RegisterUser, RegisterUserHandler
 from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.errors import EmailTakenError
 from domain.model import Session, User
-from domain.rules import PasswordPolicy, SessionPolicy, derive_successor, hash_token
+from domain.rules import AccountTokenPolicy, PasswordPolicy, SessionPolicy, derive_successor, hash_token
 from tests.builders import a_refresh_token, a_session, a_user
 
 N = 20
@@ -101,9 +103,10 @@ async def test_concurrent_refreshes_of_one_token_converge_on_one_successor(uow_f
 
 async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(uow_factory: UowFactory) -> None:
     handler_clock = FrozenClock()
+    mail = AccountMail(OsSecretGenerator(), MailTemplates("http://127.0.0.1:8000"), AccountTokenPolicy())
 
     async def register(number: int) -> User:
-        handler = RegisterUserHandler(uow_factory(), MemoryPasswordHasher(), handler_clock, PasswordPolicy())
+        handler = RegisterUserHandler(uow_factory(), MemoryPasswordHasher(), handler_clock, PasswordPolicy(), mail)
         command = RegisterUser(email="Ada@Example.org", username=f"ada_{number}", password="Tr0ub4dor&3")
         return await handler.handle(command)
 

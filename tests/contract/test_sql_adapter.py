@@ -39,7 +39,7 @@ def _differences(connection: Connection) -> list[Any]:
 def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
     names = {unique["name"] for unique in inspector.get_unique_constraints("users")}
-    for table in ("sessions", "refresh_tokens"):
+    for table in ("sessions", "refresh_tokens", "one_time_tokens", "outbox"):
         names |= {index["name"] for index in inspector.get_indexes(table)}
         names |= {foreign_key["name"] for foreign_key in inspector.get_foreign_keys(table)}
     return {name for name in names if name}
@@ -57,6 +57,9 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "ix_refresh_tokens_session_id",
                 "fk_sessions_user_id_users",
                 "fk_refresh_tokens_session_id_sessions",
+                "ix_one_time_tokens_user_id",
+                "fk_one_time_tokens_user_id_users",
+                "ix_outbox_next_attempt_at",
             }
     finally:
         await engine.dispose()

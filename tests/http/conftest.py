@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -8,7 +9,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import MemoryAdapters, handler_providers, in_memory
+from adapters.memory.mailer import MemoryMailer
+from domain.model import MailMessage
+from entrypoints.container import MemoryAdapters, UseCases, handler_providers, in_memory
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -32,6 +35,21 @@ def make_settings(**overrides: Any) -> Settings:
 class Api:
     client: AsyncTestClient[Any]
     adapters: MemoryAdapters
+    use_cases: UseCases
+
+    async def delivered_mail(self) -> list[MailMessage]:
+        """Run the outbox worker once; every message the memory mailer has sent so far."""
+        await self.use_cases.deliver_outbox().handle()
+        mailer: MemoryMailer = self.adapters.mailer()
+        return list(mailer.sent)
+
+    async def last_link_token(self, kind: str) -> str:
+        """The token of the newest delivered link of `kind` ("reset-password" or "verify-email")."""
+        for message in reversed(await self.delivered_mail()):
+            match = re.search(rf"/{kind}#token=([A-Za-z0-9_-]+)", message.text)
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no {kind} mail was delivered")
 
     async def register(self, email: str = "ada@example.org", username: str = "ada", **extra: Any) -> dict[str, Any]:
         body = {"email": email, "username": username, "password": PASSWORD, **extra}
@@ -65,7 +83,7 @@ async def memory_api(settings: Settings) -> AsyncIterator[Api]:
     use_cases, adapters = in_memory(settings)
     app = create_app(handler_providers(use_cases), settings)
     async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
-        yield Api(client=client, adapters=adapters)
+        yield Api(client=client, adapters=adapters, use_cases=use_cases)
 
 
 @pytest.fixture

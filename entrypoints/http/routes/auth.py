@@ -7,7 +7,6 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from application.end_session import EndSession, EndSessionHandler
-from application.get_profile import GetProfile, GetProfileHandler
 from application.list_sessions import ListSessions, ListSessionsHandler
 from application.log_in import LogIn, LogInHandler
 from application.log_out import LogOut, LogOutHandler
@@ -21,7 +20,6 @@ from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import client_ip
 from entrypoints.http.schemas import (
     LogInRequest,
-    ProfileResponse,
     RefreshRequest,
     RegisterRequest,
     SessionResponse,
@@ -138,11 +136,6 @@ async def log_out_all(
     await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id))
 
 
-@get("/auth/me", dependencies=_protected, description=inspect.getdoc(GetProfileHandler))
-async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
-    return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
-
-
 @get("/auth/sessions", dependencies=_protected, description=inspect.getdoc(ListSessionsHandler))
 async def sessions(
     principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessionsHandler]
@@ -165,6 +158,6 @@ async def end_session(
 
 auth_router = Router(
     path="/",
-    route_handlers=[register, log_in_route, token_route, refresh, log_out, log_out_all, me, sessions, end_session],
+    route_handlers=[register, log_in_route, token_route, refresh, log_out, log_out_all, sessions, end_session],
     tags=["auth"],
 )

@@ -1,0 +1,1 @@
+"""Mailer adapters: SMTP with aiosmtplib, and the log for local development."""

@@ -1,0 +1,163 @@
+import inspect
+
+import msgspec
+from litestar import Router, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+
+from application.change_password import ChangePassword, ChangePasswordHandler
+from application.confirm_password_reset import ConfirmPasswordReset, ConfirmPasswordResetHandler
+from application.delete_account import DeleteAccount, DeleteAccountHandler
+from application.get_profile import GetProfile, GetProfileHandler
+from application.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
+from application.resend_verification import ResendVerification, ResendVerificationHandler
+from application.update_profile import UpdateProfile, UpdateProfileHandler
+from application.verify_email import VerifyEmail, VerifyEmailHandler
+from domain.model import Principal
+from entrypoints.http.auth import current_principal
+from entrypoints.http.schemas import (
+    AcceptedResponse,
+    ChangePasswordRequest,
+    DeleteAccountRequest,
+    PasswordResetConfirmRequest,
+    PasswordResetRequest,
+    ProfileResponse,
+    UpdateProfileRequest,
+    UserResponse,
+    VerifyEmailRequest,
+)
+from entrypoints.http.security import require_json_body
+from entrypoints.http.throttling import SENSITIVE
+
+_protected = {"principal": Provide(current_principal)}
+_json = [require_json_body]
+
+RESET_ACCEPTED = AcceptedResponse(detail="If an active account has this email, a reset link is on its way.")
+VERIFICATION_ACCEPTED = AcceptedResponse(detail="If the address is not verified yet, a new link is on its way.")
+
+
+@post(
+    "/auth/change-password",
+    status_code=HTTP_204_NO_CONTENT,
+    guards=_json,
+    dependencies=_protected,
+    description=inspect.getdoc(ChangePasswordHandler),
+)
+async def change_password(
+    data: JSONBody[ChangePasswordRequest],
+    principal: NamedDependency[Principal],
+    change_password: NamedDependency[ChangePasswordHandler],
+) -> None:
+    await change_password.handle(
+        ChangePassword(
+            user_id=principal.user_id,
+            session_id=principal.session_id,
+            current_password=data.current_password,
+            new_password=data.new_password,
+        )
+    )
+
+
+@post(
+    "/auth/password-reset",
+    status_code=HTTP_202_ACCEPTED,
+    guards=_json,
+    opt=SENSITIVE,
+    description=inspect.getdoc(RequestPasswordResetHandler),
+)
+async def request_password_reset(
+    data: JSONBody[PasswordResetRequest], request_password_reset: NamedDependency[RequestPasswordResetHandler]
+) -> AcceptedResponse:
+    await request_password_reset.handle(RequestPasswordReset(email=data.email))
+    return RESET_ACCEPTED
+
+
+@post(
+    "/auth/password-reset/confirm",
+    status_code=HTTP_204_NO_CONTENT,
+    guards=_json,
+    description=inspect.getdoc(ConfirmPasswordResetHandler),
+)
+async def confirm_password_reset(
+    data: JSONBody[PasswordResetConfirmRequest], confirm_password_reset: NamedDependency[ConfirmPasswordResetHandler]
+) -> None:
+    await confirm_password_reset.handle(ConfirmPasswordReset(token=data.token, new_password=data.new_password))
+
+
+@post(
+    "/auth/verify-email",
+    status_code=HTTP_204_NO_CONTENT,
+    guards=_json,
+    description=inspect.getdoc(VerifyEmailHandler),
+)
+async def verify_email(data: JSONBody[VerifyEmailRequest], verify_email: NamedDependency[VerifyEmailHandler]) -> None:
+    await verify_email.handle(VerifyEmail(token=data.token))
+
+
+@post(
+    "/auth/verify-email/resend",
+    status_code=HTTP_202_ACCEPTED,
+    dependencies=_protected,
+    opt=SENSITIVE,
+    description=inspect.getdoc(ResendVerificationHandler),
+)
+async def resend_verification(
+    principal: NamedDependency[Principal], resend_verification: NamedDependency[ResendVerificationHandler]
+) -> AcceptedResponse:
+    await resend_verification.handle(ResendVerification(user_id=principal.user_id))
+    return VERIFICATION_ACCEPTED
+
+
+@get("/auth/me", dependencies=_protected, description=inspect.getdoc(GetProfileHandler))
+async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
+    return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
+
+
+@patch("/auth/me", guards=_json, dependencies=_protected, description=inspect.getdoc(UpdateProfileHandler))
+async def update_me(
+    data: JSONBody[UpdateProfileRequest],
+    principal: NamedDependency[Principal],
+    update_profile: NamedDependency[UpdateProfileHandler],
+) -> UserResponse:
+    change_full_name = data.full_name is not msgspec.UNSET
+    user = await update_profile.handle(
+        UpdateProfile(
+            user_id=principal.user_id,
+            username=None if data.username is msgspec.UNSET else data.username,
+            full_name=data.full_name if isinstance(data.full_name, str) else None,
+            change_full_name=change_full_name,
+        )
+    )
+    return UserResponse.of(user)
+
+
+@delete(
+    "/auth/me",
+    status_code=HTTP_204_NO_CONTENT,
+    guards=_json,
+    dependencies=_protected,
+    description=inspect.getdoc(DeleteAccountHandler),
+)
+async def delete_me(
+    data: JSONBody[DeleteAccountRequest],
+    principal: NamedDependency[Principal],
+    delete_account: NamedDependency[DeleteAccountHandler],
+) -> None:
+    await delete_account.handle(DeleteAccount(user_id=principal.user_id, password=data.password))
+
+
+account_router = Router(
+    path="/",
+    route_handlers=[
+        change_password,
+        request_password_reset,
+        confirm_password_reset,
+        verify_email,
+        resend_verification,
+        me,
+        update_me,
+        delete_me,
+    ],
+    tags=["account"],
+)
