@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
 from domain.model import SessionId, TokenPurpose, UserId
 from domain.ports.clock import Clock
@@ -19,6 +20,7 @@ class ChangePassword:
     session_id: SessionId
     current_password: str
     new_password: str
+    context: RequestContext = NO_CONTEXT
 
 
 class ChangePasswordHandler:
@@ -61,5 +63,13 @@ class ChangePasswordHandler:
             await uow.users.update(current)
             await uow.one_time_tokens.invalidate_for_user(current.id, TokenPurpose.PASSWORD_RESET, now)
             revoked = await uow.sessions.revoke_all_for_user(current.id, now, keep=command.session_id)
+            event = AuditEvent.record(
+                AuditEventType.PASSWORD_CHANGED,
+                user_id=current.id,
+                context=command.context,
+                now=now,
+                data={"sessions_revoked": len(revoked)},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         await self._revocations.revoke_sessions(revoked, until=self._session_policy.revocation_until(now))

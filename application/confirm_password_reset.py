@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
 from domain.model import TokenPurpose
 from domain.ports.clock import Clock
@@ -18,6 +19,7 @@ from domain.rules import PasswordPolicy, SessionPolicy, hash_token, is_plausible
 class ConfirmPasswordReset:
     token: str
     new_password: str
+    context: RequestContext = NO_CONTEXT
 
 
 class ConfirmPasswordResetHandler:
@@ -64,6 +66,14 @@ class ConfirmPasswordResetHandler:
             await uow.users.update(user)
             await uow.one_time_tokens.invalidate_for_user(user.id, TokenPurpose.PASSWORD_RESET, now)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)
+            event = AuditEvent.record(
+                AuditEventType.PASSWORD_RESET,
+                user_id=user.id,
+                context=command.context,
+                now=now,
+                data={"sessions_revoked": len(revoked)},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         until = self._session_policy.revocation_until(now)
         await self._revocations.revoke_sessions(revoked, until=until)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
 from domain.model import UserId
 from domain.ports.clock import Clock
@@ -17,6 +18,7 @@ from domain.rules import PASSWORD_HARD_MAX_LENGTH, SessionPolicy
 class DeleteAccount:
     user_id: UserId
     password: str
+    context: RequestContext = NO_CONTEXT
 
 
 class DeleteAccountHandler:
@@ -44,6 +46,10 @@ class DeleteAccountHandler:
         async with self._uow as uow:
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)
             await uow.users.delete(user.id)
+            event = AuditEvent.record(
+                AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}
+            )
+            await uow.audit.add(event)
             await uow.commit()
         until = self._policy.revocation_until(now)
         await self._revocations.revoke_sessions(revoked, until=until)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import SessionNotFoundError
 from domain.model import SessionId, UserId
 from domain.ports.clock import Clock
@@ -16,6 +17,7 @@ from domain.rules import SessionPolicy
 class EndSession:
     user_id: UserId
     session_id: str
+    context: RequestContext = NO_CONTEXT
 
 
 class EndSessionHandler:
@@ -35,5 +37,13 @@ class EndSessionHandler:
             if session is None or session.user_id != command.user_id or not session.is_active(now):
                 raise SessionNotFoundError
             await uow.sessions.revoke(session.id, now)
+            event = AuditEvent.record(
+                AuditEventType.LOGOUT,
+                user_id=command.user_id,
+                context=command.context,
+                now=now,
+                data={"session_id": session.id, "ended_from_session_list": True},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         await self._revocations.revoke_sessions([session.id], until=self._policy.revocation_until(now))

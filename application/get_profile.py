@@ -19,13 +19,12 @@ class GetProfile:
 class Profile:
     user: User
     account_age_days: int
-    # Tasks arrive with the Task Management API (issue 5); until then no account can own one.
-    task_count: int = 0
-    completed_task_count: int = 0
+    task_count: int
+    completed_task_count: int
 
 
 class GetProfileHandler:
-    """The caller's account with its age in whole days.
+    """The caller's account with its age in whole days and how many tasks it has (and has completed).
 
     - An account that no longer exists or was deactivated makes the caller's token invalid.
     """
@@ -36,6 +35,12 @@ class GetProfileHandler:
     async def handle(self, command: GetProfile) -> Profile:
         async with self._uow as uow:
             user = await uow.users.get(command.user_id)
-        if user is None or not user.is_active:
-            raise TokenInvalidError
-        return Profile(user=user, account_age_days=user.account_age_days(self._clock.now()))
+            if user is None or not user.is_active:
+                raise TokenInvalidError
+            task_count, completed_task_count = await uow.tasks.counts(user.id)
+        return Profile(
+            user=user,
+            account_age_days=user.account_age_days(self._clock.now()),
+            task_count=task_count,
+            completed_task_count=completed_task_count,
+        )

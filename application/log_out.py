@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.model import SessionId
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
@@ -15,6 +16,7 @@ from domain.rules import SessionPolicy, hash_token, is_plausible_token
 class LogOut:
     refresh_token: str
     access_session_id: SessionId | None = None
+    context: RequestContext = NO_CONTEXT
 
 
 class LogOutHandler:
@@ -40,6 +42,15 @@ class LogOutHandler:
                 if record is not None:
                     sessions.add(record.session_id)
             for session_id in sorted(sessions):
-                await uow.sessions.revoke(session_id, now)
+                session = await uow.sessions.get(session_id)
+                if session is not None and await uow.sessions.revoke(session_id, now):
+                    event = AuditEvent.record(
+                        AuditEventType.LOGOUT,
+                        user_id=session.user_id,
+                        context=command.context,
+                        now=now,
+                        data={"session_id": session_id},
+                    )
+                    await uow.audit.add(event)
             await uow.commit()
         await self._revocations.revoke_sessions(sessions, until=self._policy.revocation_until(now))

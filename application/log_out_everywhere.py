@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.model import SessionId, UserId
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
@@ -14,6 +15,7 @@ from domain.rules import SessionPolicy
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogOutEverywhere:
     user_id: UserId
+    context: RequestContext = NO_CONTEXT
 
 
 class LogOutEverywhereHandler:
@@ -30,6 +32,14 @@ class LogOutEverywhereHandler:
         now = self._clock.now()
         async with self._uow as uow:
             revoked = await uow.sessions.revoke_all_for_user(command.user_id, now)
+            event = AuditEvent.record(
+                AuditEventType.LOGOUT,
+                user_id=command.user_id,
+                context=command.context,
+                now=now,
+                data={"all_sessions": True, "sessions": len(revoked)},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         until = self._policy.revocation_until(now)
         await self._revocations.revoke_sessions(revoked, until=until)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
 from domain.model import TokenPair
 from domain.ports.clock import Clock
@@ -16,6 +17,7 @@ from domain.rules import RefreshVerdict, hash_token, is_plausible_token
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RefreshSession:
     refresh_token: str
+    context: RequestContext = NO_CONTEXT
 
 
 class RefreshSessionHandler:
@@ -53,6 +55,15 @@ class RefreshSessionHandler:
                 verdict = policy.judge_refresh(record, session, now) if record else RefreshVerdict.INVALID
             if verdict is RefreshVerdict.REUSED:
                 await uow.sessions.revoke(session_id, now)
+                await uow.audit.add(
+                    AuditEvent.record(
+                        AuditEventType.TOKEN_REUSE_DETECTED,
+                        user_id=record.user_id if record else None,
+                        context=command.context,
+                        now=now,
+                        data={"session_id": session_id},
+                    )
+                )
                 await uow.commit()
                 await self._revocations.revoke_sessions([session_id], until=policy.revocation_until(now))
                 raise RefreshTokenReusedError
@@ -62,5 +73,14 @@ class RefreshSessionHandler:
             if verdict is RefreshVerdict.ROTATE:
                 await uow.refresh_tokens.add(successor.record)
                 await uow.sessions.touch(session.id, now, successor.record.expires_at)
+            await uow.audit.add(
+                AuditEvent.record(
+                    AuditEventType.TOKEN_REFRESHED,
+                    user_id=user.id,
+                    context=command.context,
+                    now=now,
+                    data={"session_id": session.id, "replay": verdict is RefreshVerdict.REPLAY},
+                )
+            )
             await uow.commit()
         return self._tokens.pair(user, session, successor.value, now)

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from application.account_mail import AccountMail
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
 from domain.model import Email, User, Username, parse_full_name
 from domain.ports.clock import Clock
@@ -21,6 +22,7 @@ class RegisterUser:
     username: str
     password: str
     full_name: str | None = None
+    context: RequestContext = NO_CONTEXT
 
 
 T = TypeVar("T")
@@ -77,6 +79,14 @@ class RegisterUserHandler:
             await uow.users.add(user)
             if not user.email_verified:
                 await self._mail.queue_email_verification(uow, user, user.created_at)
+            event = AuditEvent.record(
+                AuditEventType.USER_REGISTERED,
+                user_id=user.id,
+                context=command.context,
+                now=user.created_at,
+                data={"roles": ",".join(sorted(role.value for role in user.roles))},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         return user
 

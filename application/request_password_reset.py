@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.account_mail import AccountMail
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import ValidationFailedError
 from domain.model import Email
 from domain.ports.clock import Clock
@@ -14,6 +15,7 @@ from domain.ports.clock import Clock
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RequestPasswordReset:
     email: str
+    context: RequestContext = NO_CONTEXT
 
 
 class RequestPasswordResetHandler:
@@ -37,5 +39,10 @@ class RequestPasswordResetHandler:
             user = await uow.users.by_email(email)
             if user is None or not user.is_active:
                 return
-            await self._mail.queue_password_reset(uow, user, self._clock.now())
+            now = self._clock.now()
+            await self._mail.queue_password_reset(uow, user, now)
+            event = AuditEvent.record(
+                AuditEventType.PASSWORD_RESET_REQUESTED, user_id=user.id, context=command.context, now=now
+            )
+            await uow.audit.add(event)
             await uow.commit()

@@ -7,10 +7,12 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.ports.repositories import (
+    AuditLog,
     OneTimeTokenRepository,
     Outbox,
     RefreshTokenRepository,
     SessionRepository,
+    TaskRepository,
     UserRepository,
 )
 
@@ -28,6 +30,8 @@ class UnitOfWork(Protocol):
     refresh_tokens: RefreshTokenRepository
     one_time_tokens: OneTimeTokenRepository
     outbox: Outbox
+    tasks: TaskRepository
+    audit: AuditLog
 
     @abstractmethod
     async def __aenter__(self) -> Self:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, UsernameTakenError
 from domain.model import User, UserId, Username, parse_full_name
 from domain.ports.clock import Clock
@@ -16,6 +17,7 @@ class UpdateProfile:
     username: str | None = None
     full_name: str | None = None
     change_full_name: bool = False
+    context: RequestContext = NO_CONTEXT
 
 
 class UpdateProfileHandler:
@@ -40,7 +42,19 @@ class UpdateProfileHandler:
                 if other is not None:
                     raise UsernameTakenError
             user.update_profile(username=username, full_name=full_name, change_full_name=command.change_full_name)
-            user.updated_at = self._clock.now()
+            now = self._clock.now()
+            user.updated_at = now
             await uow.users.update(user)
+            changed = [
+                name for name, given in (("username", username), ("full_name", command.change_full_name)) if given
+            ]
+            event = AuditEvent.record(
+                AuditEventType.USER_UPDATED,
+                user_id=user.id,
+                context=command.context,
+                now=now,
+                data={"fields": ",".join(changed)},
+            )
+            await uow.audit.add(event)
             await uow.commit()
         return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
 from domain.model import TokenPurpose
 from domain.ports.clock import Clock
@@ -14,6 +15,7 @@ from domain.rules import hash_token, is_plausible_token
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifyEmail:
     token: str
+    context: RequestContext = NO_CONTEXT
 
 
 class VerifyEmailHandler:
@@ -39,4 +41,7 @@ class VerifyEmailHandler:
                 raise OneTimeTokenInvalidError
             user.verify_email(now)
             await uow.users.update(user)
+            await uow.audit.add(
+                AuditEvent.record(AuditEventType.EMAIL_VERIFIED, user_id=user.id, context=command.context, now=now)
+            )
             await uow.commit()

@@ -130,6 +130,13 @@ class SessionNotFoundError(NotFoundError):
     message = "The session was not found."
 
 
+class TaskNotFoundError(NotFoundError):
+    """Raised when a task does not exist or belongs to another user (the two look the same)."""
+
+    code = "task_not_found"
+    message = "The task was not found."
+
+
 class PermissionDeniedError(DomainError):
     """Raised when an authenticated principal lacks the permission an action needs."""
 
@@ -149,3 +156,17 @@ class WrongPasswordError(DomainError):
 
     code = "wrong_password"
     message = "The password is not correct."
+
+
+class UserNotFoundError(NotFoundError):
+    """Raised when an administrator names an account that does not exist."""
+
+    code = "user_not_found"
+    message = "The user was not found."
+
+
+class SelfLockoutError(ConflictError):
+    """Raised when an administrator would remove their own admin role or deactivate themselves."""
+
+    code = "self_lockout"
+    message = "Administrators cannot remove their own admin role or deactivate themselves."

@@ -126,6 +126,21 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class Permission(StrEnum):
+    TASKS_OWN = "tasks:own"
+    USERS_READ = "users:read"
+    USERS_MANAGE = "users:manage"
+    AUDIT_READ = "audit:read"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.USER: frozenset({Permission.TASKS_OWN}),
+    Role.ADMIN: frozenset(
+        {Permission.TASKS_OWN, Permission.USERS_READ, Permission.USERS_MANAGE, Permission.AUDIT_READ}
+    ),
+}
+
+
 @dataclass(slots=True, kw_only=True)
 class User:
     """An account. `hashed_password` never leaves the core except to be stored."""
@@ -163,6 +178,16 @@ class User:
     def is_superuser(self) -> bool:
         return Role.ADMIN in self.roles
 
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        """What the account may do: the union of its roles' permissions, none when it is deactivated."""
+        if not self.is_active:
+            return frozenset()
+        return frozenset().union(*(ROLE_PERMISSIONS[role] for role in self.roles))
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
     def record_login(self, now: datetime, upgraded_hash: str | None) -> None:
         """A successful login: stamp it, reset the failure count and store an upgraded hash if any."""
         self.last_login = now
@@ -192,6 +217,34 @@ class User:
             self.username = username
         if change_full_name:
             self.full_name = full_name
+
+    def administer(
+        self, *, is_active: bool | None, roles: frozenset[Role] | None, email_verified: bool | None
+    ) -> list[str]:
+        """Apply an administrator's changes; the names of the fields that changed."""
+        changed: list[str] = []
+        if is_active is not None and is_active != self.is_active:
+            self.is_active = is_active
+            changed.append("is_active")
+        if roles is not None and roles != self.roles:
+            self.roles = roles
+            changed.append("roles")
+        if email_verified is not None and email_verified != self.email_verified:
+            self.email_verified = email_verified
+            changed.append("email_verified")
+        return changed
+
+    def record_failed_login(self, attempts: int, locked_until: datetime | None, now: datetime) -> None:
+        """A failed login on this account: `attempts` in a row so far, locked until `locked_until` if any."""
+        self.failed_login_attempts = attempts
+        if locked_until is not None:
+            self.locked_until = locked_until
+        self.updated_at = now
+
+    def unlock(self, now: datetime) -> None:
+        self.failed_login_attempts = 0
+        self.locked_until = None
+        self.updated_at = now
 
     def account_age_days(self, now: datetime) -> int:
         return max(0, (now - self.created_at).days)
@@ -353,3 +406,28 @@ class OutboxEntry:
     attempts: int
     next_attempt_at: datetime
     sent_at: datetime | None = None
+
+
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """Pagination of a listing."""
+
+    limit: int = 20
+    offset: int = 0
+
+    @classmethod
+    def parse(cls, limit: int, offset: int) -> Page:
+        """Raises:
+        ValidationFailedError: `limit` is not within 1..100 or `offset` is negative (both reported).
+        """
+        errors = []
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            errors.append(FieldError("limit", f"Must be between 1 and {MAX_PAGE_SIZE}."))
+        if offset < 0:
+            errors.append(FieldError("offset", "Must not be negative."))
+        if errors:
+            raise ValidationFailedError(errors)
+        return cls(limit=limit, offset=offset)

@@ -11,7 +11,11 @@ from collections.abc import Sequence
 
 from adapters.sql.migrate import upgrade
 from application.create_admin import CreateAdmin
+from application.get_user import GetUser
+from application.list_users import ListUsers
+from application.update_user import UpdateUser
 from domain.errors import DomainError, ValidationFailedError
+from domain.model import Role
 from entrypoints.container import production, start, stop
 from entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -33,6 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--full-name", default=None)
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users = commands.add_parser("users", help="manage accounts as an operator")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    listing = user_commands.add_parser("list", help="list accounts")
+    listing.add_argument("--query", default=None, help="part of an email or username")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--offset", type=int, default=0)
+    set_role = user_commands.add_parser("set-role", help="set the roles of an account (it always keeps 'user')")
+    set_role.add_argument("email")
+    set_role.add_argument("roles", nargs="+", choices=[role.value for role in Role])
+    deactivate = user_commands.add_parser("deactivate", help="deactivate an account and end its sessions")
+    deactivate.add_argument("email")
     return parser
 
 
@@ -82,6 +97,32 @@ async def _create_admin(settings: Settings, command: CreateAdmin) -> str:
     return user.id
 
 
+async def _users(settings: Settings, args: argparse.Namespace) -> list[str]:
+    """Run one `bastion users` command as the operator; the lines to print."""
+    use_cases, adapters = production(settings)
+    await start(use_cases, adapters)
+    try:
+        if args.users_command == "list":
+            page = await use_cases.list_users().handle(
+                ListUsers(actor_id=None, query=args.query, limit=args.limit, offset=args.offset)
+            )
+            lines = [
+                f"{user.id}  {user.email}  {user.username}  roles={','.join(sorted(user.roles))}"
+                f"  active={user.is_active}  verified={user.email_verified}"
+                for user in page.items
+            ]
+            return [*lines, f"{len(page.items)} of {page.total}"]
+        user = await use_cases.get_user().handle(GetUser(actor_id=None, email=args.email))
+        if args.users_command == "set-role":
+            command = UpdateUser(actor_id=None, user_id=user.id, roles=tuple(args.roles))
+        else:
+            command = UpdateUser(actor_id=None, user_id=user.id, is_active=False)
+        updated = await use_cases.update_user().handle(command)
+        return [f"{updated.email}: roles={','.join(sorted(updated.roles))} active={updated.is_active}"]
+    finally:
+        await stop(use_cases, adapters)
+
+
 def _report(error: DomainError) -> str:
     if isinstance(error, ValidationFailedError):
         return "; ".join(f"{item.field}: {item.message}" for item in error.errors)
@@ -101,6 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         upgrade(settings.database_url, schema=settings.database_schema or None)
         sys.stdout.write("database is at the latest migration\n")
+        return 0
+    if args.command == "users":
+        try:
+            lines = asyncio.run(_users(settings, args))
+        except DomainError as exc:
+            sys.stderr.write(f"bastion: {_report(exc)}\n")
+            return 1
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
         return 0
     command = CreateAdmin(
         email=args.email,

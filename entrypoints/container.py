@@ -39,11 +39,18 @@ from application.change_password import ChangePasswordHandler
 from application.check_readiness import CheckReadinessHandler
 from application.confirm_password_reset import ConfirmPasswordResetHandler
 from application.create_admin import CreateAdminHandler
+from application.create_task import CreateTaskHandler
 from application.delete_account import DeleteAccountHandler
+from application.delete_task import DeleteTaskHandler
 from application.deliver_outbox import DeliverOutboxHandler
 from application.end_session import EndSessionHandler
 from application.get_profile import GetProfileHandler
+from application.get_task import GetTaskHandler
+from application.get_user import GetUserHandler
+from application.list_audit_events import ListAuditEventsHandler
 from application.list_sessions import ListSessionsHandler
+from application.list_tasks import ListTasksHandler
+from application.list_users import ListUsersHandler
 from application.log_in import LogInHandler
 from application.log_out import LogOutHandler
 from application.log_out_everywhere import LogOutEverywhereHandler
@@ -52,10 +59,14 @@ from application.refresh_session import RefreshSessionHandler
 from application.register_user import RegisterUserHandler
 from application.request_password_reset import RequestPasswordResetHandler
 from application.resend_verification import ResendVerificationHandler
+from application.revoke_user_sessions import RevokeUserSessionsHandler
 from application.seed_revocations import SeedRevocationsHandler
 from application.session_tokens import SessionTokens
 from application.throttle_request import ThrottleRequestHandler
+from application.unlock_user import UnlockUserHandler
 from application.update_profile import UpdateProfileHandler
+from application.update_task import UpdateTaskHandler
+from application.update_user import UpdateUserHandler
 from application.verify_email import VerifyEmailHandler
 from domain.rules import DeliveryPolicy
 from entrypoints.outbox_worker import OutboxWorker
@@ -260,6 +271,11 @@ class UseCases(containers.DeclarativeContainer):
     )
     update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
     delete_account = providers.Factory(DeleteAccountHandler, uow=adapters.uow, hasher=adapters.hasher, **revoking)
+    create_task = providers.Factory(CreateTaskHandler, uow=adapters.uow, clock=adapters.clock)
+    list_tasks = providers.Factory(ListTasksHandler, uow=adapters.uow)
+    get_task = providers.Factory(GetTaskHandler, uow=adapters.uow)
+    update_task = providers.Factory(UpdateTaskHandler, uow=adapters.uow, clock=adapters.clock)
+    delete_task = providers.Factory(DeleteTaskHandler, uow=adapters.uow)
     deliver_outbox = providers.Factory(
         DeliverOutboxHandler,
         queue=adapters.outbox_queue,
@@ -267,6 +283,14 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         policy=providers.Singleton(DeliveryPolicy),
     )
+    list_users = providers.Factory(ListUsersHandler, uow=adapters.uow)
+    get_user = providers.Factory(GetUserHandler, uow=adapters.uow)
+    update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, **revoking)
+    unlock_user = providers.Factory(
+        UnlockUserHandler, uow=adapters.uow, clock=adapters.clock, attempts=adapters.login_attempts
+    )
+    revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, **revoking)
+    list_audit_events = providers.Factory(ListAuditEventsHandler, uow=adapters.uow)
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.outbox_poll_seconds
     )
@@ -294,6 +318,8 @@ HTTP_HANDLERS = frozenset(
         "list_sessions", "get_profile", "authenticate", "check_readiness", "throttle_request",
         "request_password_reset", "confirm_password_reset", "verify_email", "resend_verification",
         "change_password", "update_profile", "delete_account",
+        "create_task", "list_tasks", "get_task", "update_task", "delete_task",
+        "list_users", "get_user", "update_user", "unlock_user", "revoke_user_sessions", "list_audit_events",
     }
 )  # fmt: skip
 

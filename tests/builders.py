@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.audit import AuditEvent, AuditEventType
 from domain.model import (
     Email,
     MailMessage,
@@ -25,6 +26,7 @@ from domain.model import (
     new_user_id,
 )
 from domain.rules import hash_token
+from domain.tasks import Task, TaskId
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 SESSION_TTL = timedelta(days=7)
@@ -103,3 +105,34 @@ def a_mail_message(**overrides: Any) -> MailMessage:
     }
     fields.update(overrides)
     return MailMessage(**fields)
+
+
+def a_task(owner: User, **overrides: Any) -> Task:
+    """An open task of `owner` with a unique id and title, created and updated at `NOW`."""
+    suffix = uuid.uuid4().hex[:12]
+    fields: dict[str, Any] = {
+        "id": TaskId(str(uuid.uuid4())),
+        "owner_id": owner.id,
+        "title": f"Write the report ({suffix})",
+        "description": "Two pages, with figures.",
+        "completed": False,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    fields.update(overrides)
+    return Task(**fields)
+
+
+def an_audit_event(**overrides: Any) -> AuditEvent:
+    """A `login.succeeded` event of no particular user with a unique id, at `NOW`, with a little data."""
+    fields: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "type": AuditEventType.LOGIN_SUCCEEDED,
+        "user_id": None,
+        "ip": "203.0.113.7",
+        "user_agent": "pytest",
+        "created_at": NOW,
+        "data": {"method": "password"},
+    }
+    fields.update(overrides)
+    return AuditEvent(**fields)

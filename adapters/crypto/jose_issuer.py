@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
-from joserfc.jwk import OctKey
+from joserfc.jwa import EdDSAAlgorithm
+from joserfc.jwk import Key, OctKey
+from joserfc.jws import JWSRegistry
 from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
+from adapters.crypto.signing_keys import ASYMMETRIC_ALGORITHMS, LoadedKeys
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
@@ -23,38 +31,87 @@ _MIN_SECRET_BYTES = {"HS256": 32}
 _ESSENTIAL: ClaimsOption = {"essential": True}
 _STRING_CLAIMS = ("sub", "sid", "jti")
 _TIME_CLAIMS = ("exp", "iat", "nbf")
+SUPPORTED_ALGORITHMS = ("HS256", *ASYMMETRIC_ALGORITHMS)
+# Tokens longer than this are refused before any parsing: ours are well under 2 KiB, even with RS256.
+MAX_TOKEN_LENGTH = 8 * 1024
+_MAX_HEADER_LENGTH = 1024
+# The members of a public JWK worth publishing (RFC 7518 section 6, RFC 8037 section 2); a filter
+# by name rather than by what a library deems private, so that nothing secret can slip through.
+_PUBLIC_MEMBERS = frozenset({"kty", "crv", "x", "y", "n", "e"})
+_HMAC_KID_LABEL = b"bastion access-token key id"
+
+
+class _QuietEdDSA(EdDSAAlgorithm):
+    # RFC 9864 deprecates the polymorphic name "EdDSA" for "Ed25519", and joserfc warns on every use.
+    # The key store admits Ed25519 keys only, so "EdDSA" means exactly "Ed25519" here, and it is the
+    # name that JWT libraries and JWKS consumers understand today. (joserfc tests it for truth.)
+    security_warning = ""
+
+
+class _Registry(JWSRegistry):
+    algorithms = {**JWSRegistry.algorithms, "EdDSA": _QuietEdDSA()}
 
 
 class JoseTokenIssuer(TokenIssuer):
-    """Signs access tokens with joserfc; HS256 with a shared secret for now.
+    """Signs access tokens with joserfc: HS256 with a shared secret, or EdDSA (Ed25519), ES256 or
+    RS256 with the keys of a `SigningKeyStore`.
 
-    - Header `{"alg": <configured>, "typ": "at+jwt"}`; claims `iss`, `aud`, `sub`, `exp`, `iat`,
-      `nbf` (= `iat`), `jti`, `sid` and `roles`, timestamps in whole seconds rounded down.
-    - Verification accepts only the configured algorithm (never the one the header names) and the
-      `at+jwt` type, requires every claim above with the right type, and judges `exp`, `iat` and
-      `nbf` against the `now` it is given, with `leeway_seconds` for clock skew between machines.
+    - Header `{"alg": <configured>, "typ": "at+jwt", "kid": <key id>}`; claims `iss`, `aud`, `sub`,
+      `exp`, `iat`, `nbf` (= `iat`), `jti`, `sid` and `roles`, timestamps in whole seconds rounded down.
+    - The HS256 `kid` is derived from the secret by HMAC: stable across restarts and workers, and
+      telling nothing about the secret. An asymmetric `kid` is the key's RFC 7638 thumbprint.
+    - Verification refuses a token over `MAX_TOKEN_LENGTH` before parsing it, reads the unverified
+      header only for its `kid`, which must name one of the configured keys, accepts only the
+      configured algorithm (never the one the header names) and the `at+jwt` type, requires every
+      claim above with the right type, and judges `exp`, `iat` and `nbf` against the `now` it is
+      given, with `leeway_seconds` for clock skew between machines.
     - An expired token is reported as expired only when nothing else is wrong with it.
-    - Signing and verifying are pure CPU work of microseconds: no thread pool.
+    - Keys are read once, at construction: after a rotation, servers pick up the new key on restart,
+      and keep verifying the previous ones for as long as the key store keeps them.
+    - Signing and verifying are pure CPU work of microseconds to a millisecond (RS256 signing): no
+      thread pool.
     """
 
     def __init__(
-        self, *, secret: bytes, issuer: str, audience: str, leeway_seconds: int = 0, algorithm: str = "HS256"
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int = 0,
+        algorithm: str = "HS256",
+        secret: bytes | None = None,
+        keys: LoadedKeys | None = None,
     ) -> None:
-        if algorithm not in _MIN_SECRET_BYTES:
-            raise ValueError(f"unsupported JWT algorithm {algorithm!r}")
-        if len(secret) < _MIN_SECRET_BYTES[algorithm]:
-            raise ValueError(f"the {algorithm} secret must be at least {_MIN_SECRET_BYTES[algorithm]} bytes")
+        """`secret` signs HS256 and is ignored otherwise; `keys` (from `SigningKeyStore.load()`) are
+        required for the asymmetric algorithms and refused with HS256.
+
+        Raises:
+            ValueError: an unsupported algorithm, a missing or short secret, missing or mismatched keys.
+        """
+        if algorithm not in SUPPORTED_ALGORITHMS:
+            raise ValueError(f"unsupported JWT algorithm {algorithm!r}; use one of {', '.join(SUPPORTED_ALGORITHMS)}")
         if leeway_seconds < 0:
             raise ValueError("leeway_seconds must not be negative")
         self._algorithm = algorithm
         self._issuer = issuer
         self._audience = audience
         self._leeway_seconds = leeway_seconds
-        # Asymmetric algorithms will sign with a private key carrying a `kid` (also put in the
-        # header) and verify with a key set that keeps the previous public key during a rotation.
-        self._signing_key = OctKey.import_key(secret)
-        self._verification_key = self._signing_key
-        self._header = {"alg": algorithm, "typ": ACCESS_TOKEN_TYPE}
+        self._registry = _Registry(algorithms=[algorithm])
+        self._signing_kid, self._signing_key, self._verification_keys = _keys(algorithm, secret, keys)
+        self._header = {"alg": algorithm, "typ": ACCESS_TOKEN_TYPE, "kid": self._signing_kid}
+
+    def public_jwks(self) -> list[dict[str, str]]:
+        if self._algorithm not in ASYMMETRIC_ALGORITHMS:
+            return []
+        jwks: list[dict[str, str]] = []
+        for kid, key in self._verification_keys.items():
+            public = {
+                name: value
+                for name, value in key.as_dict(private=False).items()
+                if name in _PUBLIC_MEMBERS and isinstance(value, str)
+            }
+            jwks.append({**public, "kid": kid, "alg": self._algorithm, "use": "sig"})
+        return jwks
 
     def issue(self, claims: AccessClaims) -> str:
         issued_at = _timestamp(claims.issued_at)
@@ -69,7 +126,7 @@ class JoseTokenIssuer(TokenIssuer):
             "nbf": issued_at,
             "exp": _timestamp(claims.expires_at),
         }
-        return jwt.encode(self._header, payload, self._signing_key, algorithms=[self._algorithm], default_type=None)
+        return jwt.encode(self._header, payload, self._signing_key, registry=self._registry, default_type=None)
 
     def verify(self, token: str, now: datetime) -> AccessClaims:
         payload = self._decode(token)
@@ -90,10 +147,19 @@ class JoseTokenIssuer(TokenIssuer):
 
     def _decode(self, token: str) -> dict[str, Any]:
         """The claims of a token whose signature verifies under the configured algorithm and whose type fits."""
+        if len(token) > MAX_TOKEN_LENGTH or not token.isascii() or token.count(".") != 2:
+            raise TokenInvalidError
+        kid = _unverified_kid(token)
+        # A plain look-up among the configured keys: the `kid` never reaches a file name, a query or a URL.
+        key = self._verification_keys.get(kid)
+        if key is None:
+            raise TokenInvalidError
         try:
-            decoded = jwt.decode(token, self._verification_key, algorithms=[self._algorithm])
+            decoded = jwt.decode(token, key, registry=self._registry)
         except (JoseError, ValueError, TypeError) as error:  # TypeError: a malformed `crit` header
             raise TokenInvalidError from error
+        if decoded.header.get("kid") != kid:
+            raise TokenInvalidError
         token_type = decoded.header.get("typ")
         if not isinstance(token_type, str) or token_type.lower() not in _ACCEPTED_TYPES:
             raise TokenInvalidError
@@ -124,6 +190,38 @@ class JoseTokenIssuer(TokenIssuer):
             raise TokenExpiredError from error
         except JoseError as error:
             raise TokenInvalidError from error
+
+
+def _keys(algorithm: str, secret: bytes | None, keys: LoadedKeys | None) -> tuple[str, Key, Mapping[str, Key]]:
+    """The signing `kid` and key, and the verification keys by `kid`."""
+    if algorithm in ASYMMETRIC_ALGORITHMS:
+        if keys is None:
+            raise ValueError(f"{algorithm} needs signing keys (a key directory)")
+        if keys.algorithm != algorithm:
+            raise ValueError(f"the signing keys are for {keys.algorithm}, not {algorithm}")
+        return keys.signing_kid, keys.signing_key, dict(keys.verification_keys)
+    if keys is not None:
+        raise ValueError(f"{algorithm} signs with the secret; signing keys are for {', '.join(ASYMMETRIC_ALGORITHMS)}")
+    if secret is None or len(secret) < _MIN_SECRET_BYTES[algorithm]:
+        raise ValueError(f"the {algorithm} secret must be at least {_MIN_SECRET_BYTES[algorithm]} bytes")
+    kid = hmac.new(secret, _HMAC_KID_LABEL, hashlib.sha256).hexdigest()[:16]
+    key = OctKey.import_key(secret)
+    return kid, key, {kid: key}
+
+
+def _unverified_kid(token: str) -> str:
+    """The `kid` the header claims, read without trusting anything else in it."""
+    segment = token.partition(".")[0]
+    if len(segment) > _MAX_HEADER_LENGTH:
+        raise TokenInvalidError
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, RecursionError) as error:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise TokenInvalidError from error
+    kid = header.get("kid") if isinstance(header, dict) else None
+    if not isinstance(kid, str):
+        raise TokenInvalidError
+    return kid
 
 
 def _has_claim_types(payload: dict[str, Any]) -> bool:

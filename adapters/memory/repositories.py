@@ -13,6 +13,7 @@ from domain.model import (
     Email,
     MailMessage,
     OneTimeToken,
+    Page,
     RefreshToken,
     Session,
     SessionId,
@@ -67,6 +68,16 @@ class MemoryUserRepository(UserRepository):
     async def delete(self, user_id: UserId) -> None:
         if self._users.pop(user_id, None) is not None:
             self._delete_owned(user_id)
+
+    async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:
+        needle = query.lower() if query is not None else ""
+        matches = [
+            user
+            for user in self._users.values()
+            if needle in user.email.normalized or needle in user.username.normalized
+        ]
+        matches.sort(key=lambda user: (user.created_at, user.id))
+        return [user.copy() for user in matches[page.offset : page.offset + page.limit]], len(matches)
 
     async def update(self, user: User) -> None:
         if user.id not in self._users:

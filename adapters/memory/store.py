@@ -6,7 +6,9 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.audit import AuditEvent
 from domain.model import MailMessage, OneTimeToken, RefreshToken, Session, SessionId, User, UserId
+from domain.tasks import Task, TaskId
 
 
 @dataclass(slots=True, kw_only=True)
@@ -36,5 +38,8 @@ class MemoryStore:
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     one_time_tokens: dict[str, OneTimeToken] = field(default_factory=dict)
     outbox: dict[str, OutboxRecord] = field(default_factory=dict)
+    tasks: dict[TaskId, Task] = field(default_factory=dict)
+    # Audit events by id; they are never deleted, not even with their user.
+    audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0

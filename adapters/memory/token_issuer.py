@@ -29,3 +29,6 @@ class MemoryTokenIssuer(TokenIssuer):
         if now >= claims.expires_at:
             raise TokenExpiredError
         return claims
+
+    def public_jwks(self) -> list[dict[str, str]]:
+        return []

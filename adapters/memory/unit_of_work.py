@@ -5,6 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from adapters.audit_lines import emit as emit_audit_lines
+from adapters.memory.audit_log import MemoryAuditLog
 from adapters.memory.repositories import (
     MemoryOneTimeTokenRepository,
     MemoryOutbox,
@@ -13,7 +15,9 @@ from adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from adapters.memory.store import MemoryStore
+from adapters.memory.tasks import MemoryTaskRepository, delete_tasks_of
 from application.unit_of_work import UnitOfWork
+from domain.audit import AuditEvent
 from domain.model import UserId
 
 
@@ -34,6 +38,9 @@ class MemoryUnitOfWork(UnitOfWork):
     """Works on private copies of the store's dicts and swaps them in on commit.
 
     The store's lock is held from `__aenter__` to `__aexit__`, so transactions run one at a time.
+    Audit events added since the transaction began are also logged, one JSON line each on
+    `bastion.audit` (see `adapters.audit_lines`), right after the commit that stores them; events of
+    a transaction left without `commit()` are never logged. Audit events stay when their user is deleted.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -56,9 +63,13 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.refresh_tokens = self._tokens
         self._store.one_time_tokens = self._one_time_tokens
         self._store.outbox = self._outbox
+        self._store.tasks = self._tasks
+        self._store.audit_events = self._audit_events
         self._store.commits += 1
+        committed_events = self._audit_events_added
         # Later changes in the same block start from what was just committed.
         self._begin()
+        emit_audit_lines(committed_events)
 
     async def ping(self) -> bool:
         return True
@@ -71,13 +82,19 @@ class MemoryUnitOfWork(UnitOfWork):
         self._tokens = dict(self._store.refresh_tokens)
         self._one_time_tokens = dict(self._store.one_time_tokens)
         self._outbox = dict(self._store.outbox)
+        self._audit_events = dict(self._store.audit_events)
+        self._audit_events_added: list[AuditEvent] = []
+        self._tasks = dict(self._store.tasks)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens)
         self.one_time_tokens = MemoryOneTimeTokenRepository(self._one_time_tokens)
         self.outbox = MemoryOutbox(self._outbox)
+        self.audit = MemoryAuditLog(self._audit_events, on_add=self._audit_events_added.append)
+        self.tasks = MemoryTaskRepository(self._tasks)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)
         _delete_owned_by(self._tokens, user_id)
         _delete_owned_by(self._one_time_tokens, user_id)
+        delete_tasks_of(self._tasks, user_id)

@@ -6,11 +6,13 @@ UTC and returns them aware in UTC, on SQLite (naive text) as on PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping
 
+from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.model import (
     Email,
     MailMessage,
@@ -25,6 +27,7 @@ from domain.model import (
     UserId,
     Username,
 )
+from domain.tasks import Task, TaskId
 
 _ROLE_SEPARATOR = ","
 
@@ -168,4 +171,54 @@ def outbox_entry_from_row(row: RowMapping) -> OutboxEntry:
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],
         sent_at=row["sent_at"],
+    )
+
+
+def task_to_row(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "owner_id": task.owner_id,
+        "title": task.title,
+        "description": task.description,
+        "completed": task.completed,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+    }
+
+
+def task_from_row(row: RowMapping) -> Task:
+    return Task(
+        id=TaskId(row["id"]),
+        owner_id=UserId(row["owner_id"]),
+        title=row["title"],
+        description=row["description"],
+        completed=bool(row["completed"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def audit_event_to_row(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "type": event.type.value,
+        "user_id": event.user_id,
+        "ip": event.ip,
+        "user_agent": event.user_agent,
+        "created_at": event.created_at,
+        # Compact, ASCII-only JSON: escaping keeps lone surrogates and NUL out of the text column.
+        "data": json.dumps(event.data, separators=(",", ":")),
+    }
+
+
+def audit_event_from_row(row: RowMapping) -> AuditEvent:
+    data: AuditData = json.loads(row["data"])
+    return AuditEvent(
+        id=row["id"],
+        type=AuditEventType(row["type"]),
+        user_id=UserId(row["user_id"]) if row["user_id"] is not None else None,
+        ip=row["ip"],
+        user_agent=row["user_agent"],
+        created_at=row["created_at"],
+        data=data,
     )

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Result, delete, insert, select, update
+from sqlalchemy import CursorResult, Executable, Result, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from domain.model import (
     Email,
     MailMessage,
     OneTimeToken,
+    Page,
     RefreshToken,
     Session,
     SessionId,
@@ -71,6 +72,30 @@ class SqlUserRepository(UserRepository):
     async def delete(self, user_id: UserId) -> None:
         # Sessions, refresh tokens and mailed tokens go with the row (ON DELETE CASCADE).
         await _execute(self._session, delete(users).where(users.c.id == user_id))
+
+    async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:
+        conditions = []
+        if query is not None:
+            # The normalised columns hold `str.lower()` of the values, so lowering the query in
+            # Python compares the same way on every database; `autoescape` makes `%`, `_` and the
+            # escape character itself match literally.
+            needle = query.lower()
+            conditions.append(
+                or_(
+                    users.c.email_normalized.contains(needle, autoescape=True),
+                    users.c.username_normalized.contains(needle, autoescape=True),
+                )
+            )
+        rows_statement = (
+            select(users)
+            .where(*conditions)
+            .order_by(users.c.created_at, users.c.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        )
+        rows = (await _execute(self._session, rows_statement)).mappings().all()
+        total = (await _execute(self._session, select(func.count()).select_from(users).where(*conditions))).scalar_one()
+        return [mapping.user_from_row(row) for row in rows], total
 
     async def update(self, user: User) -> None:
         values = mapping.user_to_row(user)

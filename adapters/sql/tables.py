@@ -156,3 +156,34 @@ outbox = Table(
     Column("failed_at", UtcDateTime, nullable=True),
     Index(None, "next_attempt_at", postgresql_where=_PENDING, sqlite_where=_PENDING),
 )
+
+# The audit trail; `data` is a small JSON object. user_id is not a foreign key: events outlive
+# the accounts they speak of (user.deleted included).
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("type", String(64), nullable=False),
+    Column("user_id", String(36), nullable=True),
+    Column("ip", String(64), nullable=True),
+    Column("user_agent", String(512), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("data", Text, nullable=False),
+    Index(None, "created_at"),
+    Index(None, "user_id", "created_at"),
+    Index(None, "type", "created_at"),
+)
+
+# The protected resource: tasks, each owned by one user and deleted with it.
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("completed", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "owner_id", "created_at"),
+)

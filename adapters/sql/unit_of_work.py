@@ -9,6 +9,8 @@ from typing import Self
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.audit_lines import emit as emit_audit_lines
+from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.engine import READ_ONLY_OPTION
 from adapters.sql.errors import translated_errors
 from adapters.sql.repositories import (
@@ -18,7 +20,9 @@ from adapters.sql.repositories import (
     SqlSessionRepository,
     SqlUserRepository,
 )
+from adapters.sql.tasks import SqlTaskRepository
 from application.unit_of_work import UnitOfWork
+from domain.audit import AuditEvent
 
 PING_TIMEOUT_S = 5.0
 
@@ -32,11 +36,16 @@ class SqlUnitOfWork(UnitOfWork):
     returns the connection. After `commit()` the block may
     go on: the session begins a new transaction on its next statement.
     Connection failures surface as `DependencyUnavailableError("database")`.
+
+    Audit events added since the transaction began are also logged, one JSON line each on
+    `bastion.audit` (see `adapters.audit_lines`), right after the commit that stores them succeeds;
+    events of a rolled-back or failed transaction are never logged.
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._audit_events_added: list[AuditEvent] = []
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -49,11 +58,14 @@ class SqlUnitOfWork(UnitOfWork):
             await session.close()
             raise
         self._session = session
+        self._audit_events_added.clear()
         self.users = SqlUserRepository(session)
         self.sessions = SqlSessionRepository(session)
         self.refresh_tokens = SqlRefreshTokenRepository(session)
         self.one_time_tokens = SqlOneTimeTokenRepository(session)
         self.outbox = SqlOutbox(session)
+        self.audit = SqlAuditLog(session, on_add=self._audit_events_added.append)
+        self.tasks = SqlTaskRepository(session)
         return self
 
     async def __aexit__(
@@ -62,6 +74,7 @@ class SqlUnitOfWork(UnitOfWork):
         session, self._session = self._session, None
         if session is None:
             return
+        self._audit_events_added.clear()
         try:
             with translated_errors():
                 # Closing rolls back whatever was not committed and gives the connection back.
@@ -74,8 +87,12 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit() outside of an `async with` block")
+        # Taken before committing: if the commit fails, the transaction and its events are gone.
+        committed_events = list(self._audit_events_added)
+        self._audit_events_added.clear()
         with translated_errors():
             await self._session.commit()
+        emit_audit_lines(committed_events)
 
     async def ping(self) -> bool:
         try:

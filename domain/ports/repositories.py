@@ -6,10 +6,12 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol
 
+from domain.audit import AuditEvent, AuditEventType
 from domain.model import (
     Email,
     MailMessage,
     OneTimeToken,
+    Page,
     RefreshToken,
     Session,
     SessionId,
@@ -18,6 +20,7 @@ from domain.model import (
     UserId,
     Username,
 )
+from domain.tasks import Task, TaskId
 
 
 class UserRepository(Protocol):
@@ -48,6 +51,11 @@ class UserRepository(Protocol):
     async def delete(self, user_id: UserId) -> None:
         """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
         an unknown id changes nothing."""
+
+    @abstractmethod
+    async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:
+        """A page of accounts, oldest first (ties by id), whose email or username contains `query`
+        (ignoring case; every account when None), and how many match in all."""
 
     @abstractmethod
     async def update(self, user: User) -> None:
@@ -143,3 +151,47 @@ class Outbox(Protocol):
     @abstractmethod
     async def add(self, message: MailMessage, now: datetime) -> str:
         """Queue `message` for delivery from `now` on; its id. It is only delivered if the transaction commits."""
+
+
+class TaskRepository(Protocol):
+    """Stored tasks. Every read and write is scoped to an owner: another user's task does not exist."""
+
+    @abstractmethod
+    async def add(self, task: Task) -> None:
+        """Store a new task of an existing user."""
+
+    @abstractmethod
+    async def get(self, task_id: TaskId, owner_id: UserId) -> Task | None:
+        """The owner's task with this id, or None (also when it belongs to someone else)."""
+
+    @abstractmethod
+    async def list(self, owner_id: UserId, *, completed: bool | None, page: Page) -> tuple[list[Task], int]:
+        """A page of the owner's tasks, newest first (ties by id), optionally only (un)completed ones,
+        and how many match in all."""
+
+    @abstractmethod
+    async def update(self, task: Task) -> None:
+        """Store the changed fields of the owner's existing task; anything else changes nothing."""
+
+    @abstractmethod
+    async def delete(self, task_id: TaskId, owner_id: UserId) -> bool:
+        """Delete the owner's task; False when the owner has no such task."""
+
+    @abstractmethod
+    async def counts(self, owner_id: UserId) -> tuple[int, int]:
+        """How many tasks the owner has, and how many of them are completed."""
+
+
+class AuditLog(Protocol):
+    """The audit trail, written in the same transaction as the change each event records."""
+
+    @abstractmethod
+    async def add(self, event: AuditEvent) -> None:
+        """Record an event; it is kept only if the transaction commits."""
+
+    @abstractmethod
+    async def search(
+        self, *, user_id: UserId | None, type_: AuditEventType | None, page: Page
+    ) -> tuple[list[AuditEvent], int]:
+        """A page of events, newest first (ties by id), optionally of one user and/or one type, and
+        how many match in all."""

@@ -24,3 +24,11 @@ class TokenIssuer(Protocol):
             TokenExpiredError: the token is past its `exp`.
             TokenInvalidError: anything else is wrong with it.
         """
+
+    @abstractmethod
+    def public_jwks(self) -> list[dict[str, str]]:
+        """The public keys that verify access tokens, as JWKs (RFC 7517), the signing key's first.
+
+        Each carries `kid`, `kty`, `alg` and `use` = `sig`. Empty for a symmetric algorithm; never
+        private or symmetric key material.
+        """

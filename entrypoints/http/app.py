@@ -19,9 +19,11 @@ from application.throttle_request import ThrottleRequestHandler
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.routes.account import account_router
+from entrypoints.http.routes.admin import admin_router
 from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
+from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
 from entrypoints.settings import Settings
@@ -73,6 +75,8 @@ def create_app(
             auth_router,
             account_router,
             gateway_router,
+            tasks_router,
+            admin_router,
         ],
         dependencies={name: _dependency(provider) for name, provider in handlers.items()},
         plugins=[problem_details_plugin()],

@@ -10,6 +10,8 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
 from litestar.types import Scope
 
+from domain.audit import RequestContext
+
 Network = IPv4Network | IPv6Network
 _STATE_KEY = "bastion_client_ip"
 
@@ -72,3 +74,14 @@ def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         resolver: ClientAddresses = connection.app.state.client_addresses
         cached = state[_STATE_KEY] = resolver.resolve(connection.scope)
     return str(cached)
+
+
+USER_AGENT_MAX_LENGTH = 512
+
+
+def request_context(connection: ASGIConnection[Any, Any, Any, Any]) -> RequestContext:
+    """Where this request came from, for the audit trail and the session list."""
+    user_agent = connection.headers.get("user-agent")
+    return RequestContext(
+        ip=client_ip(connection), user_agent=user_agent[:USER_AGENT_MAX_LENGTH] if user_agent else None
+    )

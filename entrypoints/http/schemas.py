@@ -9,7 +9,10 @@ import msgspec
 
 from application.get_profile import Profile
 from application.list_sessions import SessionView
+from application.list_tasks import TaskList
+from domain.audit import AuditEvent
 from domain.model import TokenPair, User
+from domain.tasks import Task
 
 Email = Annotated[str, msgspec.Meta(max_length=320, description="Email address (case-insensitive)")]
 Username = Annotated[str, msgspec.Meta(max_length=64, description="3 to 50 of A-Z a-z 0-9 _ -")]
@@ -153,3 +156,116 @@ class DeleteAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
 
 class AcceptedResponse(msgspec.Struct, frozen=True):
     detail: str
+
+
+# Generous caps at the edge; the exact rules (trimming, 200 and 10 000 characters) are the domain's.
+TaskTitle = Annotated[str, msgspec.Meta(max_length=1000, description="1 to 200 characters once trimmed")]
+TaskDescription = Annotated[str, msgspec.Meta(max_length=20_000, description="At most 10 000 characters")]
+
+
+class CreateTaskRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    title: TaskTitle
+    description: TaskDescription | None = None
+    completed: bool = False
+
+
+class UpdateTaskRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Only the fields present change; a null description clears it."""
+
+    title: TaskTitle | msgspec.UnsetType = msgspec.UNSET
+    description: TaskDescription | msgspec.UnsetType | None = msgspec.UNSET
+    completed: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class TaskResponse(msgspec.Struct, frozen=True):
+    id: str
+    title: str
+    description: str | None
+    completed: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, task: Task) -> TaskResponse:
+        return cls(
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            completed=task.completed,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+        )
+
+
+class TaskListResponse(msgspec.Struct, frozen=True):
+    items: list[TaskResponse]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, tasks: TaskList) -> TaskListResponse:
+        return cls(
+            items=[TaskResponse.of(task) for task in tasks.items],
+            total=tasks.total,
+            limit=tasks.page.limit,
+            offset=tasks.page.offset,
+        )
+
+
+class AdminUserResponse(UserResponse, frozen=True):
+    failed_login_attempts: int
+    locked_until: datetime | None
+
+    @classmethod
+    def of_user(cls, user: User) -> AdminUserResponse:
+        return cls(
+            **msgspec.structs.asdict(UserResponse.of(user)),
+            failed_login_attempts=user.failed_login_attempts,
+            locked_until=user.locked_until,
+        )
+
+
+class AdminUserListResponse(msgspec.Struct, frozen=True):
+    items: list[AdminUserResponse]
+    total: int
+    limit: int
+    offset: int
+
+
+RoleList = Annotated[list[Annotated[str, msgspec.Meta(max_length=32)]], msgspec.Meta(max_length=8)]
+
+
+class AdminUpdateUserRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET
+    roles: RoleList | msgspec.UnsetType = msgspec.UNSET
+    email_verified: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class AuditEventResponse(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    user_id: str | None
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime
+    data: dict[str, str | int | bool | None]
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventResponse:
+        return cls(
+            id=event.id,
+            type=event.type.value,
+            user_id=event.user_id,
+            ip=event.ip,
+            user_agent=event.user_agent,
+            created_at=event.created_at,
+            data=dict(event.data),
+        )
+
+
+class AuditEventListResponse(msgspec.Struct, frozen=True):
+    items: list[AuditEventResponse]
+    total: int
+    limit: int
+    offset: int

@@ -135,9 +135,15 @@ def _valid_payload(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
+def _kid() -> str:
+    """The key id that the issuer over `SECRET` puts in its headers."""
+    header, _ = _parts(a_jose_issuer().issue(a_claims()))
+    return str(header["kid"])
+
+
 def _signed(payload: dict[str, Any], *, header: dict[str, Any] | None = None, secret: bytes = SECRET) -> str:
     return jwt.encode(
-        header or {"alg": "HS256", "typ": "at+jwt"},
+        header or {"alg": "HS256", "typ": "at+jwt", "kid": _kid()},
         payload,
         OctKey.import_key(secret),
         algorithms=["HS256", "HS384", "HS512"],
@@ -158,10 +164,13 @@ def _assert_invalid(token: str, *, now: datetime = NOW, issuer: JoseTokenIssuer 
     assert type(raised.value) is TokenInvalidError
 
 
-def test_the_header_names_the_algorithm_and_the_access_token_type() -> None:
+def test_the_header_names_the_algorithm_the_access_token_type_and_the_key() -> None:
     header, _ = _parts(a_jose_issuer().issue(a_claims()))
 
-    assert header == {"alg": "HS256", "typ": "at+jwt"}
+    assert header == {"alg": "HS256", "typ": "at+jwt", "kid": header["kid"]}
+    assert isinstance(header["kid"], str)
+    assert header["kid"] == _kid()
+    assert SECRET.decode() not in header["kid"]
 
 
 def test_the_payload_carries_every_registered_claim_with_whole_second_times() -> None:
@@ -180,7 +189,9 @@ def test_times_with_fractions_of_seconds_are_rounded_down() -> None:
     assert verified.expires_at.tzinfo is UTC
 
 
-@pytest.mark.parametrize("sign", [_signed, lambda payload: _hand_signed({"alg": "HS256", "typ": "at+jwt"}, payload)])
+@pytest.mark.parametrize(
+    "sign", [_signed, lambda payload: _hand_signed({"alg": "HS256", "typ": "at+jwt", "kid": _kid()}, payload)]
+)
 def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, Any]], str]) -> None:
     claims = a_jose_issuer().verify(sign(_valid_payload()), NOW)
 
@@ -197,7 +208,7 @@ def test_expiry_is_judged_against_the_given_time_not_the_wall_clock() -> None:
 
 def test_an_unsigned_token_is_invalid() -> None:
     _, payload = a_jose_issuer().issue(a_claims()).split(".")[:2]
-    unsigned = _segment({"alg": "none", "typ": "at+jwt"}) + "." + payload + "."
+    unsigned = _segment({"alg": "none", "typ": "at+jwt", "kid": _kid()}) + "." + payload + "."
 
     _assert_invalid(unsigned)
 
@@ -208,7 +219,7 @@ def test_a_token_signed_with_another_secret_is_invalid() -> None:
 
 @pytest.mark.parametrize("algorithm", ["HS384", "HS512"])
 def test_a_token_signed_with_another_algorithm_and_the_same_secret_is_invalid(algorithm: str) -> None:
-    _assert_invalid(_signed(_valid_payload(), header={"alg": algorithm, "typ": "at+jwt"}))
+    _assert_invalid(_signed(_valid_payload(), header={"alg": algorithm, "typ": "at+jwt", "kid": _kid()}))
 
 
 def test_a_tampered_payload_is_invalid() -> None:
@@ -271,14 +282,14 @@ def test_a_token_with_a_claim_of_the_wrong_shape_is_invalid(overrides: dict[str,
 
 @pytest.mark.parametrize("token_type", ["JWT", "jwt", "at+JWT+x", "", 1, None])
 def test_a_token_of_another_type_is_invalid(token_type: object) -> None:
-    header = {"alg": "HS256"} if token_type is None else {"alg": "HS256", "typ": token_type}
+    header = {"alg": "HS256", "kid": _kid()} | ({} if token_type is None else {"typ": token_type})
 
     _assert_invalid(_hand_signed(header, _valid_payload()))
 
 
 @pytest.mark.parametrize("token_type", ["AT+JWT", "application/at+jwt"])
 def test_the_access_token_type_is_compared_ignoring_case_and_media_type_prefix(token_type: str) -> None:
-    token = _signed(_valid_payload(), header={"alg": "HS256", "typ": token_type})
+    token = _signed(_valid_payload(), header={"alg": "HS256", "typ": token_type, "kid": _kid()})
 
     assert a_jose_issuer().verify(token, NOW).session_id == "session-1"
 
@@ -313,7 +324,17 @@ def test_a_secret_shorter_than_32_bytes_is_refused() -> None:
         a_jose_issuer(secret=b"x" * 31)
 
 
-@pytest.mark.parametrize("algorithm", ["none", "RS256", "hs256"])
+@pytest.mark.parametrize("algorithm", ["none", "PS256", "hs256", "eddsa"])
 def test_an_unsupported_algorithm_is_refused(algorithm: str) -> None:
     with pytest.raises(ValueError, match="unsupported"):
         JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, algorithm=algorithm)
+
+
+@pytest.mark.parametrize("algorithm", ["EdDSA", "ES256", "RS256"])
+def test_an_asymmetric_algorithm_without_keys_is_refused(algorithm: str) -> None:
+    with pytest.raises(ValueError, match="needs signing keys"):
+        JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, algorithm=algorithm)
+
+
+def test_a_symmetric_issuer_publishes_no_key() -> None:
+    assert a_jose_issuer().public_jwks() == []

@@ -9,7 +9,7 @@ import pytest
 
 from application.unit_of_work import UnitOfWork
 from domain.errors import EmailTakenError, UsernameTakenError
-from domain.model import Email, Role, User, Username
+from domain.model import Email, Page, Role, User, Username
 from tests.builders import NOW, a_user
 
 
@@ -209,3 +209,115 @@ async def test_a_datetime_with_another_offset_comes_back_as_the_same_instant(uow
         found = await tx.users.get(user.id)
     assert found is not None
     assert found.created_at == NOW
+
+
+async def _search_ids(uow: UnitOfWork, query: str | None, page: Page | None = None) -> list[str]:
+    async with uow as tx:
+        found, _ = await tx.users.search(query, page or Page(limit=100))
+    return [user.id for user in found]
+
+
+async def test_search_matches_part_of_the_email_ignoring_case(uow: UnitOfWork) -> None:
+    ada = a_user(email="Ada.Lovelace@Example.org", username="countess")
+    await _stored(uow, ada, a_user(email="grace@navy.example", username="admiral"))
+
+    assert await _search_ids(uow, "LOVELACE@example.ORG") == [ada.id]
+    assert await _search_ids(uow, "a.LOV") == [ada.id]
+
+
+async def test_search_matches_part_of_the_username_ignoring_case(uow: UnitOfWork) -> None:
+    grace = a_user(email="rear.admiral@navy.example", username="Hopper1906")
+    await _stored(uow, grace, a_user(email="ada@example.org", username="countess"))
+
+    assert await _search_ids(uow, "pPeR19") == [grace.id]
+
+
+async def test_search_matches_the_email_or_the_username(uow: UnitOfWork) -> None:
+    by_email = a_user(email="ada@example.org", username="countess", created_at=NOW)
+    by_username = a_user(email="fan@example.org", username="ADA-fan", created_at=NOW + timedelta(seconds=1))
+    await _stored(uow, by_email, by_username, a_user(email="grace@navy.example", username="admiral"))
+
+    assert await _search_ids(uow, "Ada") == [by_email.id, by_username.id]
+
+
+async def test_search_treats_like_wildcards_and_the_escape_character_literally(uow: UnitOfWork) -> None:
+    underscore = a_user(email="a_b@example.org", username="first")
+    any_char = a_user(email="axb@example.org", username="second")
+    percent = a_user(email="100%@example.org", username="third")
+    digits = a_user(email="1000@example.org", username="fourth")
+    slash = a_user(email="a/b@example.org", username="fifth")
+    plain = a_user(email="ab@example.org", username="sixth")
+    await _stored(uow, underscore, any_char, percent, digits, slash, plain)
+
+    assert await _search_ids(uow, "a_b") == [underscore.id]
+    assert await _search_ids(uow, "_") == [underscore.id]
+    assert await _search_ids(uow, "100%") == [percent.id]
+    assert await _search_ids(uow, "%") == [percent.id]
+    assert await _search_ids(uow, "a/b") == [slash.id]
+    assert await _search_ids(uow, "/") == [slash.id]
+    assert await _search_ids(uow, "\\") == []
+    assert await _search_ids(uow, "a\\_b") == []
+    assert await _search_ids(uow, "a/_b") == []
+
+
+async def test_search_finding_nothing_returns_an_empty_page_and_zero(uow: UnitOfWork) -> None:
+    await _stored(uow, a_user(email="ada@example.org", username="countess"))
+
+    async with uow as tx:
+        assert await tx.users.search("grace", Page()) == ([], 0)
+
+
+async def test_search_without_a_query_lists_every_account(uow: UnitOfWork) -> None:
+    users = [a_user(created_at=NOW + timedelta(minutes=minute)) for minute in range(3)]
+    await _stored(uow, *users)
+
+    async with uow as tx:
+        found, total = await tx.users.search(None, Page())
+    assert found == users
+    assert total == 3
+
+
+async def test_search_lists_oldest_first_with_ties_by_id(uow: UnitOfWork) -> None:
+    oldest = a_user(created_at=NOW - timedelta(days=1))
+    newest = a_user(created_at=NOW + timedelta(microseconds=1))
+    tied = sorted([a_user(created_at=NOW) for _ in range(3)], key=lambda user: user.id)
+    await _stored(uow, tied[1], newest, tied[0], oldest, tied[2])
+
+    assert await _search_ids(uow, None) == [oldest.id, tied[0].id, tied[1].id, tied[2].id, newest.id]
+
+
+async def test_search_returns_the_requested_page_and_the_count_of_all_matches(uow: UnitOfWork) -> None:
+    matching = [
+        a_user(
+            email=f"member{number}@club.example", username=f"member{number}", created_at=NOW + timedelta(minutes=number)
+        )
+        for number in range(5)
+    ]
+    await _stored(uow, *matching, a_user(email="outsider@example.org", username="outsider"))
+    oldest_first = [user.id for user in matching]
+
+    async with uow as tx:
+        first, first_total = await tx.users.search("CLUB", Page(limit=2, offset=0))
+        middle, middle_total = await tx.users.search("CLUB", Page(limit=2, offset=2))
+        last, last_total = await tx.users.search("CLUB", Page(limit=2, offset=4))
+        beyond, beyond_total = await tx.users.search("CLUB", Page(limit=2, offset=10))
+
+    assert [user.id for user in first] == oldest_first[0:2]
+    assert [user.id for user in middle] == oldest_first[2:4]
+    assert [user.id for user in last] == oldest_first[4:]
+    assert beyond == []
+    assert first_total == middle_total == last_total == beyond_total == 5
+
+
+async def test_search_returns_accounts_field_for_field(uow: UnitOfWork) -> None:
+    user = a_user(
+        email="Ada@Example.org",
+        username="Countess",
+        roles=frozenset({Role.USER, Role.ADMIN}),
+        failed_login_attempts=2,
+        locked_until=NOW + timedelta(minutes=15),
+    )
+    await _stored(uow, user)
+
+    async with uow as tx:
+        assert await tx.users.search("countess", Page()) == ([user], 1)

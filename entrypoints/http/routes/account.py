@@ -1,7 +1,8 @@
 import inspect
+from typing import Any
 
 import msgspec
-from litestar import Router, delete, get, patch, post
+from litestar import Request, Router, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -16,6 +17,7 @@ from application.update_profile import UpdateProfile, UpdateProfileHandler
 from application.verify_email import VerifyEmail, VerifyEmailHandler
 from domain.model import Principal
 from entrypoints.http.auth import current_principal
+from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     AcceptedResponse,
     ChangePasswordRequest,
@@ -45,6 +47,7 @@ VERIFICATION_ACCEPTED = AcceptedResponse(detail="If the address is not verified 
     description=inspect.getdoc(ChangePasswordHandler),
 )
 async def change_password(
+    request: Request[Any, Any, Any],
     data: JSONBody[ChangePasswordRequest],
     principal: NamedDependency[Principal],
     change_password: NamedDependency[ChangePasswordHandler],
@@ -55,6 +58,7 @@ async def change_password(
             session_id=principal.session_id,
             current_password=data.current_password,
             new_password=data.new_password,
+            context=request_context(request),
         )
     )
 
@@ -67,9 +71,11 @@ async def change_password(
     description=inspect.getdoc(RequestPasswordResetHandler),
 )
 async def request_password_reset(
-    data: JSONBody[PasswordResetRequest], request_password_reset: NamedDependency[RequestPasswordResetHandler]
+    request: Request[Any, Any, Any],
+    data: JSONBody[PasswordResetRequest],
+    request_password_reset: NamedDependency[RequestPasswordResetHandler],
 ) -> AcceptedResponse:
-    await request_password_reset.handle(RequestPasswordReset(email=data.email))
+    await request_password_reset.handle(RequestPasswordReset(email=data.email, context=request_context(request)))
     return RESET_ACCEPTED
 
 
@@ -80,9 +86,13 @@ async def request_password_reset(
     description=inspect.getdoc(ConfirmPasswordResetHandler),
 )
 async def confirm_password_reset(
-    data: JSONBody[PasswordResetConfirmRequest], confirm_password_reset: NamedDependency[ConfirmPasswordResetHandler]
+    request: Request[Any, Any, Any],
+    data: JSONBody[PasswordResetConfirmRequest],
+    confirm_password_reset: NamedDependency[ConfirmPasswordResetHandler],
 ) -> None:
-    await confirm_password_reset.handle(ConfirmPasswordReset(token=data.token, new_password=data.new_password))
+    await confirm_password_reset.handle(
+        ConfirmPasswordReset(token=data.token, new_password=data.new_password, context=request_context(request))
+    )
 
 
 @post(
@@ -91,8 +101,12 @@ async def confirm_password_reset(
     guards=_json,
     description=inspect.getdoc(VerifyEmailHandler),
 )
-async def verify_email(data: JSONBody[VerifyEmailRequest], verify_email: NamedDependency[VerifyEmailHandler]) -> None:
-    await verify_email.handle(VerifyEmail(token=data.token))
+async def verify_email(
+    request: Request[Any, Any, Any],
+    data: JSONBody[VerifyEmailRequest],
+    verify_email: NamedDependency[VerifyEmailHandler],
+) -> None:
+    await verify_email.handle(VerifyEmail(token=data.token, context=request_context(request)))
 
 
 @post(
@@ -116,6 +130,7 @@ async def me(principal: NamedDependency[Principal], get_profile: NamedDependency
 
 @patch("/auth/me", guards=_json, dependencies=_protected, description=inspect.getdoc(UpdateProfileHandler))
 async def update_me(
+    request: Request[Any, Any, Any],
     data: JSONBody[UpdateProfileRequest],
     principal: NamedDependency[Principal],
     update_profile: NamedDependency[UpdateProfileHandler],
@@ -127,6 +142,7 @@ async def update_me(
             username=None if data.username is msgspec.UNSET else data.username,
             full_name=data.full_name if isinstance(data.full_name, str) else None,
             change_full_name=change_full_name,
+            context=request_context(request),
         )
     )
     return UserResponse.of(user)
@@ -140,11 +156,14 @@ async def update_me(
     description=inspect.getdoc(DeleteAccountHandler),
 )
 async def delete_me(
+    request: Request[Any, Any, Any],
     data: JSONBody[DeleteAccountRequest],
     principal: NamedDependency[Principal],
     delete_account: NamedDependency[DeleteAccountHandler],
 ) -> None:
-    await delete_account.handle(DeleteAccount(user_id=principal.user_id, password=data.password))
+    await delete_account.handle(
+        DeleteAccount(user_id=principal.user_id, password=data.password, context=request_context(request))
+    )
 
 
 account_router = Router(

@@ -17,7 +17,7 @@ from domain.errors import FieldError, ValidationFailedError
 from domain.model import Principal
 from entrypoints.http.auth import current_principal, optional_principal
 from entrypoints.http.bodies import decode_form, decode_json
-from entrypoints.http.client_ip import client_ip
+from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     LogInRequest,
     RefreshRequest,
@@ -29,14 +29,7 @@ from entrypoints.http.schemas import (
 from entrypoints.http.security import is_form, require_json_body
 from entrypoints.http.throttling import SENSITIVE
 
-USER_AGENT_MAX_LENGTH = 512
-
 _protected = {"principal": Provide(current_principal)}
-
-
-def user_agent(request: Request[Any, Any, Any]) -> str | None:
-    value = request.headers.get("user-agent")
-    return value[:USER_AGENT_MAX_LENGTH] if value else None
 
 
 @post(
@@ -47,10 +40,18 @@ def user_agent(request: Request[Any, Any, Any]) -> str | None:
     description=inspect.getdoc(RegisterUserHandler),
 )
 async def register(
-    data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
+    request: Request[Any, Any, Any],
+    data: JSONBody[RegisterRequest],
+    register_user: NamedDependency[RegisterUserHandler],
 ) -> UserResponse:
     user = await register_user.handle(
-        RegisterUser(email=data.email, username=data.username, password=data.password, full_name=data.full_name)
+        RegisterUser(
+            email=data.email,
+            username=data.username,
+            password=data.password,
+            full_name=data.full_name,
+            context=request_context(request),
+        )
     )
     return UserResponse.of(user)
 
@@ -67,9 +68,7 @@ async def _log_in(request: Request[Any, Any, Any], log_in: NamedDependency[LogIn
         password = body.password
     if not identifier:
         raise ValidationFailedError([FieldError("email", "Give an email or a username.")])
-    pair = await log_in.handle(
-        LogIn(identifier=identifier, password=password, ip=client_ip(request), user_agent=user_agent(request))
-    )
+    pair = await log_in.handle(LogIn(identifier=identifier, password=password, context=request_context(request)))
     return TokenPairResponse.of(pair)
 
 
@@ -102,9 +101,13 @@ async def token_route(request: Request[Any, Any, Any], log_in: NamedDependency[L
     description=inspect.getdoc(RefreshSessionHandler),
 )
 async def refresh(
-    data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSessionHandler]
+    request: Request[Any, Any, Any],
+    data: JSONBody[RefreshRequest],
+    refresh_session: NamedDependency[RefreshSessionHandler],
 ) -> TokenPairResponse:
-    pair = await refresh_session.handle(RefreshSession(refresh_token=data.refresh_token))
+    pair = await refresh_session.handle(
+        RefreshSession(refresh_token=data.refresh_token, context=request_context(request))
+    )
     return TokenPairResponse.of(pair)
 
 
@@ -116,12 +119,15 @@ async def refresh(
     description=inspect.getdoc(LogOutHandler),
 )
 async def log_out(
+    request: Request[Any, Any, Any],
     data: JSONBody[RefreshRequest],
     principal: NamedDependency[Principal | None],
     log_out: NamedDependency[LogOutHandler],
 ) -> None:
     session_id = principal.session_id if principal else None
-    await log_out.handle(LogOut(refresh_token=data.refresh_token, access_session_id=session_id))
+    await log_out.handle(
+        LogOut(refresh_token=data.refresh_token, access_session_id=session_id, context=request_context(request))
+    )
 
 
 @post(
@@ -131,9 +137,11 @@ async def log_out(
     description=inspect.getdoc(LogOutEverywhereHandler),
 )
 async def log_out_all(
-    principal: NamedDependency[Principal], log_out_everywhere: NamedDependency[LogOutEverywhereHandler]
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    log_out_everywhere: NamedDependency[LogOutEverywhereHandler],
 ) -> None:
-    await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id))
+    await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=request_context(request)))
 
 
 @get("/auth/sessions", dependencies=_protected, description=inspect.getdoc(ListSessionsHandler))
@@ -151,9 +159,13 @@ async def sessions(
     description=inspect.getdoc(EndSessionHandler),
 )
 async def end_session(
-    session_id: FromPath[str], principal: NamedDependency[Principal], end_session: NamedDependency[EndSessionHandler]
+    request: Request[Any, Any, Any],
+    session_id: FromPath[str],
+    principal: NamedDependency[Principal],
+    end_session: NamedDependency[EndSessionHandler],
 ) -> None:
-    await end_session.handle(EndSession(user_id=principal.user_id, session_id=session_id[:64]))
+    command = EndSession(user_id=principal.user_id, session_id=session_id[:64], context=request_context(request))
+    await end_session.handle(command)
 
 
 auth_router = Router(

@@ -30,6 +30,7 @@ from application.log_out_everywhere import LogOutEverywhereHandler
 from application.refresh_session import RefreshSessionHandler
 from application.register_user import RegisterUser, RegisterUserHandler
 from application.session_tokens import SessionTokens
+from domain.audit import RequestContext
 from domain.model import Principal, RefreshToken, Session, TokenPair, User, UserId
 from domain.rules import hash_token
 from entrypoints.container import UseCases, in_memory
@@ -83,7 +84,8 @@ class Harness:
         ip: str | None = None,
         user_agent: str | None = None,
     ) -> TokenPair:
-        return await self.log_in.handle(LogIn(identifier=identifier, password=password, ip=ip, user_agent=user_agent))
+        context = RequestContext(ip=ip, user_agent=user_agent)
+        return await self.log_in.handle(LogIn(identifier=identifier, password=password, context=context))
 
     async def principal(self, pair: TokenPair) -> Principal:
         return await self.authenticate.handle(Authenticate(access_token=pair.access_token))

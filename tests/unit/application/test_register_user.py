@@ -67,7 +67,7 @@ async def test_the_password_is_stored_only_as_a_hash_that_verifies(harness: Harn
 def test_the_command_has_no_field_that_could_grant_roles_or_status() -> None:
     names = {field.name for field in dataclasses.fields(RegisterUser)}
 
-    assert names == {"email", "username", "password", "full_name"}
+    assert names == {"email", "username", "password", "full_name", "context"}
 
 
 @pytest.mark.parametrize("field", ["roles", "is_superuser", "is_active", "email_verified"])

@@ -1,0 +1,77 @@
+"""The audit trail: security-relevant events, recorded with the change they describe."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.model import UserId
+
+AuditData = dict[str, str | int | bool | None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestContext:
+    """Where a request came from, for the audit trail."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+
+
+class AuditEventType(StrEnum):
+    USER_REGISTERED = "user.registered"
+    LOGIN_SUCCEEDED = "login.succeeded"
+    LOGIN_FAILED = "login.failed"
+    LOGIN_THROTTLED = "login.throttled"
+    TOKEN_REFRESHED = "token.refreshed"
+    TOKEN_REUSE_DETECTED = "token.reuse_detected"
+    LOGOUT = "logout"
+    PASSWORD_CHANGED = "password.changed"
+    PASSWORD_RESET_REQUESTED = "password.reset_requested"
+    PASSWORD_RESET = "password.reset"
+    EMAIL_VERIFIED = "email.verified"
+    USER_UPDATED = "user.updated"
+    USER_UPDATED_BY_ADMIN = "user.updated_by_admin"
+    USER_UNLOCKED = "user.unlocked"
+    SESSIONS_REVOKED = "sessions.revoked"
+    USER_DELETED = "user.deleted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    """Something security-relevant that happened. `data` is small and never holds a password, a
+    token, a hash or a full email address."""
+
+    id: str
+    type: AuditEventType
+    user_id: UserId | None
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime
+    data: AuditData = field(default_factory=dict)
+
+    @classmethod
+    def record(
+        cls,
+        type_: AuditEventType,
+        *,
+        user_id: UserId | None,
+        context: RequestContext,
+        now: datetime,
+        data: AuditData | None = None,
+    ) -> AuditEvent:
+        return cls(
+            id=str(uuid.uuid4()),
+            type=type_,
+            user_id=user_id,
+            ip=context.ip,
+            user_agent=context.user_agent,
+            created_at=now,
+            data=dict(data or {}),
+        )
+
+
+NO_CONTEXT = RequestContext()
+"""The context of work that no request caused (command line, background jobs)."""

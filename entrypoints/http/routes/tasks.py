@@ -1,0 +1,100 @@
+import inspect
+from typing import Annotated
+
+import msgspec
+from litestar import Router, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.create_task import CreateTask, CreateTaskHandler
+from application.delete_task import DeleteTask, DeleteTaskHandler
+from application.get_task import GetTask, GetTaskHandler
+from application.list_tasks import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ListTasks, ListTasksHandler
+from application.update_task import UpdateTask, UpdateTaskHandler
+from domain.model import Principal
+from domain.tasks import TaskId
+from entrypoints.http.auth import current_principal
+from entrypoints.http.schemas import CreateTaskRequest, TaskListResponse, TaskResponse, UpdateTaskRequest
+from entrypoints.http.security import require_json_body
+
+_protected = {"principal": Provide(current_principal)}
+_json = [require_json_body]
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many tasks to skip")]
+Completed = Annotated[bool | None, QueryParameter(description="Only completed (true) or open (false) tasks")]
+
+
+@get("/tasks", dependencies=_protected, description=inspect.getdoc(ListTasksHandler))
+async def list_tasks(
+    principal: NamedDependency[Principal],
+    list_tasks: NamedDependency[ListTasksHandler],
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+    completed: Completed = None,
+) -> TaskListResponse:
+    command = ListTasks(user_id=principal.user_id, completed=completed, limit=limit, offset=offset)
+    return TaskListResponse.of(await list_tasks.handle(command))
+
+
+@post(
+    "/tasks",
+    status_code=HTTP_201_CREATED,
+    guards=_json,
+    dependencies=_protected,
+    description=inspect.getdoc(CreateTaskHandler),
+)
+async def create_task(
+    data: JSONBody[CreateTaskRequest],
+    principal: NamedDependency[Principal],
+    create_task: NamedDependency[CreateTaskHandler],
+) -> TaskResponse:
+    command = CreateTask(
+        user_id=principal.user_id, title=data.title, description=data.description, completed=data.completed
+    )
+    return TaskResponse.of(await create_task.handle(command))
+
+
+@get("/tasks/{task_id:str}", dependencies=_protected, description=inspect.getdoc(GetTaskHandler))
+async def get_task(
+    task_id: FromPath[str], principal: NamedDependency[Principal], get_task: NamedDependency[GetTaskHandler]
+) -> TaskResponse:
+    return TaskResponse.of(await get_task.handle(GetTask(user_id=principal.user_id, task_id=TaskId(task_id))))
+
+
+@patch("/tasks/{task_id:str}", guards=_json, dependencies=_protected, description=inspect.getdoc(UpdateTaskHandler))
+async def update_task(
+    task_id: FromPath[str],
+    data: JSONBody[UpdateTaskRequest],
+    principal: NamedDependency[Principal],
+    update_task: NamedDependency[UpdateTaskHandler],
+) -> TaskResponse:
+    command = UpdateTask(
+        user_id=principal.user_id,
+        task_id=TaskId(task_id),
+        title=None if data.title is msgspec.UNSET else data.title,
+        description=data.description if isinstance(data.description, str) else None,
+        change_description=data.description is not msgspec.UNSET,
+        completed=None if data.completed is msgspec.UNSET else data.completed,
+    )
+    return TaskResponse.of(await update_task.handle(command))
+
+
+@delete(
+    "/tasks/{task_id:str}",
+    status_code=HTTP_204_NO_CONTENT,
+    dependencies=_protected,
+    description=inspect.getdoc(DeleteTaskHandler),
+)
+async def delete_task(
+    task_id: FromPath[str], principal: NamedDependency[Principal], delete_task: NamedDependency[DeleteTaskHandler]
+) -> None:
+    await delete_task.handle(DeleteTask(user_id=principal.user_id, task_id=TaskId(task_id)))
+
+
+tasks_router = Router(
+    path="/",
+    route_handlers=[list_tasks, create_task, get_task, update_task, delete_task],
+    tags=["tasks"],
+)
