@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import SessionNotFoundError
-from domain.model import SessionId, UserId
+from domain.model import SessionId, UserId, is_plausible_id
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
 from domain.rules import SessionPolicy
@@ -33,7 +33,8 @@ class EndSessionHandler:
     async def handle(self, command: EndSession) -> None:
         now = self._clock.now()
         async with self._uow as uow:
-            session = await uow.sessions.get(SessionId(command.session_id))
+            session_id = SessionId(command.session_id)
+            session = await uow.sessions.get(session_id) if is_plausible_id(session_id) else None
             if session is None or session.user_id != command.user_id or not session.is_active(now):
                 raise SessionNotFoundError
             await uow.sessions.revoke(session.id, now)

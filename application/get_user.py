@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.errors import UserNotFoundError, ValidationFailedError
-from domain.model import Email, Permission, User, UserId
+from domain.model import Email, Permission, User, UserId, is_plausible_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,7 +37,7 @@ class GetUserHandler:
 
 async def _lookup(uow: UnitOfWork, command: GetUser) -> User | None:
     if command.user_id is not None:
-        return await uow.users.get(UserId(command.user_id[:64]))
+        return await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
     try:
         return await uow.users.by_email(Email.parse(command.email or ""))
     except ValidationFailedError:

@@ -8,7 +8,7 @@ from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent, AuditEventType
 from domain.errors import FieldError, ValidationFailedError
-from domain.model import Page, Permission, UserId
+from domain.model import Page, Permission, UserId, is_plausible_id
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +42,9 @@ class ListAuditEventsHandler:
             type_ = AuditEventType(command.type) if command.type else None
         except ValueError:
             raise ValidationFailedError([FieldError("type", "Unknown event type.")]) from None
-        user_id = UserId(command.user_id[:64]) if command.user_id else None
+        user_id = UserId(command.user_id) if command.user_id else None
+        if user_id is not None and not is_plausible_id(user_id):
+            return AuditPage([], 0, page)
         async with self._uow as uow:
             await require(uow, command.actor_id, Permission.AUDIT_READ)
             events, total = await uow.audit.search(user_id=user_id, type_=type_, page=page)

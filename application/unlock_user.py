@@ -8,7 +8,7 @@ from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import UserNotFoundError
-from domain.model import Permission, UserId
+from domain.model import Permission, UserId, is_plausible_id
 from domain.ports.clock import Clock
 from domain.ports.throttling import LoginAttemptCounter
 from domain.rules import login_identifier_key
@@ -34,7 +34,7 @@ class UnlockUserHandler:
         now = self._clock.now()
         async with self._uow as uow:
             await require(uow, command.actor_id, Permission.USERS_MANAGE)
-            user = await uow.users.get(UserId(command.user_id[:64]))
+            user = await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
             if user is None:
                 raise UserNotFoundError
             user.unlock(now)

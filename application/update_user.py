@@ -8,7 +8,7 @@ from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import FieldError, SelfLockoutError, UserNotFoundError, ValidationFailedError
-from domain.model import Permission, Role, User, UserId
+from domain.model import Permission, Role, User, UserId, is_plausible_id
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
 from domain.rules import SessionPolicy
@@ -51,7 +51,7 @@ class UpdateUserHandler:
         now = self._clock.now()
         async with self._uow as uow:
             await require(uow, command.actor_id, Permission.USERS_MANAGE)
-            user = await uow.users.get(UserId(command.user_id[:64]))
+            user = await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
             if user is None:
                 raise UserNotFoundError
             if user.id == command.actor_id and (

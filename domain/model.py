@@ -28,6 +28,15 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _USERNAME = re.compile(r"^[A-Za-z0-9_-]{3,50}$")
 
 
+ID_MAX_LENGTH = 64
+
+
+def is_plausible_id(value: str) -> bool:
+    """Whether `value` could be one of our ids (printable ASCII of a sane length); anything else,
+    NUL bytes included, is not found without asking a database that might choke on it."""
+    return 0 < len(value) <= ID_MAX_LENGTH and value.isascii() and value.isprintable()
+
+
 def new_user_id() -> UserId:
     return UserId(str(uuid.uuid4()))
 

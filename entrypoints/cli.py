@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from adapters.clock import SystemClock
 from adapters.sql.migrate import upgrade
 from application.create_admin import CreateAdmin
 from application.get_user import GetUser
@@ -16,7 +17,7 @@ from application.list_users import ListUsers
 from application.update_user import UpdateUser
 from domain.errors import DomainError, ValidationFailedError
 from domain.model import Role
-from entrypoints.container import production, start, stop
+from entrypoints.container import key_store, production, start, stop
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("bastion.cli")
@@ -48,11 +49,34 @@ def _parser() -> argparse.ArgumentParser:
     set_role.add_argument("roles", nargs="+", choices=[role.value for role in Role])
     deactivate = user_commands.add_parser("deactivate", help="deactivate an account and end its sessions")
     deactivate.add_argument("email")
+    keys = commands.add_parser("keys", help="signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    key_commands.add_parser("generate", help="create a signing key")
+    key_commands.add_parser("rotate", help="start signing with a new key; prune keys whose tokens have all expired")
     return parser
+
+
+def _keys(settings: Settings, command: str) -> str:
+    store = key_store(settings)
+    now = SystemClock().now()
+    if command == "generate":
+        return f"generated signing key {store.generate(now)}"
+    lifetime = settings.session_policy.access_ttl + settings.session_policy.revocation_margin
+    pruned = store.prune(now, token_lifetime=lifetime)
+    kid = store.rotate(now, token_lifetime=lifetime)
+    lines = [f"signing with new key {kid}; restart every instance to use it"]
+    lines += [f"pruned key {old}" for old in pruned]
+    return "\n".join(lines)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
+
+    try:
+        production(settings)[1].issuer()
+    except ValueError as exc:
+        sys.stderr.write(f"bastion: refusing to start: {exc}\n")
+        return 2
 
     if workers > 1 and not settings.redis_url:
         logger.warning(
@@ -142,6 +166,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         upgrade(settings.database_url, schema=settings.database_schema or None)
         sys.stdout.write("database is at the latest migration\n")
+        return 0
+    if args.command == "keys":
+        try:
+            sys.stdout.write(_keys(settings, args.keys_command) + "\n")
+        except ValueError as exc:
+            sys.stderr.write(f"bastion: {exc}\n")
+            return 2
         return 0
     if args.command == "users":
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
+from adapters.crypto.signing_keys import SigningKeyStore
 from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
 from adapters.kv.client import RedisConnection
 from adapters.kv.login_attempts import RedisLoginAttemptCounter
@@ -45,6 +47,7 @@ from application.delete_task import DeleteTaskHandler
 from application.deliver_outbox import DeliverOutboxHandler
 from application.end_session import EndSessionHandler
 from application.get_profile import GetProfileHandler
+from application.get_public_keys import GetPublicKeysHandler
 from application.get_task import GetTaskHandler
 from application.get_user import GetUserHandler
 from application.list_audit_events import ListAuditEventsHandler
@@ -107,8 +110,10 @@ def _mailer(settings: Settings) -> SmtpMailer | LogMailer:
 
 
 def _issuer(settings: Settings) -> JoseTokenIssuer:
+    keys = None if settings.jwt_algorithm == "HS256" else key_store(settings).load()
     return JoseTokenIssuer(
         secret=settings.secret_bytes,
+        keys=keys,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         leeway_seconds=settings.jwt_leeway_seconds,
@@ -291,6 +296,7 @@ class UseCases(containers.DeclarativeContainer):
     )
     revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, **revoking)
     list_audit_events = providers.Factory(ListAuditEventsHandler, uow=adapters.uow)
+    get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.outbox_poll_seconds
     )
@@ -320,6 +326,7 @@ HTTP_HANDLERS = frozenset(
         "change_password", "update_profile", "delete_account",
         "create_task", "list_tasks", "get_task", "update_task", "delete_task",
         "list_users", "get_user", "update_user", "unlock_user", "revoke_user_sessions", "list_audit_events",
+        "get_public_keys",
     }
 )  # fmt: skip
 
@@ -339,9 +346,24 @@ def _uses_redis(adapters: Adapters | MemoryAdapters) -> bool:
     return _is_production(adapters) and bool(settings.redis_url)
 
 
+def key_store(settings: Settings) -> SigningKeyStore:
+    """The signing keys of an asymmetric algorithm.
+
+    Raises:
+        ValueError: HS256 is configured, or BASTION_JWT_KEYS_DIR is not set.
+    """
+    if settings.jwt_algorithm == "HS256":
+        raise ValueError("BASTION_JWT_ALGORITHM is HS256, which signs with BASTION_SECRET_KEY and has no key files")
+    if not settings.jwt_keys_dir:
+        raise ValueError("BASTION_JWT_KEYS_DIR is not set")
+    return SigningKeyStore(Path(settings.jwt_keys_dir), settings.jwt_algorithm)
+
+
 async def start(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> None:
     """Start the adapters (thread pools, the Redis client and the revocation subscriber) and seed
-    the revocation list from the database. Database connections open lazily on first use."""
+    the revocation list from the database. Database connections open lazily on first use; the
+    signing keys are loaded here, so a bad key directory stops the start instead of a request."""
+    adapters.issuer()
     adapters.init_resources()
     revocations = adapters.revocations()
     if _uses_redis(adapters) and isinstance(revocations, RedisRevocationList):

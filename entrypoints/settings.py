@@ -53,7 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 1.0
     secret_key: str = ""
-    jwt_algorithm: Literal["HS256"] = "HS256"
+    jwt_algorithm: Literal["HS256", "EdDSA", "ES256", "RS256"] = "HS256"
+    jwt_keys_dir: str = ""
+    jwks_max_age_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
     jwt_issuer: str = "bastion"
     jwt_audience: str = "bastion"
     jwt_leeway_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 5
@@ -177,6 +179,8 @@ def check_production(settings: Settings) -> None:
         problems.append(f"BASTION_SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes")
     if settings.debug:
         problems.append("BASTION_DEBUG must be off")
+    if settings.jwt_algorithm != "HS256" and not settings.jwt_keys_dir:
+        problems.append(f"BASTION_JWT_KEYS_DIR must name the signing keys of {settings.jwt_algorithm}")
     if "*" in settings.allowed_host_list or not settings.allowed_host_list:
         problems.append("BASTION_ALLOWED_HOSTS must list the served host names, not '*'")
     if not settings.public_url or settings.public_url == Settings().public_url:

@@ -99,19 +99,10 @@ class JoseTokenIssuer(TokenIssuer):
         self._registry = _Registry(algorithms=[algorithm])
         self._signing_kid, self._signing_key, self._verification_keys = _keys(algorithm, secret, keys)
         self._header = {"alg": algorithm, "typ": ACCESS_TOKEN_TYPE, "kid": self._signing_kid}
+        self._jwks = _public_jwks(algorithm, self._verification_keys) if algorithm in ASYMMETRIC_ALGORITHMS else []
 
     def public_jwks(self) -> list[dict[str, str]]:
-        if self._algorithm not in ASYMMETRIC_ALGORITHMS:
-            return []
-        jwks: list[dict[str, str]] = []
-        for kid, key in self._verification_keys.items():
-            public = {
-                name: value
-                for name, value in key.as_dict(private=False).items()
-                if name in _PUBLIC_MEMBERS and isinstance(value, str)
-            }
-            jwks.append({**public, "kid": kid, "alg": self._algorithm, "use": "sig"})
-        return jwks
+        return [dict(jwk) for jwk in self._jwks]
 
     def issue(self, claims: AccessClaims) -> str:
         issued_at = _timestamp(claims.issued_at)
@@ -207,6 +198,18 @@ def _keys(algorithm: str, secret: bytes | None, keys: LoadedKeys | None) -> tupl
     kid = hmac.new(secret, _HMAC_KID_LABEL, hashlib.sha256).hexdigest()[:16]
     key = OctKey.import_key(secret)
     return kid, key, {kid: key}
+
+
+def _public_jwks(algorithm: str, keys: Mapping[str, Key]) -> list[dict[str, str]]:
+    jwks: list[dict[str, str]] = []
+    for kid, key in keys.items():
+        public = {
+            name: value
+            for name, value in key.as_dict(private=False).items()
+            if name in _PUBLIC_MEMBERS and isinstance(value, str)
+        }
+        jwks.append({**public, "kid": kid, "alg": algorithm, "use": "sig"})
+    return jwks
 
 
 def _unverified_kid(token: str) -> str:

@@ -85,7 +85,10 @@ class SigningKeyStore:
     def generate(self, now: datetime) -> str:
         """Create a new private key, which becomes the signing key (the directory is created if needed);
         its `kid`."""
-        self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise KeyStoreError(f"cannot create the key directory {self._directory}: {error.strerror}") from None
         key = self._new_key()
         kid = key.thumbprint()
         document = key.as_dict(private=True) | {"kid": kid, "alg": self._algorithm, "use": "sig"}
@@ -117,7 +120,7 @@ class SigningKeyStore:
             del retirements[kid]
             if kid in stored:
                 for path in stored[kid].paths:
-                    path.unlink(missing_ok=True)
+                    _delete(path)
                 pruned.append(kid)
         self._write_index(retirements)
         return pruned
@@ -307,7 +310,10 @@ def _aware(moment: datetime) -> datetime:
 def _write_atomically(path: Path, content: bytes) -> None:
     """Write `content` to `path` readable by the owner only, all or nothing."""
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise KeyStoreError(f"cannot write {path.name}: {error.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(content)
@@ -317,3 +323,10 @@ def _write_atomically(path: Path, content: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _delete(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        raise KeyStoreError(f"cannot delete {path.name}: {error.strerror}") from None

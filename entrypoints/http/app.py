@@ -23,6 +23,7 @@ from entrypoints.http.routes.admin import admin_router
 from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
+from entrypoints.http.routes.jwks import jwks_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
@@ -77,6 +78,7 @@ def create_app(
             gateway_router,
             tasks_router,
             admin_router,
+            jwks_router(settings.jwks_max_age_seconds),
         ],
         dependencies={name: _dependency(provider) for name, provider in handlers.items()},
         plugins=[problem_details_plugin()],

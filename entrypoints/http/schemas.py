@@ -269,3 +269,7 @@ class AuditEventListResponse(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
+
+
+class JwksResponse(msgspec.Struct, frozen=True):
+    keys: list[dict[str, str]]

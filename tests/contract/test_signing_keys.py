@@ -458,3 +458,10 @@ def test_a_corrupt_index_is_refused(tmp_path: Path, content: str) -> None:
 def test_times_must_be_aware(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="naive"):
         a_store(tmp_path).generate(datetime(2031, 5, 17, 9, 30))
+
+
+def test_a_directory_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+
+    with pytest.raises(KeyStoreError, match="cannot create the key directory"):
+        a_store(tmp_path / "a-file" / "keys").generate(NOW)

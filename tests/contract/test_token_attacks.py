@@ -486,3 +486,9 @@ def test_the_hs256_kid_is_stable_and_tells_nothing_of_the_secret() -> None:
     assert kid != _header(an_issuer("HS256", secret=secrets.token_bytes(32)).issue(a_claims()))["kid"]
     assert secret.hex()[:16] not in kid
     assert hashlib.sha256(secret).hexdigest()[:16] != kid
+
+
+def test_the_published_jwks_cannot_be_altered_by_a_caller(asymmetric_setup: Setup) -> None:
+    asymmetric_setup.issuer.public_jwks()[0]["kid"] = "changed"
+
+    assert asymmetric_setup.issuer.public_jwks()[0]["kid"] == asymmetric_setup.kid

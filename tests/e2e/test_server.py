@@ -89,3 +89,57 @@ def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     result = subprocess.run([BASTION, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "BASTION_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "complaint"),
+    [
+        ({"secret_key": "s" * 48, "debug": "true"}, "BASTION_DEBUG"),
+        ({"secret_key": "s" * 48, "allowed_hosts": "*"}, "BASTION_ALLOWED_HOSTS"),
+        ({"secret_key": "s" * 48, "public_url": ""}, "BASTION_PUBLIC_URL"),
+        ({"secret_key": "short"}, "BASTION_SECRET_KEY"),
+        ({"secret_key": "s" * 48, "jwt_algorithm": "EdDSA"}, "BASTION_JWT_KEYS_DIR"),
+        ({"secret_key": "s" * 48, "smtp_host": ""}, "BASTION_SMTP_HOST"),
+    ],
+)
+def test_production_refuses_unsafe_settings(tmp_path: Path, settings: dict[str, str], complaint: str) -> None:
+    safe = {
+        "environment": "production",
+        "allowed_hosts": "auth.example.org",
+        "public_url": "https://auth.example.org",
+        "smtp_host": "127.0.0.1",
+    }
+    env = environment(tmp_path, **{**safe, **settings})
+    result = subprocess.run([BASTION, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert complaint in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_a_missing_key_directory(tmp_path: Path) -> None:
+    env = environment(
+        tmp_path,
+        environment="production",
+        secret_key="s" * 48,
+        allowed_hosts="auth.example.org",
+        public_url="https://auth.example.org",
+        smtp_host="127.0.0.1",
+        jwt_algorithm="ES256",
+        jwt_keys_dir=str(tmp_path / "nowhere"),
+    )
+    result = subprocess.run([BASTION, "serve"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "refusing to start" in result.stderr
+
+
+def test_keys_generate_and_rotate_from_the_command_line(tmp_path: Path) -> None:
+    env = environment(tmp_path, jwt_algorithm="ES256", jwt_keys_dir=str(tmp_path / "keys"))
+    generated = subprocess.run([BASTION, "keys", "generate"], env=env, capture_output=True, text=True, check=False)
+    assert generated.returncode == 0, generated.stderr
+    rotated = subprocess.run([BASTION, "keys", "rotate"], env=env, capture_output=True, text=True, check=False)
+    assert rotated.returncode == 0, rotated.stderr
+    assert "signing with new key" in rotated.stdout
+    with server(tmp_path, jwt_algorithm="ES256", jwt_keys_dir=str(tmp_path / "keys")) as base:
+        keys = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"]
+        assert len(keys) == 2
+        assert all(key["alg"] == "ES256" and "d" not in key for key in keys)

@@ -84,3 +84,11 @@ async def test_parallel_wrong_passwords_never_get_more_tries_than_the_limit(clie
     assert statuses == [401] * 5 + [429] * 20, [response.text for response in responses]
     locked = await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})
     assert locked.status_code == 429
+
+
+async def test_hostile_ids_in_paths_are_404_not_500(client: AsyncTestClient[Any]) -> None:
+    await client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+    pair = (await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})).json()
+    for value in ("%00", "a%00b", "%ED%A0%80", "x" * 300, "%27%20OR%201%3D1--"):
+        response = await client.delete(f"/auth/sessions/{value}", headers=bearer(pair))
+        assert response.status_code == 404, (value, response.text)

@@ -129,3 +129,16 @@ def test_a_copy_can_change_without_changing_the_original() -> None:
     copy.record_login(NOW + timedelta(days=1), "$memory$new")
 
     assert (user.last_login, user.hashed_password) == (None, "$memory$not-a-real-hash")
+
+
+@pytest.mark.parametrize("value", ["", "a\x00b", "\ud800", "x" * 65, "caf\u00e9", "a b\n"])
+def test_implausible_ids_are_recognised(value: str) -> None:
+    from domain.model import is_plausible_id
+
+    assert not is_plausible_id(value)
+
+
+def test_a_uuid_is_a_plausible_id() -> None:
+    from domain.model import is_plausible_id, new_user_id
+
+    assert is_plausible_id(new_user_id())
