@@ -143,3 +143,27 @@ def test_keys_generate_and_rotate_from_the_command_line(tmp_path: Path) -> None:
         keys = httpx.get(f"{base}/.well-known/jwks.json").json()["keys"]
         assert len(keys) == 2
         assert all(key["alg"] == "ES256" and "d" not in key for key in keys)
+
+
+def test_operators_list_promote_and_deactivate_users(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+
+    def bastion(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([BASTION, *args], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+
+    assert bastion("db", "upgrade").returncode == 0
+    with server(tmp_path) as base:
+        httpx.post(f"{base}/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+    listed = bastion("users", "list", "--query", "ADA")
+    assert listed.returncode == 0, listed.stderr
+    assert "ada@example.org" in listed.stdout
+    assert "1 of 1" in listed.stdout
+    promoted = bastion("users", "set-role", "ada@example.org", "admin")
+    assert "roles=admin,user" in promoted.stdout
+    deactivated = bastion("users", "deactivate", "ada@example.org")
+    assert "active=False" in deactivated.stdout
+    unknown = bastion("users", "deactivate", "nobody@example.org")
+    assert unknown.returncode == 1
+    with server(tmp_path) as base:
+        login = httpx.post(f"{base}/auth/login", json={"username": "ada", "password": PASSWORD})
+        assert login.status_code == 403

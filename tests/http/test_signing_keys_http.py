@@ -171,3 +171,38 @@ async def test_rotation_keeps_old_tokens_valid_then_prunes_the_old_key(algorithm
         assert kids == [new_kid]
         assert (await client.get("/auth/me", headers=bearer(old))).status_code == 401
         assert (await client.get("/auth/me", headers=bearer(new))).status_code == 200
+
+
+def _signing_key(keyed: KeyedApi) -> Any:
+    if keyed.algorithm == "HS256":
+        return OctKey.import_key(make_settings().secret_bytes)
+    return SigningKeyStore(keyed.keys_dir, keyed.algorithm).load().signing_key
+
+
+async def test_correctly_signed_tokens_with_bad_claims_are_refused(keyed: KeyedApi) -> None:
+    pair = await _token(keyed)
+    header, payload, _ = _parts(pair["access_token"])
+    key = _signing_key(keyed)
+
+    def signed(claims: dict[str, Any], **header_changes: Any) -> str:
+        return jwt.encode({**header, **header_changes}, claims, key, algorithms=[keyed.algorithm])
+
+    # The honest re-signing works: the forgeries below fail for their claims, not their signature.
+    assert (
+        await keyed.api.client.get("/auth/me", headers={"Authorization": f"Bearer {signed(payload)}"})
+    ).status_code == 200
+    now = int(datetime.now(UTC).timestamp())
+    bad_claims = [
+        {**payload, "exp": now - 3600, "iat": now - 7200, "nbf": now - 7200},
+        {**payload, "nbf": now + 3600},
+        {**payload, "iat": now + 3600},
+        {**payload, "iss": "someone-else"},
+        {**payload, "aud": "another-api"},
+        *(
+            {k: v for k, v in payload.items() if k != name}
+            for name in ("exp", "iat", "nbf", "sub", "jti", "sid", "iss", "aud")
+        ),
+    ]
+    for claims in bad_claims:
+        await _assert_invalid(keyed, signed(claims))
+    await _assert_invalid(keyed, signed(payload, typ="JWT"))
