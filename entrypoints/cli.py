@@ -8,8 +8,10 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
 from adapters.clock import SystemClock
+from adapters.crypto.calibration import calibrate
 from adapters.sql.migrate import upgrade
 from application.create_admin import CreateAdmin
 from application.get_user import GetUser
@@ -53,7 +55,28 @@ def _parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     key_commands.add_parser("generate", help="create a signing key")
     key_commands.add_parser("rotate", help="start signing with a new key; prune keys whose tokens have all expired")
+    hashing = commands.add_parser("hash", help="password hashing")
+    hash_commands = hashing.add_subparsers(dest="hash_command", required=True)
+    calibrate = hash_commands.add_parser("calibrate", help="measure argon2id here and suggest parameters")
+    calibrate.add_argument("--target-ms", type=int, default=250, help="the verify time to aim for")
     return parser
+
+
+def _calibrate(target_ms: int) -> str:
+    measurements = calibrate(timedelta(milliseconds=target_ms))
+    lines = [
+        f"m={m.memory_kib} KiB  t={m.time_cost}  p={m.parallelism}: {m.verify_seconds * 1000:.1f} ms per verify"
+        for m in measurements
+    ]
+    best = measurements[-1]
+    lines += [
+        f"suggested for about {target_ms} ms (never below the OWASP floor m=19456, t=2, p=1):",
+        f"BASTION_ARGON2_MEMORY_KIB={best.memory_kib}",
+        f"BASTION_ARGON2_TIME_COST={best.time_cost}",
+        f"BASTION_ARGON2_PARALLELISM={best.parallelism}",
+        "each concurrent verify holds that much memory; BASTION_HASH_THREADS bounds how many run at once",
+    ]
+    return "\n".join(lines)
 
 
 def _keys(settings: Settings, command: str) -> str:
@@ -166,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "db":
         upgrade(settings.database_url, schema=settings.database_schema or None)
         sys.stdout.write("database is at the latest migration\n")
+        return 0
+    if args.command == "hash":
+        sys.stdout.write(_calibrate(args.target_ms) + "\n")
         return 0
     if args.command == "keys":
         try:
