@@ -11,7 +11,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 export BASTION_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export BASTION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format check clean
+.PHONY: install run test lint format check clean bench
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 check: lint test
+
+# Throughput and latency as ratios to a bare Litestar app, on SQLite and PostgreSQL (bench/README.md).
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

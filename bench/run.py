@@ -1,0 +1,969 @@
+"""`make bench`: Bastion's throughput and latency as ratios to a bare Litestar app, measured side by side.
+
+    .venv/bin/python bench/run.py [--duration 8] [--repetitions 3] [--backends sqlite,postgres]
+                                  [--output bench/results/<date>.md]
+
+What one run does (see bench/README.md for how to read the table):
+
+1. Records the machine, the versions and the argon2 parameters (the settings' defaults, which the
+   server runs with), and times one argon2id verify in this process (median of 20) to get the login
+   bound: hashing threads / verify time.
+2. Starts the ceiling app (`bench/ceiling_app.py`, one JSON /health handler) with uvicorn and the
+   same server options as `bastion serve`.
+3. For each backend: a fresh database (SQLite file in a temporary directory, or a database
+   `bastion_bench_<random>` created on the PostgreSQL server and dropped afterwards), `bastion db
+   upgrade`, 10,000 users inserted through SQL sharing ONE argon2id hash made with the service's
+   parameters, then `bastion serve --workers 1` with throttling and lockout switched off. The bench
+   user (bench0@example.org) logs in over HTTP and creates its 20 tasks over HTTP.
+4. A 2-second warm-up of every endpoint, then `--repetitions` rounds; each round runs bare /health
+   on the ceiling app and every Bastion endpoint once (wrk, `--connections` connections, `--duration`
+   seconds), then the /health probe alone (idle) and the same probe during a login storm. Rounds
+   interleave the endpoints so that drift of the machine touches all of them alike. Each column of
+   the table is the median over the rounds.
+5. Samples the server's VmRSS (the uvicorn worker is the `bastion serve` process itself with one
+   worker) every 0.2 s during the whole backend section and reports the maximum.
+6. Prints the markdown table and writes it, with the per-round numbers, to the results file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import msgspec
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from adapters.sql.tables import refresh_tokens, sessions, users
+from domain.rules import hash_token
+from entrypoints.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+WRK_DIR = BENCH / "wrk"
+BIN = Path(sys.executable).parent
+
+HOST = "127.0.0.1"
+PASSWORD = "Bench-Password-1!"
+USER_COUNT = 10_000
+TASK_COUNT = 20
+BENCH_USER = 0  # bench0@example.org: the bearer of /auth/verify, /auth/me and /tasks, owner of the tasks
+LOGIN_USERS = (1, 1000)  # first index and count of the users /auth/login cycles through
+REFRESH_USERS_FROM = 1001  # pre-issued refresh tokens belong to users from here on, round robin
+WARMUP_SECONDS = 2
+PROBE_THREADS, PROBE_CONNECTIONS, PROBE_DELAY_MS = 1, 4, 10
+WRK_TIMEOUT = "10s"
+VERIFY_SAMPLES = 20
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+MAX_ERROR_SHARE = 0.01  # a row with more failed requests than this is marked invalid
+
+
+# --------------------------------------------------------------------------------------------
+# What is measured, and the targets of the issue
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    key: str
+    label: str
+    method: str
+    path: str
+    script: str
+    bearer: bool = False
+    expected_status: int = 200
+
+
+ENDPOINTS = (
+    Endpoint("bare", "bare /health (ceiling app)", "GET", "/health", "get.lua"),
+    Endpoint("health", "GET /health", "GET", "/health", "get.lua"),
+    Endpoint("verify", "GET /auth/verify", "GET", "/auth/verify", "get.lua", bearer=True, expected_status=204),
+    Endpoint("me", "GET /auth/me", "GET", "/auth/me", "get.lua", bearer=True),
+    Endpoint("tasks", f"GET /tasks ({TASK_COUNT} items)", "GET", f"/tasks?limit={TASK_COUNT}", "get.lua", bearer=True),
+    Endpoint("refresh", "POST /auth/refresh", "POST", "/auth/refresh", "refresh.lua"),
+    Endpoint("login", "POST /auth/login", "POST", "/auth/login", "login.lua"),
+)
+
+# Minimum requests/s as a ratio to bare /health, by (endpoint, backend).
+RATIO_TARGETS = {
+    ("verify", "sqlite"): 0.45,
+    ("verify", "postgres"): 0.45,
+    ("me", "postgres"): 0.15,
+    ("me", "sqlite"): 0.10,
+    ("refresh", "postgres"): 0.08,
+}
+LOGIN_BOUND_SHARE = 0.90
+STORM_P99_FACTOR = 2.0
+RSS_LIMIT_MB = 200.0
+
+
+# --------------------------------------------------------------------------------------------
+# wrk
+
+
+@dataclass(frozen=True, slots=True)
+class WrkResult:
+    requests: int
+    duration_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int  # socket errors, timeouts and responses with a status >= 400
+    replays: int  # refresh only: requests made after a thread ran out of fresh tokens
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.duration_s if self.duration_s else 0.0
+
+    def line(self) -> str:
+        extra = f", {self.errors} errors" if self.errors else ""
+        extra += f", {self.replays} replays" if self.replays else ""
+        return f"{self.rps:,.0f} req/s, p50 {self.p50_ms:.2f} ms, p99 {self.p99_ms:.2f} ms{extra}"
+
+
+class _WrkJson(msgspec.Struct):
+    requests: int
+    duration_us: int
+    p50_us: float
+    p99_us: float
+    max_us: float
+    connect: int
+    read: int
+    write: int
+    status: int
+    timeout: int
+    wrapped: int
+
+
+async def run_wrk(
+    url: str, script: str, *, duration: int, threads: int, connections: int, env: Mapping[str, str] | None = None
+) -> WrkResult:
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", WRK_TIMEOUT, "--latency"]
+    argv += ["-s", str(WRK_DIR / script), url]
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env={**os.environ, "BENCH_WRK_DIR": str(WRK_DIR), **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    text_output = output.decode(errors="replace")
+    match = re.search(r"^BENCH_JSON (\{.*\})$", text_output, re.MULTILINE)
+    if process.returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed on {url}:\n{text_output}")
+    raw = msgspec.json.decode(match.group(1), type=_WrkJson)
+    return WrkResult(
+        requests=raw.requests,
+        duration_s=raw.duration_us / 1e6,
+        p50_ms=raw.p50_us / 1000,
+        p99_ms=raw.p99_us / 1000,
+        max_ms=raw.max_us / 1000,
+        errors=raw.connect + raw.read + raw.write + raw.status + raw.timeout,
+        replays=raw.wrapped,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _get(url: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _post_json(url: str, body: object, bearer: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
+    request = urllib.request.Request(url, data=msgspec.json.encode(body), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, msgspec.json.decode(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+
+
+class RssSampler:
+    """The maximum VmRSS of one process, read from /proc every 0.2 s in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self._path = Path(f"/proc/{pid}/status")
+        self._stop = threading.Event()
+        self.peak_kib = 0
+        self.first_kib = 0
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self) -> None:
+        self.first_kib = self.peak_kib = self._read()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def current_kib(self) -> int:
+        return self._read()
+
+    def _read(self) -> int:
+        try:
+            status = self._path.read_text()
+        except OSError:
+            return 0
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        return int(match.group(1)) if match else 0
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak_kib = max(self.peak_kib, self._read())
+
+
+@dataclass(slots=True)
+class Server:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    port: int
+    process: asyncio.subprocess.Process | None = None
+    log_path: Path | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    async def start(self) -> None:
+        self.log_path = self.cwd / f"{self.name}.log"
+        with self.log_path.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.argv, env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.returncode is not None:
+                break
+            with contextlib.suppress(OSError):
+                status, _ = await asyncio.to_thread(_get, self.url + "/health")
+                if status == 200:
+                    return
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start; its log says:\n{self.log_tail()}")
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.terminate()
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=15)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "(no log)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _clean_env() -> dict[str, str]:
+    """The driver's environment without any BASTION_* variable, so only ours reach the servers."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("BASTION_")}
+
+
+def bastion_env(database_url: str) -> dict[str, str]:
+    return {
+        **_clean_env(),
+        "BASTION_ENVIRONMENT": "development",
+        "BASTION_DATABASE_URL": database_url,
+        "BASTION_SECRET_KEY": secrets.token_urlsafe(48),
+        # A benchmark from one address must not be throttled or locked out.
+        "BASTION_RATE_LIMIT_PER_MINUTE": "0",
+        "BASTION_LOGIN_RATE_LIMIT_PER_MINUTE": "0",
+        "BASTION_MAX_FAILED_LOGINS": "0",
+    }
+
+
+def ceiling_server(cwd: Path) -> Server:
+    port = free_port()
+    argv = [str(BIN / "uvicorn"), "--app-dir", str(BENCH), "--host", HOST, "--port", str(port)]
+    argv += ["--http", "httptools", "--loop", "uvloop", "--no-access-log", "--no-server-header", "--no-proxy-headers"]
+    return Server("ceiling", [*argv, "ceiling_app:app"], _clean_env(), cwd, port)
+
+
+def bastion_server(backend: str, env: dict[str, str], cwd: Path) -> Server:
+    port = free_port()
+    argv = [str(BIN / "bastion"), "serve", "--host", HOST, "--port", str(port), "--workers", "1"]
+    return Server(f"bastion-{backend}", argv, env, cwd, port)
+
+
+async def migrate(env: dict[str, str], cwd: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        str(BIN / "bastion"),
+        "db",
+        "upgrade",
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"bastion db upgrade failed:\n{output.decode(errors='replace')}")
+
+
+# --------------------------------------------------------------------------------------------
+# Databases and data
+
+
+@contextlib.asynccontextmanager
+async def database(backend: str, workdir: Path, postgres_admin: str) -> AsyncIterator[str]:
+    """A fresh, empty database for one backend section; the SQLAlchemy URL Bastion gets."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        return
+    name = f"bastion_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(postgres_admin)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = postgres_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(postgres_admin)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def email_of(index: int) -> str:
+    return f"bench{index}@example.org"
+
+
+async def seed_users(engine: AsyncEngine, password_hash: str) -> list[str]:
+    """USER_COUNT active, verified users sharing one password hash; their ids, by index."""
+    now = datetime.now(UTC)
+    ids = [str(uuid.uuid4()) for _ in range(USER_COUNT)]
+    rows = [
+        {
+            "id": user_id,
+            "email": email_of(index),
+            "email_normalized": email_of(index),
+            "username": f"bench{index}",
+            "username_normalized": f"bench{index}",
+            "full_name": f"Bench User {index}",
+            "hashed_password": password_hash,
+            "roles": "user",
+            "is_active": True,
+            "email_verified": True,
+            "last_login": None,
+            "created_at": now - timedelta(days=index % 365),
+            "updated_at": now,
+            "failed_login_attempts": 0,
+            "locked_until": None,
+        }
+        for index, user_id in enumerate(ids)
+    ]
+    async with engine.begin() as connection:
+        for start in range(0, len(rows), 2000):
+            await connection.execute(insert(users), rows[start : start + 2000])
+    return ids
+
+
+async def issue_refresh_tokens(engine: AsyncEngine, user_ids: Sequence[str], count: int, offset: int) -> list[str]:
+    """`count` fresh refresh tokens, each the only token of its own new session, stored as Bastion
+    stores them (SHA-256 of the value); users are taken round robin from `user_ids` from `offset`."""
+    now = datetime.now(UTC)
+    expires = now + timedelta(days=7)
+    values, session_rows, token_rows = [], [], []
+    for number in range(count):
+        value = secrets.token_urlsafe(32)
+        session_id = str(uuid.uuid4())
+        user_id = user_ids[(offset + number) % len(user_ids)]
+        values.append(value)
+        session_rows.append(
+            {
+                "id": session_id,
+                "user_id": user_id,
+                "created_at": now,
+                "last_used_at": now,
+                "expires_at": expires,
+                "ip": HOST,
+                "user_agent": "bench",
+                "revoked_at": None,
+            }
+        )
+        token_rows.append(
+            {
+                "token_hash": hash_token(value),
+                "session_id": session_id,
+                "user_id": user_id,
+                "issued_at": now,
+                "expires_at": expires,
+                "used_at": None,
+            }
+        )
+    async with engine.begin() as connection:
+        for start in range(0, count, 2000):
+            await connection.execute(insert(sessions), session_rows[start : start + 2000])
+            await connection.execute(insert(refresh_tokens), token_rows[start : start + 2000])
+    return values
+
+
+def _write_slices(prefix: str, values: Sequence[str], threads: int) -> None:
+    """One file per wrk thread (`<prefix><n>.txt`), each with every n-th token: no two threads share one."""
+    for thread in range(threads):
+        Path(f"{prefix}{thread}.txt").write_text("\n".join(values[thread::threads]) + "\n")
+
+
+async def log_in(base_url: str, index: int) -> dict[str, Any]:
+    status, body = await asyncio.to_thread(
+        _post_json, base_url + "/auth/login", {"email": email_of(index), "password": PASSWORD}
+    )
+    if status != 200 or not isinstance(body, dict):
+        raise RuntimeError(f"login of {email_of(index)} answered {status}: {body}")
+    return body
+
+
+async def create_tasks(base_url: str, access_token: str) -> None:
+    for number in range(TASK_COUNT):
+        task = {"title": f"Task {number}", "description": "A task of the benchmark user.", "completed": number % 3 == 0}
+        status, body = await asyncio.to_thread(_post_json, base_url + "/tasks", task, access_token)
+        if status != 201:
+            raise RuntimeError(f"POST /tasks answered {status}: {body}")
+
+
+# --------------------------------------------------------------------------------------------
+# One backend section
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    duration: int
+    repetitions: int
+    threads: int
+    connections: int
+
+
+@dataclass(slots=True)
+class Section:
+    """The measurements of one backend."""
+
+    backend: str
+    runs: dict[str, list[WrkResult]] = field(default_factory=lambda: defaultdict(list))
+    storm_login: list[WrkResult] = field(default_factory=list)
+    rss_first_kib: int = 0
+    rss_peak_kib: int = 0
+    rss_steps: list[str] = field(default_factory=list)  # the worker's RSS after the warm-up and each round
+    notes: list[str] = field(default_factory=list)
+    database_version: str = ""
+
+
+@dataclass(slots=True)
+class Bench:
+    """Everything one backend section drives."""
+
+    load: Load
+    ceiling: Server
+    bastion: Server
+    engine: AsyncEngine
+    user_ids: list[str]
+    tokens_dir: Path
+    section: Section
+    sampler: RssSampler
+    refresh_pool: int = 4000
+    refresh_offset: int = 0
+
+    async def check(self, endpoint: Endpoint, bearer: str | None) -> None:
+        """One request by hand before loading an endpoint: a broken setup must not be measured."""
+        if endpoint.method != "GET":
+            return
+        base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        status, body = await asyncio.to_thread(_get, base + endpoint.path, headers)
+        if status != endpoint.expected_status:
+            raise RuntimeError(f"{endpoint.label} answered {status}: {body[:300]!r}")
+        if endpoint.key == "tasks" and len(msgspec.json.decode(body)["items"]) != TASK_COUNT:
+            raise RuntimeError(f"{endpoint.label} did not list {TASK_COUNT} tasks")
+
+    async def write_tokens(self, count: int) -> str:
+        values = await issue_refresh_tokens(
+            self.engine, self.user_ids[REFRESH_USERS_FROM:], count, offset=self.refresh_offset
+        )
+        self.refresh_offset += count
+        prefix = str(self.tokens_dir / f"tokens-{self.refresh_offset}-")
+        await asyncio.to_thread(_write_slices, prefix, values, self.load.threads)
+        return prefix
+
+    async def measure(self, endpoint: Endpoint, duration: int) -> WrkResult:
+        env: dict[str, str] = {}
+        bearer = None
+        if endpoint.bearer:
+            bearer = (await log_in(self.bastion.url, BENCH_USER))["access_token"]
+            env["BENCH_TOKEN"] = bearer
+        if endpoint.key == "refresh":
+            env["BENCH_TOKENS_PREFIX"] = await self.write_tokens(self.refresh_pool)
+        if endpoint.key == "login":
+            env |= {"BENCH_USER_FIRST": str(LOGIN_USERS[0]), "BENCH_USER_COUNT": str(LOGIN_USERS[1])}
+            env["BENCH_PASSWORD"] = PASSWORD
+        await self.check(endpoint, bearer)
+        base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
+        return await run_wrk(
+            base + endpoint.path,
+            endpoint.script,
+            duration=duration,
+            threads=self.load.threads,
+            connections=self.load.connections,
+            env=env,
+        )
+
+    async def measure_refresh(self, duration: int) -> WrkResult:
+        """Refresh needs one unused token per request: size the pool from the warm-up's rate, and
+        measure again with a larger pool if a thread still ran out (never report replays)."""
+        endpoint = next(item for item in ENDPOINTS if item.key == "refresh")
+        result = await self.measure(endpoint, duration)
+        if result.replays:
+            self.section.notes.append(f"refresh token pool of {self.refresh_pool} ran out; measured again")
+            self.refresh_pool *= 2
+            result = await self.measure(endpoint, duration)
+        return result
+
+    async def probe(self, duration: int) -> WrkResult:
+        return await run_wrk(
+            self.bastion.url + "/health",
+            "probe.lua",
+            duration=duration,
+            threads=PROBE_THREADS,
+            connections=PROBE_CONNECTIONS,
+            env={"BENCH_PROBE_DELAY_MS": str(PROBE_DELAY_MS)},
+        )
+
+    async def storm(self) -> tuple[WrkResult, WrkResult]:
+        """The /health probe while POST /auth/login runs with the full load; the storm starts a second
+        before the probe and ends a second after it."""
+        endpoint = next(item for item in ENDPOINTS if item.key == "login")
+        login = asyncio.create_task(self.measure(endpoint, self.load.duration + 2))
+        await asyncio.sleep(1)
+        probe = await self.probe(self.load.duration)
+        return await login, probe
+
+    async def warm_up(self) -> None:
+        for endpoint in ENDPOINTS:
+            result = await (
+                self.measure_refresh(WARMUP_SECONDS)
+                if endpoint.key == "refresh"
+                else self.measure(endpoint, WARMUP_SECONDS)
+            )
+            print(f"  warm-up {endpoint.label}: {result.line()}", flush=True)
+            if endpoint.key == "refresh":
+                self.refresh_pool = max(4000, int(result.rps * self.load.duration * 1.5) + 2000)
+        await self.probe(WARMUP_SECONDS)
+        self.note_rss("after the warm-up")
+
+    def note_rss(self, when: str) -> None:
+        current, peak = self.sampler.current_kib() * 1024 / 1e6, self.sampler.peak_kib * 1024 / 1e6
+        self.section.rss_steps.append(f"{when}: {current:.1f} MB (max so far {peak:.1f} MB)")
+        print(f"  worker RSS {self.section.rss_steps[-1]}", flush=True)
+
+    async def round(self, number: int) -> None:
+        print(f"  round {number + 1}/{self.load.repetitions}", flush=True)
+        for endpoint in ENDPOINTS:
+            if endpoint.key == "refresh":
+                result = await self.measure_refresh(self.load.duration)
+            else:
+                result = await self.measure(endpoint, self.load.duration)
+            self.section.runs[endpoint.key].append(result)
+            print(f"    {endpoint.label}: {result.line()}", flush=True)
+        idle = await self.probe(self.load.duration)
+        self.section.runs["idle"].append(idle)
+        print(f"    GET /health probe, idle: {idle.line()}", flush=True)
+        login, probe = await self.storm()
+        self.section.runs["storm"].append(probe)
+        self.section.storm_login.append(login)
+        print(f"    GET /health probe, login storm: {probe.line()} (logins: {login.line()})", flush=True)
+        self.note_rss(f"after round {number + 1}")
+
+
+async def database_version(engine: AsyncEngine, backend: str) -> str:
+    if backend == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    async with engine.connect() as connection:
+        version = (await connection.execute(text("SHOW server_version"))).scalar_one()
+    return f"PostgreSQL {version}"
+
+
+async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, args: argparse.Namespace) -> Section:
+    section = Section(backend)
+    backend_dir = workdir / backend
+    backend_dir.mkdir()
+    async with database(backend, backend_dir, args.postgres) as url:
+        env = bastion_env(url)
+        await migrate(env, backend_dir)
+        engine = create_async_engine(url)
+        try:
+            section.database_version = await database_version(engine, backend)
+            started = time.monotonic()
+            user_ids = await seed_users(engine, args.password_hash)
+            print(f"  seeded {USER_COUNT:,} users in {time.monotonic() - started:.1f} s", flush=True)
+            server = bastion_server(backend, env, backend_dir)
+            await server.start()
+            assert server.process is not None
+            sampler = RssSampler(server.process.pid)
+            sampler.start()
+            try:
+                bench = Bench(load, ceiling, server, engine, user_ids, backend_dir, section, sampler)
+                access = (await log_in(server.url, BENCH_USER))["access_token"]
+                await create_tasks(server.url, access)
+                await bench.warm_up()
+                for number in range(load.repetitions):
+                    await bench.round(number)
+            except Exception:
+                print(f"bastion ({backend}) log:\n{server.log_tail()}", file=sys.stderr)
+                raise
+            finally:
+                sampler.stop()
+                await server.stop()
+            section.rss_first_kib, section.rss_peak_kib = sampler.first_kib, sampler.peak_kib
+        finally:
+            await engine.dispose()
+    return section
+
+
+# --------------------------------------------------------------------------------------------
+# Facts about the run
+
+
+def argon2_verify_seconds(settings: Settings) -> float:
+    """The median time of one argon2id verify with the service's parameters, in this process."""
+    hasher = Argon2Hasher(
+        memory_cost=settings.argon2_memory_kib,
+        time_cost=settings.argon2_time_cost,
+        parallelism=settings.argon2_parallelism,
+    )
+    encoded = hasher.hash(PASSWORD)
+    hasher.verify(PASSWORD, encoded)
+    timings = []
+    for _ in range(VERIFY_SAMPLES):
+        started = time.perf_counter()
+        hasher.verify(PASSWORD, encoded)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def _command_output(*argv: str) -> str:
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+def _memory_gib() -> float:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    return 0.0
+
+
+def facts(settings: Settings, verify_s: float, load: Load) -> list[str]:
+    packages = ("litestar", "uvicorn", "httptools", "uvloop", "msgspec", "sqlalchemy", "asyncpg", "aiosqlite")
+    packages += ("argon2-cffi", "pwdlib", "joserfc")
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+    commit = _command_output("git", "rev-parse", "--short", "HEAD") or "unknown"
+    if _command_output("git", "status", "--porcelain", "--untracked-files=no"):
+        commit += " with uncommitted changes"
+    wrk_version = _command_output("wrk", "-v").splitlines()[0:1] or ["wrk"]
+    cores = len(os.sched_getaffinity(0))
+    bound = settings.hash_threads / verify_s
+    return [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Bastion commit {commit}",
+        f"- machine: {cores} cores ({_cpu_model()}), {_memory_gib():.0f} GiB RAM, Linux {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}; {wrk_version[0].split(' Copyright')[0]}",
+        f"- load: wrk with {load.threads} threads and {load.connections} connections, {load.duration} s per run, "
+        f"{load.repetitions} rounds after a {WARMUP_SECONDS} s warm-up; each column is the median over the rounds; "
+        f"the /health probe is wrk with {PROBE_THREADS} thread and {PROBE_CONNECTIONS} connections, each waiting "
+        f"{PROBE_DELAY_MS} ms between requests (a light, steady rate, not load of its own); "
+        f"wrk runs on the same machine as the server",
+        f"- argon2id: m={settings.argon2_memory_kib} KiB, t={settings.argon2_time_cost}, "
+        f"p={settings.argon2_parallelism}; {settings.hash_threads} hashing threads, at most "
+        f"{settings.hash_max_pending} pending; one verify takes {verify_s * 1000:.1f} ms (median of "
+        f"{VERIFY_SAMPLES}, in-process, idle machine), so the login bound is {settings.hash_threads} / "
+        f"{verify_s * 1000:.1f} ms = {bound:.1f} logins/s",
+        f"- data: {USER_COUNT:,} users sharing one argon2id hash; the bearer user has {TASK_COUNT} tasks; "
+        f"logins cycle through {LOGIN_USERS[1]:,} users; every refresh presents a fresh pre-issued token of "
+        f"its own session; Bastion `serve --workers 1`, throttling and lockout off, no Redis",
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    endpoint: str
+    backend: str
+    rps: str
+    p50: str
+    p99: str
+    ratio: str
+    target: str
+    result: str
+    errors: str
+
+
+def _median(results: Sequence[WrkResult]) -> tuple[float, float, float, int]:
+    return (
+        statistics.median(r.rps for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+    )
+
+
+def _verdict(ok: bool, invalid: bool) -> str:
+    if invalid:
+        return "invalid (errors)"
+    return "met" if ok else "**not met**"
+
+
+def _endpoint_row(endpoint: Endpoint, section: Section, bare_rps: float, bound: float) -> Row:
+    results = section.runs[endpoint.key]
+    rps, p50, p99, errors = _median(results)
+    invalid = errors > MAX_ERROR_SHARE * sum(r.requests for r in results)
+    ratio = rps / bare_rps if bare_rps else 0.0
+    ratio_text, target, result = f"{ratio:.3f}", "—", "—"
+    if endpoint.key == "login":
+        share = rps / bound
+        ratio_text += f" ({share:.0%} of the argon2 bound {bound:.1f}/s)"
+        target = f"≥ {LOGIN_BOUND_SHARE:.0%} of the bound"
+        result = _verdict(share >= LOGIN_BOUND_SHARE, invalid)
+    elif (endpoint.key, section.backend) in RATIO_TARGETS:
+        minimum = RATIO_TARGETS[(endpoint.key, section.backend)]
+        target = f"≥ {minimum:.2f}"
+        result = _verdict(ratio >= minimum, invalid)
+    elif invalid:
+        result = "invalid (errors)"
+    return Row(
+        endpoint.label,
+        section.backend,
+        f"{rps:,.0f}",
+        f"{p50:.2f}",
+        f"{p99:.2f}",
+        ratio_text,
+        target,
+        result,
+        str(errors),
+    )
+
+
+def section_rows(section: Section, bound: float) -> list[Row]:
+    bare_rps = _median(section.runs["bare"])[0]
+    rows = [_endpoint_row(endpoint, section, bare_rps, bound) for endpoint in ENDPOINTS]
+    idle_rps, idle_p50, idle_p99, idle_errors = _median(section.runs["idle"])
+    storm_rps, storm_p50, storm_p99, storm_errors = _median(section.runs["storm"])
+    login_rps = statistics.median(r.rps for r in section.storm_login)
+    rows.append(
+        Row(
+            f"GET /health probe, idle ({PROBE_CONNECTIONS} conn.)",
+            section.backend,
+            f"{idle_rps:,.0f}",
+            f"{idle_p50:.2f}",
+            f"{idle_p99:.2f}",
+            "—",
+            "—",
+            "—",
+            str(idle_errors),
+        )
+    )
+    factor = storm_p99 / idle_p99 if idle_p99 else float("inf")
+    rows.append(
+        Row(
+            f"GET /health probe, login storm ({login_rps:,.0f} logins/s)",
+            section.backend,
+            f"{storm_rps:,.0f}",
+            f"{storm_p50:.2f}",
+            f"{storm_p99:.2f}",
+            f"p99 {factor:.1f}x idle",
+            f"p99 ≤ {STORM_P99_FACTOR:.0f}x idle",
+            _verdict(factor <= STORM_P99_FACTOR, False),
+            str(storm_errors),
+        )
+    )
+    peak_mb = section.rss_peak_kib * 1024 / 1e6
+    rows.append(
+        Row(
+            f"worker RSS, max (at start {section.rss_first_kib * 1024 / 1e6:.1f} MB)",
+            section.backend,
+            "—",
+            "—",
+            "—",
+            f"{peak_mb:.1f} MB",
+            f"< {RSS_LIMIT_MB:.0f} MB",
+            _verdict(peak_mb < RSS_LIMIT_MB, False),
+            "—",
+        )
+    )
+    return rows
+
+
+def markdown_table(rows: Sequence[Row]) -> list[str]:
+    header = ("endpoint", "backend", "req/s", "p50 ms", "p99 ms", "ratio to bare /health", "target", "result", "errors")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = (row.endpoint, row.backend, row.rps, row.p50, row.p99, row.ratio, row.target, row.result, row.errors)
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def details(sections: Sequence[Section]) -> list[str]:
+    labels = {endpoint.key: endpoint.label for endpoint in ENDPOINTS}
+    labels |= {"idle": "GET /health probe, idle", "storm": "GET /health probe, login storm"}
+    lines = ["## Every round", ""]
+    for section in sections:
+        lines.append(f"### {section.backend} ({section.database_version})")
+        lines.append("")
+        for key, label in labels.items():
+            for number, result in enumerate(section.runs[key], start=1):
+                lines.append(f"- {label}, round {number}: {result.line()}")
+        for number, result in enumerate(section.storm_login, start=1):
+            lines.append(f"- POST /auth/login during the storm, round {number}: {result.line()}")
+        lines += [f"- worker RSS {step}" for step in section.rss_steps]
+        lines += [f"- note: {note}" for note in section.notes]
+        lines.append("")
+    return lines
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Bastion's throughput as ratios to a bare Litestar app")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run (default 8)")
+    parser.add_argument("--repetitions", type=int, default=3, help="rounds; the table shows medians (default 3)")
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
+        help="an administrative URL of the PostgreSQL server; the run creates and drops its own database",
+    )
+    parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results/<date>.md)")
+    args = parser.parse_args(argv)
+    args.backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    unknown = set(args.backends) - {"sqlite", "postgres"}
+    if unknown or not args.backends:
+        parser.error(f"unknown backends: {', '.join(sorted(unknown)) or '(none)'}")
+    if args.output is None:
+        args.output = BENCH / "results" / f"{datetime.now(UTC):%Y-%m-%d}.md"
+    return args
+
+
+async def _postgres_answers(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(url, timeout=5)
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    await connection.close()
+    return True
+
+
+async def _run(args: argparse.Namespace, load: Load) -> list[Section]:
+    if "postgres" in args.backends and not await _postgres_answers(args.postgres):
+        raise SystemExit(f"PostgreSQL does not answer at {args.postgres}; start it or pass --backends sqlite")
+    sections = []
+    with tempfile.TemporaryDirectory(prefix="bastion-bench-") as directory:
+        workdir = Path(directory)
+        ceiling = ceiling_server(workdir)
+        await ceiling.start()
+        try:
+            for backend in args.backends:
+                print(f"{backend}:", flush=True)
+                sections.append(await run_backend(backend, load, ceiling, workdir, args))
+        finally:
+            await ceiling.stop()
+    return sections
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    if shutil.which("wrk") is None:
+        print("bench: wrk is missing; install it with `sudo apt-get install wrk` (Debian/Ubuntu)", file=sys.stderr)
+        return 2
+    load = Load(args.duration, args.repetitions, args.threads, args.connections)
+    settings = Settings()  # the defaults: exactly what the benchmarked server runs with
+    verify_s = argon2_verify_seconds(settings)
+    args.password_hash = Argon2Hasher(
+        memory_cost=settings.argon2_memory_kib,
+        time_cost=settings.argon2_time_cost,
+        parallelism=settings.argon2_parallelism,
+    ).hash(PASSWORD)
+    header = facts(settings, verify_s, load)
+    print("\n".join(header), flush=True)
+    started = time.monotonic()
+    sections = asyncio.run(_run(args, load))
+    minutes = (time.monotonic() - started) / 60
+    bound = settings.hash_threads / verify_s
+    rows = [row for section in sections for row in section_rows(section, bound)]
+    table = markdown_table(rows)
+    print("\n" + "\n".join(table))
+    print(f"\nthe run took {minutes:.1f} minutes")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    title = f"# Bastion benchmark, {datetime.now(UTC):%Y-%m-%d}"
+    footer = [f"The run took {minutes:.1f} minutes.", ""]
+    body = [title, "", *header, "", *table, "", *footer, *details(sections)]
+    args.output.write_text("\n".join(body))
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
