@@ -44,7 +44,7 @@ class ChangePasswordHandler:
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             user = await uow.users.get(command.user_id)
         if user is None or not user.is_active:
             raise TokenInvalidError

@@ -51,7 +51,7 @@ class ConfirmPasswordResetHandler:
         if not is_plausible_token(command.token):
             raise OneTimeTokenInvalidError
         token_hash = hash_token(command.token)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             # A cheap look first, so that a bogus token costs no hashing.
             token = await uow.one_time_tokens.get(token_hash)
         if token is None or not token.is_usable(TokenPurpose.PASSWORD_RESET, self._clock.now()):

@@ -34,7 +34,7 @@ class DeleteAccountHandler:
         self._uow, self._hasher, self._clock, self._revocations, self._policy = uow, hasher, clock, revocations, policy
 
     async def handle(self, command: DeleteAccount) -> None:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             user = await uow.users.get(command.user_id)
         if user is None:
             raise TokenInvalidError

@@ -33,7 +33,7 @@ class GetProfileHandler:
         self._uow, self._clock = uow, clock
 
     async def handle(self, command: GetProfile) -> Profile:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             user = await uow.users.get(command.user_id)
             if user is None or not user.is_active:
                 raise TokenInvalidError

@@ -29,7 +29,7 @@ class GetTaskHandler:
         self._uow = uow
 
     async def handle(self, command: GetTask) -> Task:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             owner = await task_owner(uow, command.user_id)
             task = await uow.tasks.get(command.task_id, owner.id)
         if task is None:

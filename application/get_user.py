@@ -27,7 +27,7 @@ class GetUserHandler:
         self._uow = uow
 
     async def handle(self, command: GetUser) -> User:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             await require(uow, command.actor_id, Permission.USERS_READ)
             user = await _lookup(uow, command)
         if user is None:

@@ -45,7 +45,7 @@ class ListAuditEventsHandler:
         user_id = UserId(command.user_id) if command.user_id else None
         if user_id is not None and not is_plausible_id(user_id):
             return AuditPage([], 0, page)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             await require(uow, command.actor_id, Permission.AUDIT_READ)
             events, total = await uow.audit.search(user_id=user_id, type_=type_, page=page)
         return AuditPage(events, total, page)

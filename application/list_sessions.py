@@ -28,6 +28,6 @@ class ListSessionsHandler:
         self._uow, self._clock = uow, clock
 
     async def handle(self, command: ListSessions) -> list[SessionView]:
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             sessions = await uow.sessions.active_for_user(command.user_id, self._clock.now())
         return [SessionView(session, session.id == command.current_session_id) for session in sessions]

@@ -46,7 +46,7 @@ class ListTasksHandler:
 
     async def handle(self, command: ListTasks) -> TaskList:
         page = _page(command.limit, command.offset)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             owner = await task_owner(uow, command.user_id)
             items, total = await uow.tasks.list(owner.id, completed=command.completed, page=page)
         return TaskList(items=items, total=total, page=page)

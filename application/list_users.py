@@ -36,7 +36,7 @@ class ListUsersHandler:
     async def handle(self, command: ListUsers) -> UserPage:
         page = Page.parse(command.limit, command.offset)
         query = (command.query or "").strip()[:320] or None
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             await require(uow, command.actor_id, Permission.USERS_READ)
             users, total = await uow.users.search(query, page)
         return UserPage(users, total, page)

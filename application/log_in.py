@@ -85,7 +85,7 @@ class LogInHandler:
             # Refused before hashing: no account could have such a password.
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "invalid_credentials", attempts)
             raise InvalidCredentialsError
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             user = await _find(uow, command.identifier)
         if user is None:
             await self._hasher.verify_dummy(command.password)

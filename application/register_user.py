@@ -60,7 +60,7 @@ class RegisterUserHandler:
         errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
         if errors or email is None or username is None:
             raise ValidationFailedError(errors)
-        async with self._uow as uow:
+        async with self._uow.reading() as uow:
             if await uow.users.by_email(email) is not None:
                 raise EmailTakenError
             if await uow.users.by_username(username) is not None:

@@ -44,6 +44,12 @@ class UnitOfWork(Protocol):
         """Roll back whatever was not committed and release the transaction."""
 
     @abstractmethod
+    def reading(self) -> Self:
+        """This unit of work, for the next `async with` block only, as a transaction that only reads:
+        it takes no write lock (so on SQLite readers do not queue behind one another) and
+        `commit()` inside it raises `RuntimeError`."""
+
+    @abstractmethod
     async def commit(self) -> None:
         """Make the changes of this transaction durable and visible.
 

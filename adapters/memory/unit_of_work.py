@@ -46,6 +46,11 @@ class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._committed = False
+        self._read_only = False
+
+    def reading(self) -> Self:
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -55,9 +60,12 @@ class MemoryUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        self._read_only = False
         self._store.lock.release()
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("commit() in a unit of work entered for reading")
         self._store.users = self._users
         self._store.sessions = self._sessions
         self._store.refresh_tokens = self._tokens

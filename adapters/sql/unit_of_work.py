@@ -46,14 +46,20 @@ class SqlUnitOfWork(UnitOfWork):
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._audit_events_added: list[AuditEvent] = []
+        self._read_only = False
+
+    def reading(self) -> Self:
+        self._read_only = True
+        return self
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already in use; enter it sequentially, never concurrently")
         session = self._session_factory()
+        options = {READ_ONLY_OPTION: True} if self._read_only else None
         try:
             with translated_errors():
-                await session.connection()
+                await session.connection(execution_options=options)
         except BaseException:
             await session.close()
             raise
@@ -71,6 +77,7 @@ class SqlUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
+        self._read_only = False
         session, self._session = self._session, None
         if session is None:
             return
@@ -85,6 +92,8 @@ class SqlUnitOfWork(UnitOfWork):
             # The block's own exception matters more than a failed rollback on a broken connection.
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("commit() in a unit of work entered for reading")
         if self._session is None:
             raise RuntimeError("commit() outside of an `async with` block")
         # Taken before committing: if the commit fails, the transaction and its events are gone.

@@ -22,6 +22,7 @@ from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.errors import DependencyUnavailableError
 from tests.backends import SQL_BACKENDS, Database, empty_database, migrated_database
+from tests.builders import a_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,5 +154,24 @@ async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(database: Dat
         async with uow:
             with pytest.raises(RuntimeError):
                 await uow.__aenter__()
+    finally:
+        await engine.dispose()
+
+
+async def test_a_reading_unit_of_work_does_not_wait_for_an_open_writer(database: Database) -> None:
+    engine = database.create_engine()
+    factory = create_session_factory(engine)
+    writer, reader = SqlUnitOfWork(factory), SqlUnitOfWork(factory)
+    user = a_user()
+    try:
+        async with writer as tx:
+            await tx.users.add(user)
+            # The writer holds its transaction (on SQLite: the write lock) open while the reader runs;
+            # a reader that needed the lock would fail with "database unavailable" after the busy timeout.
+            async with reader.reading() as read_tx:
+                assert await read_tx.users.get(user.id) is None
+            await tx.commit()
+        async with reader.reading() as read_tx:
+            assert await read_tx.users.get(user.id) == user
     finally:
         await engine.dispose()
