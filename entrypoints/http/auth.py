@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 
 from application.authenticate import Authenticate, AuthenticateHandler
 from domain.errors import TokenInvalidError
@@ -47,3 +47,7 @@ async def optional_principal(
     except TokenInvalidError:
         # An invalid optional token proves nothing; the request goes on without it.
         return None
+
+
+PROTECTED = {"principal": Provide(current_principal)}
+"""Route dependencies of every route that needs a valid bearer token."""

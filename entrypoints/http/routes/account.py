@@ -3,7 +3,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Router, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -16,7 +16,7 @@ from application.resend_verification import ResendVerification, ResendVerificati
 from application.update_profile import UpdateProfile, UpdateProfileHandler
 from application.verify_email import VerifyEmail, VerifyEmailHandler
 from domain.model import Principal
-from entrypoints.http.auth import current_principal
+from entrypoints.http.auth import PROTECTED
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     AcceptedResponse,
@@ -32,7 +32,6 @@ from entrypoints.http.schemas import (
 from entrypoints.http.security import require_json_body
 from entrypoints.http.throttling import SENSITIVE
 
-_protected = {"principal": Provide(current_principal)}
 _json = [require_json_body]
 
 RESET_ACCEPTED = AcceptedResponse(detail="If an active account has this email, a reset link is on its way.")
@@ -43,7 +42,7 @@ VERIFICATION_ACCEPTED = AcceptedResponse(detail="If the address is not verified 
     "/auth/change-password",
     status_code=HTTP_204_NO_CONTENT,
     guards=_json,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(ChangePasswordHandler),
 )
 async def change_password(
@@ -112,7 +111,7 @@ async def verify_email(
 @post(
     "/auth/verify-email/resend",
     status_code=HTTP_202_ACCEPTED,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     opt=SENSITIVE,
     description=inspect.getdoc(ResendVerificationHandler),
 )
@@ -123,12 +122,12 @@ async def resend_verification(
     return VERIFICATION_ACCEPTED
 
 
-@get("/auth/me", dependencies=_protected, description=inspect.getdoc(GetProfileHandler))
+@get("/auth/me", dependencies=PROTECTED, description=inspect.getdoc(GetProfileHandler))
 async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
     return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
 
 
-@patch("/auth/me", guards=_json, dependencies=_protected, description=inspect.getdoc(UpdateProfileHandler))
+@patch("/auth/me", guards=_json, dependencies=PROTECTED, description=inspect.getdoc(UpdateProfileHandler))
 async def update_me(
     request: Request[Any, Any, Any],
     data: JSONBody[UpdateProfileRequest],
@@ -152,7 +151,7 @@ async def update_me(
     "/auth/me",
     status_code=HTTP_204_NO_CONTENT,
     guards=_json,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(DeleteAccountHandler),
 )
 async def delete_me(

@@ -3,7 +3,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Router, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -14,7 +14,7 @@ from application.revoke_user_sessions import RevokeUserSessions, RevokeUserSessi
 from application.unlock_user import UnlockUser, UnlockUserHandler
 from application.update_user import UpdateUser, UpdateUserHandler
 from domain.model import Principal
-from entrypoints.http.auth import current_principal
+from entrypoints.http.auth import PROTECTED
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     AdminUpdateUserRequest,
@@ -112,6 +112,6 @@ async def list_audit_events(
 admin_router = Router(
     path="/admin",
     route_handlers=[list_users, get_user, update_user, unlock_user, revoke_user_sessions, list_audit_events],
-    dependencies={"principal": Provide(current_principal)},
+    dependencies=PROTECTED,
     tags=["admin"],
 )

@@ -15,7 +15,7 @@ from application.refresh_session import RefreshSession, RefreshSessionHandler
 from application.register_user import RegisterUser, RegisterUserHandler
 from domain.errors import FieldError, ValidationFailedError
 from domain.model import Principal
-from entrypoints.http.auth import current_principal, optional_principal
+from entrypoints.http.auth import PROTECTED, optional_principal
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
@@ -28,8 +28,6 @@ from entrypoints.http.schemas import (
 )
 from entrypoints.http.security import is_form, require_json_body
 from entrypoints.http.throttling import SENSITIVE
-
-_protected = {"principal": Provide(current_principal)}
 
 
 @post(
@@ -133,7 +131,7 @@ async def log_out(
 @post(
     "/auth/logout-all",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(LogOutEverywhereHandler),
 )
 async def log_out_all(
@@ -144,7 +142,7 @@ async def log_out_all(
     await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=request_context(request)))
 
 
-@get("/auth/sessions", dependencies=_protected, description=inspect.getdoc(ListSessionsHandler))
+@get("/auth/sessions", dependencies=PROTECTED, description=inspect.getdoc(ListSessionsHandler))
 async def sessions(
     principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessionsHandler]
 ) -> list[SessionResponse]:
@@ -155,7 +153,7 @@ async def sessions(
 @delete(
     "/auth/sessions/{session_id:str}",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(EndSessionHandler),
 )
 async def end_session(

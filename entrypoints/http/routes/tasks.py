@@ -3,7 +3,7 @@ from typing import Annotated
 
 import msgspec
 from litestar import Router, delete, get, patch, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -14,11 +14,10 @@ from application.list_tasks import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ListTas
 from application.update_task import UpdateTask, UpdateTaskHandler
 from domain.model import Principal
 from domain.tasks import TaskId
-from entrypoints.http.auth import current_principal
+from entrypoints.http.auth import PROTECTED
 from entrypoints.http.schemas import CreateTaskRequest, TaskListResponse, TaskResponse, UpdateTaskRequest
 from entrypoints.http.security import require_json_body
 
-_protected = {"principal": Provide(current_principal)}
 _json = [require_json_body]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")]
@@ -26,7 +25,7 @@ Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How man
 Completed = Annotated[bool | None, QueryParameter(description="Only completed (true) or open (false) tasks")]
 
 
-@get("/tasks", dependencies=_protected, description=inspect.getdoc(ListTasksHandler))
+@get("/tasks", dependencies=PROTECTED, description=inspect.getdoc(ListTasksHandler))
 async def list_tasks(
     principal: NamedDependency[Principal],
     list_tasks: NamedDependency[ListTasksHandler],
@@ -42,7 +41,7 @@ async def list_tasks(
     "/tasks",
     status_code=HTTP_201_CREATED,
     guards=_json,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(CreateTaskHandler),
 )
 async def create_task(
@@ -56,14 +55,14 @@ async def create_task(
     return TaskResponse.of(await create_task.handle(command))
 
 
-@get("/tasks/{task_id:str}", dependencies=_protected, description=inspect.getdoc(GetTaskHandler))
+@get("/tasks/{task_id:str}", dependencies=PROTECTED, description=inspect.getdoc(GetTaskHandler))
 async def get_task(
     task_id: FromPath[str], principal: NamedDependency[Principal], get_task: NamedDependency[GetTaskHandler]
 ) -> TaskResponse:
     return TaskResponse.of(await get_task.handle(GetTask(user_id=principal.user_id, task_id=TaskId(task_id))))
 
 
-@patch("/tasks/{task_id:str}", guards=_json, dependencies=_protected, description=inspect.getdoc(UpdateTaskHandler))
+@patch("/tasks/{task_id:str}", guards=_json, dependencies=PROTECTED, description=inspect.getdoc(UpdateTaskHandler))
 async def update_task(
     task_id: FromPath[str],
     data: JSONBody[UpdateTaskRequest],
@@ -84,7 +83,7 @@ async def update_task(
 @delete(
     "/tasks/{task_id:str}",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=_protected,
+    dependencies=PROTECTED,
     description=inspect.getdoc(DeleteTaskHandler),
 )
 async def delete_task(
