@@ -511,6 +511,8 @@ class Bench:
     sampler: RssSampler
     refresh_pool: int = 4000
     refresh_offset: int = 0
+    endpoints: Sequence[Endpoint] = ENDPOINTS
+    with_storm: bool = True
 
     async def check(self, endpoint: Endpoint, bearer: str | None) -> None:
         """One request by hand before loading an endpoint: a broken setup must not be measured."""
@@ -586,7 +588,7 @@ class Bench:
         return await login, probe
 
     async def warm_up(self) -> None:
-        for endpoint in ENDPOINTS:
+        for endpoint in self.endpoints:
             result = await (
                 self.measure_refresh(WARMUP_SECONDS)
                 if endpoint.key == "refresh"
@@ -595,7 +597,8 @@ class Bench:
             print(f"  warm-up {endpoint.label}: {result.line()}", flush=True)
             if endpoint.key == "refresh":
                 self.refresh_pool = max(4000, int(result.rps * self.load.duration * 1.5) + 2000)
-        await self.probe(WARMUP_SECONDS)
+        if self.with_storm:
+            await self.probe(WARMUP_SECONDS)
         self.note_rss("after the warm-up")
 
     def note_rss(self, when: str) -> None:
@@ -605,13 +608,16 @@ class Bench:
 
     async def round(self, number: int) -> None:
         print(f"  round {number + 1}/{self.load.repetitions}", flush=True)
-        for endpoint in ENDPOINTS:
+        for endpoint in self.endpoints:
             if endpoint.key == "refresh":
                 result = await self.measure_refresh(self.load.duration)
             else:
                 result = await self.measure(endpoint, self.load.duration)
             self.section.runs[endpoint.key].append(result)
             print(f"    {endpoint.label}: {result.line()}", flush=True)
+        if not self.with_storm:
+            self.note_rss(f"after round {number + 1}")
+            return
         idle = await self.probe(self.load.duration)
         self.section.runs["idle"].append(idle)
         print(f"    GET /health probe, idle: {idle.line()}", flush=True)
@@ -650,6 +656,8 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
             sampler.start()
             try:
                 bench = Bench(load, ceiling, server, engine, user_ids, backend_dir, section, sampler)
+                bench.endpoints = [endpoint for endpoint in ENDPOINTS if endpoint.key in args.only]
+                bench.with_storm = "storm" in args.only
                 access = (await log_in(server.url, BENCH_USER))["access_token"]
                 await create_tasks(server.url, access)
                 await bench.warm_up()
@@ -805,10 +813,18 @@ def _endpoint_row(endpoint: Endpoint, section: Section, bare_rps: float, bound: 
 
 def section_rows(section: Section, bound: float) -> list[Row]:
     bare_rps = _median(section.runs["bare"])[0]
-    rows = [_endpoint_row(endpoint, section, bare_rps, bound) for endpoint in ENDPOINTS]
+    rows = [_endpoint_row(endpoint, section, bare_rps, bound) for endpoint in ENDPOINTS if section.runs[endpoint.key]]
+    if section.runs["storm"]:
+        rows += _storm_rows(section)
+    rows.append(_rss_row(section))
+    return rows
+
+
+def _storm_rows(section: Section) -> list[Row]:
     idle_rps, idle_p50, idle_p99, idle_errors = _median(section.runs["idle"])
     storm_rps, storm_p50, storm_p99, storm_errors = _median(section.runs["storm"])
     login_rps = statistics.median(r.rps for r in section.storm_login)
+    rows = []
     rows.append(
         Row(
             f"GET /health probe, idle ({PROBE_CONNECTIONS} conn.)",
@@ -836,21 +852,22 @@ def section_rows(section: Section, bound: float) -> list[Row]:
             str(storm_errors),
         )
     )
-    peak_mb = section.rss_peak_kib * 1024 / 1e6
-    rows.append(
-        Row(
-            f"worker RSS, max (at start {section.rss_first_kib * 1024 / 1e6:.1f} MB)",
-            section.backend,
-            "—",
-            "—",
-            "—",
-            f"{peak_mb:.1f} MB",
-            f"< {RSS_LIMIT_MB:.0f} MB",
-            _verdict(peak_mb < RSS_LIMIT_MB, False),
-            "—",
-        )
-    )
     return rows
+
+
+def _rss_row(section: Section) -> Row:
+    peak_mb = section.rss_peak_kib * 1024 / 1e6
+    return Row(
+        f"worker RSS, max (at start {section.rss_first_kib * 1024 / 1e6:.1f} MB)",
+        section.backend,
+        "—",
+        "—",
+        "—",
+        f"{peak_mb:.1f} MB",
+        f"< {RSS_LIMIT_MB:.0f} MB",
+        _verdict(peak_mb < RSS_LIMIT_MB, False),
+        "—",
+    )
 
 
 def markdown_table(rows: Sequence[Row]) -> list[str]:
@@ -897,7 +914,18 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="an administrative URL of the PostgreSQL server; the run creates and drops its own database",
     )
     parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results/<date>.md)")
+    parser.add_argument(
+        "--only",
+        default=",".join([*(endpoint.key for endpoint in ENDPOINTS), "storm"]),
+        help="comma-separated rows to measure, for a quick look (default: all): "
+        + ", ".join(endpoint.key for endpoint in ENDPOINTS)
+        + ", storm; the ceiling (bare) is always measured",
+    )
     args = parser.parse_args(argv)
+    args.only = {name.strip() for name in args.only.split(",") if name.strip()} | {"bare"}
+    unknown_rows = args.only - {endpoint.key for endpoint in ENDPOINTS} - {"storm"}
+    if unknown_rows:
+        parser.error(f"unknown rows: {', '.join(sorted(unknown_rows))}")
     args.backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(args.backends) - {"sqlite", "postgres"}
     if unknown or not args.backends:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.crypto.jose_issuer import JoseTokenIssuer
@@ -31,7 +30,7 @@ from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
-from adapters.sql.engine import create_engine, create_session_factory
+from adapters.sql.driver import Database, open_database
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
@@ -76,8 +75,8 @@ from entrypoints.outbox_worker import OutboxWorker
 from entrypoints.settings import Settings
 
 
-def _engine(settings: Settings) -> AsyncEngine:
-    return create_engine(
+def _database(settings: Settings) -> Database:
+    return open_database(
         settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema or None
     )
 
@@ -133,9 +132,8 @@ class Adapters(containers.DeclarativeContainer):
     store_kind = providers.Callable(_store_kind, settings)
     # A Singleton, not an async Resource: an async resource would turn every provider that depends
     # on it into one returning awaitables, on every request. `stop` disposes of it.
-    engine = providers.Singleton(_engine, settings)
-    session_factory = providers.Singleton(create_session_factory, engine)
-    uow = providers.Factory(SqlUnitOfWork, session_factory)
+    database = providers.Singleton(_database, settings)
+    uow = providers.Factory(SqlUnitOfWork, database)
     hasher = providers.Resource(_hasher, settings)
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
@@ -161,7 +159,7 @@ class Adapters(containers.DeclarativeContainer):
             FallbackLoginAttemptCounter, primary=providers.Singleton(RedisLoginAttemptCounter, redis, redis_prefix),
             fallback=providers.Singleton(MemoryLoginAttemptCounter), outage=redis_outage,
         ),
-        local=providers.Singleton(SqlLoginAttemptCounter, session_factory),
+        local=providers.Singleton(SqlLoginAttemptCounter, database),
     )  # fmt: skip
     revocations = providers.Selector(
         store_kind,
@@ -169,7 +167,7 @@ class Adapters(containers.DeclarativeContainer):
         local=providers.Singleton(MemoryRevocationList),
     )
     mailer = providers.Singleton(_mailer, settings)
-    outbox_queue = providers.Singleton(SqlOutboxQueue, session_factory)
+    outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     probes = providers.Selector(
         store_kind,
         redis=providers.List(providers.Singleton(RedisProbe, redis)),
@@ -338,7 +336,7 @@ def handler_providers(use_cases: UseCases) -> dict[str, Callable[[], object]]:
 
 def _is_production(adapters: Adapters | MemoryAdapters) -> bool:
     # Instantiating a declarative container gives a DynamicContainer, so isinstance cannot tell them apart.
-    return "engine" in adapters.providers
+    return "database" in adapters.providers
 
 
 def _uses_redis(adapters: Adapters | MemoryAdapters) -> bool:
@@ -382,4 +380,4 @@ async def stop(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> None
         await revocations.stop()
         await adapters.redis_connection().stop()
     if _is_production(adapters):
-        await adapters.engine().dispose()
+        await adapters.database().close()

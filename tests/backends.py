@@ -35,7 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
-from adapters.sql.engine import create_engine, create_session_factory
+from adapters.sql.driver import Database as SqlDatabase
+from adapters.sql.driver import open_database
+from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_async
 from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
@@ -64,7 +66,12 @@ class Database:
         return {"server_settings": {"search_path": self.schema}} if self.schema else {}
 
     def create_engine(self, *, pool_size: int = 5) -> AsyncEngine:
+        """A SQLAlchemy engine, for tests that look at the tables directly."""
         return create_engine(self.url, pool_size=pool_size, schema=self.schema)
+
+    def open(self, *, pool_size: int = 5) -> SqlDatabase:
+        """The pool the SQL adapters run on (`adapters.sql.driver`)."""
+        return open_database(self.url, pool_size=pool_size, schema=self.schema)
 
 
 def postgres_url() -> str:
@@ -115,12 +122,11 @@ async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
         yield Storage(lambda: MemoryUnitOfWork(store), MemoryOutboxQueue(store))
         return
     async with migrated_database(backend, tmp_path) as database:
-        engine = database.create_engine()
+        pool = database.open()
         try:
-            session_factory = create_session_factory(engine)
-            yield Storage(lambda: SqlUnitOfWork(session_factory), SqlOutboxQueue(session_factory))
+            yield Storage(lambda: SqlUnitOfWork(pool), SqlOutboxQueue(pool))
         finally:
-            await engine.dispose()
+            await pool.close()
 
 
 @asynccontextmanager

@@ -1,1 +1,2 @@
-"""SQLAlchemy 2 async adapters: repositories and unit of work over SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
+"""SQL adapters: repositories and unit of work over SQLite (sqlite3) or PostgreSQL (asyncpg), with the
+schema in SQLAlchemy Core and Alembic migrations."""

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, bindparam, func, select
 
 from adapters.sql import mapping
-from adapters.sql.errors import translated_errors
+from adapters.sql.driver import SqlConnection, Statement
+from adapters.sql.repositories import insert_all
 from adapters.sql.tables import audit_events
 from domain.audit import AuditEvent, AuditEventType
 from domain.model import Page, UserId
 from domain.ports.repositories import AuditLog
+
+_ADD = insert_all(audit_events)
+_SEARCH: dict[tuple[bool, bool], tuple[Statement, Statement]] = {}
+
+
+def _search_statements(by_user: bool, by_type: bool) -> tuple[Statement, Statement]:
+    statements = _SEARCH.get((by_user, by_type))
+    if statements is None:
+        conditions: list[ColumnElement[bool]] = []
+        if by_user:
+            conditions.append(audit_events.c.user_id == bindparam("user_id"))
+        if by_type:
+            conditions.append(audit_events.c.type == bindparam("type"))
+        rows = (
+            select(audit_events)
+            .where(*conditions)
+            .order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc())
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+        total = select(func.count().label("total")).select_from(audit_events).where(*conditions)
+        statements = _SEARCH[(by_user, by_type)] = (Statement(rows), Statement(total))
+    return statements
 
 
 class SqlAuditLog(AuditLog):
@@ -24,33 +47,25 @@ class SqlAuditLog(AuditLog):
     `on_add` is told of every added event, for the unit of work to log once they are committed.
     """
 
-    def __init__(self, session: AsyncSession, *, on_add: Callable[[AuditEvent], None] | None = None) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection, *, on_add: Callable[[AuditEvent], None] | None = None) -> None:
+        self._connection = connection
         self._on_add = on_add
 
     async def add(self, event: AuditEvent) -> None:
-        with translated_errors():
-            await self._session.execute(insert(audit_events).values(mapping.audit_event_to_row(event)))
+        await self._connection.execute(_ADD, mapping.audit_event_to_row(event))
         if self._on_add is not None:
             self._on_add(event)
 
     async def search(
         self, *, user_id: UserId | None, type_: AuditEventType | None, page: Page
     ) -> tuple[list[AuditEvent], int]:
-        conditions: list[ColumnElement[bool]] = []
-        if user_id is not None:
-            conditions.append(audit_events.c.user_id == user_id)
-        if type_ is not None:
-            conditions.append(audit_events.c.type == type_.value)
-        rows_statement = (
-            select(audit_events)
-            .where(*conditions)
-            .order_by(audit_events.c.created_at.desc(), audit_events.c.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        count_statement = select(func.count()).select_from(audit_events).where(*conditions)
-        with translated_errors():
-            rows = (await self._session.execute(rows_statement)).mappings().all()
-            total = (await self._session.execute(count_statement)).scalar_one()
-        return [mapping.audit_event_from_row(row) for row in rows], total
+        rows_statement, total_statement = _search_statements(user_id is not None, type_ is not None)
+        values = {
+            "user_id": user_id,
+            "type": type_.value if type_ is not None else None,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+        rows = await self._connection.fetch(rows_statement, values)
+        total = await self._connection.fetch_one(total_statement, values)
+        return [mapping.audit_event_from_row(row) for row in rows], int(total["total"]) if total else 0

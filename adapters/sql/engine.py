@@ -1,17 +1,15 @@
-"""Engines and session factories for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+"""SQLAlchemy engines for SQLite (aiosqlite) and PostgreSQL (asyncpg): migrations and tooling.
+
+The service's own statements run on `adapters.sql.driver`; these engines serve Alembic's
+migrations and tests or tools that look at the tables directly.
 
 SQLite: WAL journal, `foreign_keys=ON`, `synchronous=NORMAL` and a busy timeout on every
 connection, and every transaction opened with `BEGIN IMMEDIATE` (the recipe of SQLAlchemy's
 "Transactions with SQLite and the sqlite3 driver": the driver's own BEGIN handling is switched
-off with `isolation_level = None` and the engine's "begin" event emits ours). A transaction thus
-takes the write lock before its first read, so concurrent writers queue on the busy timeout
-instead of failing with "database is locked" when a reader tries to upgrade, and every
-transaction is serialisable. The price is one writer at a time, which is SQLite's limit anyway.
-A connection with the execution option `READ_ONLY_OPTION` set begins with a plain (deferred)
-BEGIN instead, so that a read-only probe such as a readiness ping never waits for a writer.
+off with `isolation_level = None` and the engine's "begin" event emits ours), so that processes
+migrating one database at once take turns on the write lock.
 
-PostgreSQL: a pooled asyncpg engine at the server's default READ COMMITTED isolation; the
-repositories' conditional updates are what make concurrent requests safe there.
+PostgreSQL: a pooled asyncpg engine at the server's default READ COMMITTED isolation.
 """
 
 from __future__ import annotations
@@ -22,14 +20,13 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 DEFAULT_POOL_SIZE = 10
-READ_ONLY_OPTION = "bastion_read_only"
-_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_SQLITE_PRAGMAS = (
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     "PRAGMA foreign_keys=ON",
@@ -54,15 +51,10 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str |
             raise ValueError("SQLite has no schemas; leave `schema` unset")
         return _sqlite_engine(parsed, pool_size)
     if parsed.drivername == "postgresql+asyncpg":
-        if schema is not None and not _SCHEMA_NAME.match(schema):
+        if schema is not None and not SCHEMA_NAME.match(schema):
             raise ValueError("`schema` must be a lower-case identifier of letters, digits and '_'")
         return _postgres_engine(parsed, pool_size, schema)
     raise ValueError(f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg")
-
-
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """The session factory that `SqlUnitOfWork` takes; objects stay readable after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def ensure_sqlite_directory(url: str) -> None:
@@ -94,15 +86,14 @@ def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Conne
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        for pragma in _SQLITE_PRAGMAS:
+        for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
 
 
 def _begin_immediate(connection: Connection) -> None:
-    read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _postgres_engine(url: URL, pool_size: int, schema: str | None) -> AsyncEngine:

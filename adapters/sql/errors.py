@@ -9,6 +9,7 @@ travels on as the exception's `__cause__`, for the logs, never towards a client.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,9 +26,12 @@ DEPENDENCY = "database"
 _UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P")
 
 
-def conflict_for(error: sa_exc.IntegrityError) -> ConflictError | None:
+_INTEGRITY_ERRORS = (sa_exc.IntegrityError, sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+
+
+def conflict_for(error: BaseException) -> ConflictError | None:
     """The domain conflict that a unique violation stands for, or None for any other integrity error."""
-    message = str(error.orig)
+    message = str(error.orig if isinstance(error, sa_exc.IntegrityError) else error)
     if "email_normalized" in message:
         return EmailTakenError()
     if "username_normalized" in message:
@@ -37,7 +41,10 @@ def conflict_for(error: sa_exc.IntegrityError) -> ConflictError | None:
 
 def is_unavailable(error: BaseException) -> bool:
     """True when `error` says the database cannot be reached or cannot serve requests right now."""
-    if isinstance(error, OSError | sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError):
+    if isinstance(
+        error,
+        OSError | sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError | sqlite3.OperationalError,
+    ):
         # OSError covers refused connections and the builtin TimeoutError (asyncio's timeouts too);
         # OperationalError covers SQLite's "database is locked" after the busy timeout.
         return True
@@ -62,7 +69,7 @@ def translated_errors() -> Iterator[None]:
     """
     try:
         yield
-    except sa_exc.IntegrityError as error:
+    except _INTEGRITY_ERRORS as error:
         conflict = conflict_for(error)
         if conflict is None:
             raise

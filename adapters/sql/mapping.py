@@ -7,10 +7,9 @@ UTC and returns them aware in UTC, on SQLite (naive text) as on PostgreSQL.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import RowMapping
 
 from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.model import (
@@ -60,7 +59,7 @@ def user_to_row(user: User) -> dict[str, Any]:
     }
 
 
-def user_from_row(row: RowMapping) -> User:
+def user_from_row(row: Mapping[str, Any]) -> User:
     # Stored values were valid when written, so they are rebuilt without parsing them again.
     return User(
         id=UserId(row["id"]),
@@ -92,7 +91,7 @@ def session_to_row(session: Session) -> dict[str, Any]:
     }
 
 
-def session_from_row(row: RowMapping) -> Session:
+def session_from_row(row: Mapping[str, Any]) -> Session:
     return Session(
         id=SessionId(row["id"]),
         user_id=UserId(row["user_id"]),
@@ -116,7 +115,7 @@ def refresh_token_to_row(token: RefreshToken) -> dict[str, Any]:
     }
 
 
-def refresh_token_from_row(row: RowMapping) -> RefreshToken:
+def refresh_token_from_row(row: Mapping[str, Any]) -> RefreshToken:
     return RefreshToken(
         token_hash=row["token_hash"],
         session_id=SessionId(row["session_id"]),
@@ -138,7 +137,7 @@ def one_time_token_to_row(token: OneTimeToken) -> dict[str, Any]:
     }
 
 
-def one_time_token_from_row(row: RowMapping) -> OneTimeToken:
+def one_time_token_from_row(row: Mapping[str, Any]) -> OneTimeToken:
     return OneTimeToken(
         token_hash=row["token_hash"],
         user_id=UserId(row["user_id"]),
@@ -163,7 +162,7 @@ def outbox_message_to_row(entry_id: str, message: MailMessage, now: datetime) ->
     }
 
 
-def outbox_entry_from_row(row: RowMapping) -> OutboxEntry:
+def outbox_entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
         message=MailMessage(to=row["recipient"], subject=row["subject"], text=row["body_text"], html=row["body_html"]),
@@ -186,7 +185,7 @@ def task_to_row(task: Task) -> dict[str, Any]:
     }
 
 
-def task_from_row(row: RowMapping) -> Task:
+def task_from_row(row: Mapping[str, Any]) -> Task:
     return Task(
         id=TaskId(row["id"]),
         owner_id=UserId(row["owner_id"]),
@@ -211,7 +210,7 @@ def audit_event_to_row(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def audit_event_from_row(row: RowMapping) -> AuditEvent:
+def audit_event_from_row(row: Mapping[str, Any]) -> AuditEvent:
     data: AuditData = json.loads(row["data"])
     return AuditEvent(
         id=row["id"],

@@ -1,24 +1,26 @@
-"""Repositories over one `AsyncSession` with Core statements; the unit of work owns the transaction.
+"""Repositories over one transaction's `SqlConnection`; the unit of work owns the transaction.
 
-Every write that decides something under concurrency is a single conditional statement whose
-row count (or `RETURNING` list) is the answer, so SQLite and PostgreSQL agree without relying on
-isolation levels. Writes that may break a unique rule run inside a savepoint: the violation
-surfaces at once as a domain error and the surrounding transaction stays usable.
+Statements are SQLAlchemy Core with named parameters, built once at import and compiled once per
+dialect (`adapters.sql.driver.Statement`). Every write that decides something under concurrency is
+a single conditional statement whose row count (or `RETURNING` list) is the answer, so SQLite and
+PostgreSQL agree without relying on isolation levels. Writes that may break a unique rule run
+inside a savepoint: the violation surfaces at once as a domain error and the surrounding
+transaction stays usable.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Result, delete, func, insert, or_, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import Table
 
 from adapters.sql import mapping
-from adapters.sql.errors import translated_errors
-from adapters.sql.tables import one_time_tokens, outbox, refresh_tokens, sessions, users
+from adapters.sql.driver import SqlConnection, Statement
+from adapters.sql.tables import UtcDateTime, one_time_tokens, outbox, refresh_tokens, sessions, users
 from domain.model import (
     Email,
     MailMessage,
@@ -40,208 +42,269 @@ from domain.ports.repositories import (
     UserRepository,
 )
 
-
-async def _execute(session: AsyncSession, statement: Executable) -> Result[Any]:
-    with translated_errors():
-        return await session.execute(statement)
+NOW = bindparam("now", type_=UtcDateTime())
+"""The `:now` parameter of the statements, shared so that one statement may use it more than once."""
 
 
-async def _rowcount(session: AsyncSession, statement: Executable) -> int:
-    result = cast(CursorResult[Any], await _execute(session, statement))
-    return result.rowcount
+def insert_all(table: Table, keys: Sequence[str] | None = None) -> Statement:
+    """INSERT of a row, each column (all of them, or those of `keys`) from the parameter of its name."""
+    return Statement(insert(table), column_keys=list(keys) if keys is not None else [c.key for c in table.columns])
+
+
+def dialect_insert(dialect_name: str, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the dialect, for its `ON CONFLICT` clauses."""
+    return postgresql.insert(table) if dialect_name == "postgresql" else sqlite.insert(table)
+
+
+_USER_ADD = insert_all(users)
+_USER_BY_ID = Statement(select(users).where(users.c.id == bindparam("user_id")))
+_USER_BY_EMAIL = Statement(select(users).where(users.c.email_normalized == bindparam("email")))
+_USER_BY_USERNAME = Statement(select(users).where(users.c.username_normalized == bindparam("username")))
+_USER_DELETE = Statement(delete(users).where(users.c.id == bindparam("user_id")))
+_USER_UPDATE = Statement(
+    update(users).where(users.c.id == bindparam("user_id")),
+    column_keys=[column.key for column in users.columns if column.key != "id"],
+)
+_USER_SEARCH: dict[bool, tuple[Statement, Statement]] = {}
+_LIKE_ESCAPE = "/"
+
+
+def _like_escaped(text: str) -> str:
+    """`text` as a LIKE pattern that matches it literally, with `_LIKE_ESCAPE` as the escape character."""
+    for special in (_LIKE_ESCAPE, "%", "_"):
+        text = text.replace(special, _LIKE_ESCAPE + special)
+    return text
+
+
+def _user_search(with_query: bool) -> tuple[Statement, Statement]:
+    statements = _USER_SEARCH.get(with_query)
+    if statements is None:
+        conditions = []
+        if with_query:
+            # The normalised columns hold `str.lower()` of the values, so lowering the query in
+            # Python compares the same way on every database; `_like_escaped` makes `%`, `_` and
+            # the escape character itself match literally.
+            needle = bindparam("needle", type_=String())
+            conditions.append(
+                or_(
+                    users.c.email_normalized.contains(needle, escape=_LIKE_ESCAPE),
+                    users.c.username_normalized.contains(needle, escape=_LIKE_ESCAPE),
+                )
+            )
+        rows = (
+            select(users)
+            .where(*conditions)
+            .order_by(users.c.created_at, users.c.id)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+        total = select(func.count().label("total")).select_from(users).where(*conditions)
+        statements = _USER_SEARCH[with_query] = (Statement(rows), Statement(total))
+    return statements
 
 
 class SqlUserRepository(UserRepository):
     """Accounts in `users`; uniqueness ignoring case rests on the unique `*_normalized` columns."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, user: User) -> None:
-        await self._write_checked(insert(users).values(mapping.user_to_row(user)))
+        await self._connection.execute_checked(_USER_ADD, mapping.user_to_row(user))
 
     async def get(self, user_id: UserId) -> User | None:
-        return await self._one(select(users).where(users.c.id == user_id))
+        return await self._one(_USER_BY_ID, {"user_id": user_id})
 
     async def by_email(self, email: Email) -> User | None:
-        return await self._one(select(users).where(users.c.email_normalized == email.normalized))
+        return await self._one(_USER_BY_EMAIL, {"email": email.normalized})
 
     async def by_username(self, username: Username) -> User | None:
-        return await self._one(select(users).where(users.c.username_normalized == username.normalized))
+        return await self._one(_USER_BY_USERNAME, {"username": username.normalized})
 
     async def delete(self, user_id: UserId) -> None:
         # Sessions, refresh tokens and mailed tokens go with the row (ON DELETE CASCADE).
-        await _execute(self._session, delete(users).where(users.c.id == user_id))
+        await self._connection.execute(_USER_DELETE, {"user_id": user_id})
 
     async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:
-        conditions = []
+        rows_statement, total_statement = _user_search(query is not None)
+        values: dict[str, object] = {"limit": page.limit, "offset": page.offset}
         if query is not None:
-            # The normalised columns hold `str.lower()` of the values, so lowering the query in
-            # Python compares the same way on every database; `autoescape` makes `%`, `_` and the
-            # escape character itself match literally.
-            needle = query.lower()
-            conditions.append(
-                or_(
-                    users.c.email_normalized.contains(needle, autoescape=True),
-                    users.c.username_normalized.contains(needle, autoescape=True),
-                )
-            )
-        rows_statement = (
-            select(users)
-            .where(*conditions)
-            .order_by(users.c.created_at, users.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        rows = (await _execute(self._session, rows_statement)).mappings().all()
-        total = (await _execute(self._session, select(func.count()).select_from(users).where(*conditions))).scalar_one()
-        return [mapping.user_from_row(row) for row in rows], total
+            values["needle"] = _like_escaped(query.lower())
+        rows = await self._connection.fetch(rows_statement, values)
+        total = await self._connection.fetch_one(total_statement, values)
+        return [mapping.user_from_row(row) for row in rows], int(total["total"]) if total else 0
 
     async def update(self, user: User) -> None:
         values = mapping.user_to_row(user)
-        del values["id"]
-        await self._write_checked(update(users).where(users.c.id == user.id).values(values))
+        values["user_id"] = values.pop("id")
+        await self._connection.execute_checked(_USER_UPDATE, values)
 
-    async def _one(self, statement: Executable) -> User | None:
-        row = (await _execute(self._session, statement)).mappings().one_or_none()
+    async def _one(self, statement: Statement, values: dict[str, object]) -> User | None:
+        row = await self._connection.fetch_one(statement, values)
         return mapping.user_from_row(row) if row is not None else None
 
-    async def _write_checked(self, statement: Executable) -> None:
-        with translated_errors():
-            async with self._session.begin_nested():
-                await self._session.execute(statement)
+
+_SESSION_ADD = insert_all(sessions)
+_SESSION_BY_ID = Statement(select(sessions).where(sessions.c.id == bindparam("session_id")))
+_SESSIONS_ACTIVE = Statement(
+    select(sessions)
+    .where(
+        sessions.c.user_id == bindparam("user_id"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > NOW,
+    )
+    .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
+)
+_SESSION_TOUCH = Statement(
+    update(sessions)
+    .where(sessions.c.id == bindparam("session_id"))
+    .values(last_used_at=NOW, expires_at=bindparam("new_expiry", type_=UtcDateTime()))
+)
+_SESSION_REVOKE = Statement(
+    update(sessions)
+    .where(sessions.c.id == bindparam("session_id"), sessions.c.revoked_at.is_(None))
+    .values(revoked_at=NOW)
+)
+_SESSIONS_REVOKE_ALL = Statement(
+    update(sessions)
+    .where(
+        sessions.c.user_id == bindparam("user_id"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.id != bindparam("keep"),
+    )
+    .values(revoked_at=NOW)
+    .returning(sessions.c.id)
+)
+_SESSIONS_REVOKED_SINCE = Statement(
+    select(sessions.c.id).where(sessions.c.revoked_at >= bindparam("since", type_=UtcDateTime()))
+)
 
 
 class SqlSessionRepository(SessionRepository):
     """Sessions in `sessions`; revocation only ever sets a `revoked_at` that is still NULL."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, session: Session) -> None:
-        await _execute(self._session, insert(sessions).values(mapping.session_to_row(session)))
+        await self._connection.execute(_SESSION_ADD, mapping.session_to_row(session))
 
     async def get(self, session_id: SessionId) -> Session | None:
-        result = await _execute(self._session, select(sessions).where(sessions.c.id == session_id))
-        row = result.mappings().one_or_none()
+        row = await self._connection.fetch_one(_SESSION_BY_ID, {"session_id": session_id})
         return mapping.session_from_row(row) if row is not None else None
 
     async def active_for_user(self, user_id: UserId, now: datetime) -> list[Session]:
-        statement = (
-            select(sessions)
-            .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None), sessions.c.expires_at > now)
-            .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
-        )
-        result = await _execute(self._session, statement)
-        return [mapping.session_from_row(row) for row in result.mappings()]
+        rows = await self._connection.fetch(_SESSIONS_ACTIVE, {"user_id": user_id, "now": now})
+        return [mapping.session_from_row(row) for row in rows]
 
     async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
-        statement = update(sessions).where(sessions.c.id == session_id).values(last_used_at=now, expires_at=expires_at)
-        await _execute(self._session, statement)
+        await self._connection.execute(_SESSION_TOUCH, {"session_id": session_id, "now": now, "new_expiry": expires_at})
 
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
-        statement = (
-            update(sessions).where(sessions.c.id == session_id, sessions.c.revoked_at.is_(None)).values(revoked_at=now)
-        )
-        return await _rowcount(self._session, statement) == 1
+        return await self._connection.execute(_SESSION_REVOKE, {"session_id": session_id, "now": now}) == 1
 
     async def revoke_all_for_user(
         self, user_id: UserId, now: datetime, *, keep: SessionId | None = None
     ) -> list[SessionId]:
-        statement = (
-            update(sessions)
-            .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None), sessions.c.id != (keep or ""))
-            .values(revoked_at=now)
-            .returning(sessions.c.id)
-        )
-        result = await _execute(self._session, statement)
-        return sorted(SessionId(session_id) for session_id in result.scalars())
+        rows = await self._connection.fetch(_SESSIONS_REVOKE_ALL, {"user_id": user_id, "keep": keep or "", "now": now})
+        return sorted(SessionId(row["id"]) for row in rows)
 
     async def revoked_since(self, since: datetime) -> list[SessionId]:
-        statement = select(sessions.c.id).where(sessions.c.revoked_at >= since)
-        result = await _execute(self._session, statement)
-        return sorted(SessionId(session_id) for session_id in result.scalars())
+        rows = await self._connection.fetch(_SESSIONS_REVOKED_SINCE, {"since": since})
+        return sorted(SessionId(row["id"]) for row in rows)
+
+
+# INSERT ... ON CONFLICT DO NOTHING: a duplicate hash is ignored without aborting the transaction.
+_REFRESH_TOKEN_ADD = Statement(
+    lambda dialect_name: dialect_insert(dialect_name, refresh_tokens).on_conflict_do_nothing(
+        index_elements=[refresh_tokens.c.token_hash]
+    ),
+    column_keys=[column.key for column in refresh_tokens.columns],
+)
+_REFRESH_TOKEN_BY_HASH = Statement(select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash")))
+_REFRESH_TOKEN_USE = Statement(
+    update(refresh_tokens)
+    .where(refresh_tokens.c.token_hash == bindparam("hash"), refresh_tokens.c.used_at.is_(None))
+    .values(used_at=NOW)
+)
 
 
 class SqlRefreshTokenRepository(RefreshTokenRepository):
     """Refresh tokens in `refresh_tokens`, keyed by hash; `mark_used` is one conditional UPDATE."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, token: RefreshToken) -> None:
-        # INSERT ... ON CONFLICT DO NOTHING: a duplicate hash is ignored without aborting the transaction.
-        dialect_insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = (
-            dialect_insert(refresh_tokens)
-            .values(mapping.refresh_token_to_row(token))
-            .on_conflict_do_nothing(index_elements=[refresh_tokens.c.token_hash])
-        )
-        await _execute(self._session, statement)
+        await self._connection.execute(_REFRESH_TOKEN_ADD, mapping.refresh_token_to_row(token))
 
     async def get(self, token_hash: str) -> RefreshToken | None:
-        result = await _execute(self._session, select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash))
-        row = result.mappings().one_or_none()
+        row = await self._connection.fetch_one(_REFRESH_TOKEN_BY_HASH, {"hash": token_hash})
         return mapping.refresh_token_from_row(row) if row is not None else None
 
     async def mark_used(self, token_hash: str, now: datetime) -> bool:
-        statement = (
-            update(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.used_at.is_(None))
-            .values(used_at=now)
-        )
-        return await _rowcount(self._session, statement) == 1
+        return await self._connection.execute(_REFRESH_TOKEN_USE, {"hash": token_hash, "now": now}) == 1
+
+
+_ONE_TIME_TOKEN_ADD = insert_all(one_time_tokens)
+_ONE_TIME_TOKEN_BY_HASH = Statement(select(one_time_tokens).where(one_time_tokens.c.token_hash == bindparam("hash")))
+_ONE_TIME_TOKEN_USE = Statement(
+    update(one_time_tokens)
+    .where(
+        one_time_tokens.c.token_hash == bindparam("hash"),
+        one_time_tokens.c.purpose == bindparam("purpose"),
+        one_time_tokens.c.used_at.is_(None),
+        one_time_tokens.c.expires_at > NOW,
+    )
+    .values(used_at=NOW)
+)
+_ONE_TIME_TOKENS_INVALIDATE = Statement(
+    update(one_time_tokens)
+    .where(
+        one_time_tokens.c.user_id == bindparam("user_id"),
+        one_time_tokens.c.purpose == bindparam("purpose"),
+        one_time_tokens.c.used_at.is_(None),
+    )
+    .values(used_at=NOW)
+)
 
 
 class SqlOneTimeTokenRepository(OneTimeTokenRepository):
     """Single-use tokens in `one_time_tokens`, keyed by hash and deleted with their user; `use` is one
     conditional UPDATE whose row count decides, so exactly one concurrent caller wins."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, token: OneTimeToken) -> None:
-        await _execute(self._session, insert(one_time_tokens).values(mapping.one_time_token_to_row(token)))
+        await self._connection.execute(_ONE_TIME_TOKEN_ADD, mapping.one_time_token_to_row(token))
 
     async def get(self, token_hash: str) -> OneTimeToken | None:
-        statement = select(one_time_tokens).where(one_time_tokens.c.token_hash == token_hash)
-        row = (await _execute(self._session, statement)).mappings().one_or_none()
+        row = await self._connection.fetch_one(_ONE_TIME_TOKEN_BY_HASH, {"hash": token_hash})
         return mapping.one_time_token_from_row(row) if row is not None else None
 
     async def use(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> bool:
-        statement = (
-            update(one_time_tokens)
-            .where(
-                one_time_tokens.c.token_hash == token_hash,
-                one_time_tokens.c.purpose == purpose.value,
-                one_time_tokens.c.used_at.is_(None),
-                one_time_tokens.c.expires_at > now,
-            )
-            .values(used_at=now)
-        )
-        return await _rowcount(self._session, statement) == 1
+        values = {"hash": token_hash, "purpose": purpose.value, "now": now}
+        return await self._connection.execute(_ONE_TIME_TOKEN_USE, values) == 1
 
     async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
-        statement = (
-            update(one_time_tokens)
-            .where(
-                one_time_tokens.c.user_id == user_id,
-                one_time_tokens.c.purpose == purpose.value,
-                one_time_tokens.c.used_at.is_(None),
-            )
-            .values(used_at=now)
-        )
-        return await _rowcount(self._session, statement)
+        values = {"user_id": user_id, "purpose": purpose.value, "now": now}
+        return await self._connection.execute(_ONE_TIME_TOKENS_INVALIDATE, values)
+
+
+_OUTBOX_ADD = insert_all(
+    outbox, ["id", "recipient", "subject", "body_text", "body_html", "created_at", "attempts", "next_attempt_at"]
+)
 
 
 class SqlOutbox(Outbox):
     """Messages inserted into `outbox` in the unit of work's transaction, under a new uuid4 id;
     `SqlOutboxQueue` delivers them once committed."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, message: MailMessage, now: datetime) -> str:
         entry_id = str(uuid.uuid4())
-        await _execute(self._session, insert(outbox).values(mapping.outbox_message_to_row(entry_id, message, now)))
+        await self._connection.execute(_OUTBOX_ADD, mapping.outbox_message_to_row(entry_id, message, now))
         return entry_id

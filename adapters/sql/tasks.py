@@ -1,14 +1,12 @@
-"""SqlTaskRepository: the owner-scoped task store over one `AsyncSession`."""
+"""SqlTaskRepository: the owner-scoped task store over one transaction's `SqlConnection`."""
 
 from __future__ import annotations
 
-from typing import Any, cast
-
-from sqlalchemy import ColumnElement, CursorResult, Executable, Result, case, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, select, update
 
 from adapters.sql import mapping
-from adapters.sql.errors import translated_errors
+from adapters.sql.driver import SqlConnection, Statement
+from adapters.sql.repositories import insert_all
 from adapters.sql.tables import tasks
 from domain.model import Page, UserId
 from domain.ports.repositories import TaskRepository
@@ -24,6 +22,41 @@ _TASK_COLUMNS = (
     tasks.c.updated_at,
 )
 _ID_MAX_LENGTH = 36  # the width of `tasks.id`
+_OWNED = tasks.c.owner_id == bindparam("owner_id")
+
+_ADD = insert_all(tasks)
+_GET = Statement(select(*_TASK_COLUMNS).where(tasks.c.id == bindparam("task_id"), _OWNED))
+_UPDATE = Statement(
+    # Identity, ownership and creation time are never rewritten.
+    update(tasks).where(tasks.c.id == bindparam("task_id"), _OWNED),
+    column_keys=["title", "description", "completed", "updated_at"],
+)
+_DELETE = Statement(delete(tasks).where(tasks.c.id == bindparam("task_id"), _OWNED))
+_COUNTS = Statement(
+    select(
+        func.count().label("total"),
+        func.coalesce(func.sum(case((tasks.c.completed, 1), else_=0)), 0).label("done"),
+    ).where(_OWNED)
+)
+_LIST: dict[bool, tuple[Statement, Statement]] = {}
+
+
+def _list_statements(by_completion: bool) -> tuple[Statement, Statement]:
+    statements = _LIST.get(by_completion)
+    if statements is None:
+        conditions: list[ColumnElement[bool]] = [_OWNED]
+        if by_completion:
+            conditions.append(tasks.c.completed == bindparam("completed", type_=tasks.c.completed.type))
+        rows = (
+            select(*_TASK_COLUMNS)
+            .where(*conditions)
+            .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+        total = select(func.count().label("total")).select_from(tasks).where(*conditions)
+        statements = _LIST[by_completion] = (Statement(rows), Statement(total))
+    return statements
 
 
 def _may_be_stored(task_id: TaskId) -> bool:
@@ -38,61 +71,39 @@ def _may_be_stored(task_id: TaskId) -> bool:
 
 
 class SqlTaskRepository(TaskRepository):
-    """Tasks in `tasks` with Core statements, each one filtered by `owner_id`, so another user's task
-    is out of reach of every query rather than checked afterwards. A page and its total are read in
-    the unit of work's transaction; tasks go with their user through ON DELETE CASCADE."""
+    """Tasks in `tasks`, every statement filtered by `owner_id`, so another user's task is out of
+    reach of every query rather than checked afterwards. A page and its total are read in the unit
+    of work's transaction; tasks go with their user through ON DELETE CASCADE."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
 
     async def add(self, task: Task) -> None:
-        await self._execute(insert(tasks).values(mapping.task_to_row(task)))
+        await self._connection.execute(_ADD, mapping.task_to_row(task))
 
     async def get(self, task_id: TaskId, owner_id: UserId) -> Task | None:
         if not _may_be_stored(task_id):
             return None
-        statement = select(*_TASK_COLUMNS).where(tasks.c.id == task_id, tasks.c.owner_id == owner_id)
-        row = (await self._execute(statement)).mappings().one_or_none()
+        row = await self._connection.fetch_one(_GET, {"task_id": task_id, "owner_id": owner_id})
         return mapping.task_from_row(row) if row is not None else None
 
     async def list(self, owner_id: UserId, *, completed: bool | None, page: Page) -> tuple[list[Task], int]:
-        conditions: list[ColumnElement[bool]] = [tasks.c.owner_id == owner_id]
-        if completed is not None:
-            conditions.append(tasks.c.completed == completed)
-        statement = (
-            select(*_TASK_COLUMNS)
-            .where(*conditions)
-            .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
-            .limit(page.limit)
-            .offset(page.offset)
-        )
-        rows = (await self._execute(statement)).mappings().all()
-        total = (await self._execute(select(func.count()).select_from(tasks).where(*conditions))).scalar_one()
-        return [mapping.task_from_row(row) for row in rows], int(total)
+        rows_statement, total_statement = _list_statements(completed is not None)
+        values = {"owner_id": owner_id, "completed": completed, "limit": page.limit, "offset": page.offset}
+        rows = await self._connection.fetch(rows_statement, values)
+        total = await self._connection.fetch_one(total_statement, values)
+        return [mapping.task_from_row(row) for row in rows], int(total["total"]) if total else 0
 
     async def update(self, task: Task) -> None:
         values = mapping.task_to_row(task)
-        # Identity, ownership and creation time are never rewritten.
-        for fixed in ("id", "owner_id", "created_at"):
-            del values[fixed]
-        statement = update(tasks).where(tasks.c.id == task.id, tasks.c.owner_id == task.owner_id).values(values)
-        await self._execute(statement)
+        values["task_id"] = values["id"]
+        await self._connection.execute(_UPDATE, values)
 
     async def delete(self, task_id: TaskId, owner_id: UserId) -> bool:
         if not _may_be_stored(task_id):
             return False
-        statement = delete(tasks).where(tasks.c.id == task_id, tasks.c.owner_id == owner_id)
-        result = cast(CursorResult[Any], await self._execute(statement))
-        return result.rowcount == 1
+        return await self._connection.execute(_DELETE, {"task_id": task_id, "owner_id": owner_id}) == 1
 
     async def counts(self, owner_id: UserId) -> tuple[int, int]:
-        completed = func.coalesce(func.sum(case((tasks.c.completed, 1), else_=0)), 0)
-        statement = select(func.count(), completed).select_from(tasks).where(tasks.c.owner_id == owner_id)
-        with translated_errors():
-            result = await self._session.execute(statement)
-        total, done = result.one()
-        return int(total), int(done)
-
-    async def _execute(self, statement: Executable) -> Result[Any]:
-        with translated_errors():
-            return await self._session.execute(statement)
+        row = await self._connection.fetch_one(_COUNTS, {"owner_id": owner_id})
+        return (int(row["total"]), int(row["done"])) if row is not None else (0, 0)

@@ -1,18 +1,17 @@
-"""SqlUnitOfWork: one AsyncSession, and so one database transaction, per `async with` block."""
+"""SqlUnitOfWork: one database transaction, on one pooled connection, per `async with` block."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import literal_column, select
 
 from adapters.audit_lines import emit as emit_audit_lines
 from adapters.sql.audit_log import SqlAuditLog
-from adapters.sql.engine import READ_ONLY_OPTION
-from adapters.sql.errors import translated_errors
+from adapters.sql.driver import Database, Statement, Transaction
 from adapters.sql.repositories import (
     SqlOneTimeTokenRepository,
     SqlOutbox,
@@ -25,16 +24,17 @@ from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent
 
 PING_TIMEOUT_S = 5.0
+_PING = Statement(select(literal_column("1").label("one")))
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """A transaction over the SQL repositories, from a factory made by `create_session_factory`.
+    """A transaction over the SQL repositories, on a `Database` from `adapters.sql.driver.open_database`.
 
-    Entering checks a connection out of the engine's pool and begins the transaction, so an
-    unreachable database is reported on entry (on SQLite the `BEGIN IMMEDIATE`, and with it the
-    wait for the write lock, happens here too); leaving rolls back anything not committed and
-    returns the connection. After `commit()` the block may
-    go on: the session begins a new transaction on its next statement.
+    Entering checks a connection out of the pool, so an unreachable database is reported on entry;
+    the transaction itself begins with its first statement (on SQLite with `BEGIN IMMEDIATE`, and
+    with it the wait for the write lock; a unit of work entered `reading()` takes no lock, and on
+    PostgreSQL sends no BEGIN at all). Leaving rolls back anything not committed and returns the
+    connection. After `commit()` the block may go on: the next statement begins a new transaction.
     Connection failures surface as `DependencyUnavailableError("database")`.
 
     Audit events added since the transaction began are also logged, one JSON line each on
@@ -42,9 +42,10 @@ class SqlUnitOfWork(UnitOfWork):
     events of a rolled-back or failed transaction are never logged.
     """
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-        self._session: AsyncSession | None = None
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._scope: contextlib.AbstractAsyncContextManager[Transaction] | None = None
+        self._transaction: Transaction | None = None
         self._audit_events_added: list[AuditEvent] = []
         self._read_only = False
 
@@ -53,39 +54,39 @@ class SqlUnitOfWork(UnitOfWork):
         return self
 
     async def __aenter__(self) -> Self:
-        if self._session is not None:
+        if self._scope is not None:
             raise RuntimeError("this unit of work is already in use; enter it sequentially, never concurrently")
-        session = self._session_factory()
-        options = {READ_ONLY_OPTION: True} if self._read_only else None
+        scope = self._database.transaction(read_only=self._read_only)
+        self._scope = scope
         try:
-            with translated_errors():
-                await session.connection(execution_options=options)
+            transaction = await scope.__aenter__()
         except BaseException:
-            await session.close()
+            self._scope = None
+            self._read_only = False
             raise
-        self._session = session
+        self._transaction = transaction
         self._audit_events_added.clear()
-        self.users = SqlUserRepository(session)
-        self.sessions = SqlSessionRepository(session)
-        self.refresh_tokens = SqlRefreshTokenRepository(session)
-        self.one_time_tokens = SqlOneTimeTokenRepository(session)
-        self.outbox = SqlOutbox(session)
-        self.audit = SqlAuditLog(session, on_add=self._audit_events_added.append)
-        self.tasks = SqlTaskRepository(session)
+        connection = transaction.connection
+        self.users = SqlUserRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.refresh_tokens = SqlRefreshTokenRepository(connection)
+        self.one_time_tokens = SqlOneTimeTokenRepository(connection)
+        self.outbox = SqlOutbox(connection)
+        self.audit = SqlAuditLog(connection, on_add=self._audit_events_added.append)
+        self.tasks = SqlTaskRepository(connection)
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self._read_only = False
-        session, self._session = self._session, None
-        if session is None:
+        scope, self._scope, self._transaction = self._scope, None, None
+        if scope is None:
             return
         self._audit_events_added.clear()
         try:
-            with translated_errors():
-                # Closing rolls back whatever was not committed and gives the connection back.
-                await session.close()
+            # Rolls back whatever was not committed and gives the connection back.
+            await scope.__aexit__(exc_type, exc, traceback)
         except Exception:
             if exc is None:
                 raise
@@ -94,20 +95,18 @@ class SqlUnitOfWork(UnitOfWork):
     async def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("commit() in a unit of work entered for reading")
-        if self._session is None:
+        if self._transaction is None:
             raise RuntimeError("commit() outside of an `async with` block")
         # Taken before committing: if the commit fails, the transaction and its events are gone.
         committed_events = list(self._audit_events_added)
         self._audit_events_added.clear()
-        with translated_errors():
-            await self._session.commit()
+        await self._transaction.commit()
         emit_audit_lines(committed_events)
 
     async def ping(self) -> bool:
         try:
-            async with asyncio.timeout(PING_TIMEOUT_S), self._session_factory() as session:
-                connection = await session.connection(execution_options={READ_ONLY_OPTION: True})
-                await connection.execute(text("SELECT 1"))
+            async with asyncio.timeout(PING_TIMEOUT_S), self._database.transaction(read_only=True) as transaction:
+                await transaction.connection.fetch(_PING)
         except Exception:
             return False
         return True

@@ -11,7 +11,6 @@ import pytest
 
 from adapters.kv.login_attempts import RedisLoginAttemptCounter
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
-from adapters.sql.engine import create_session_factory
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from domain.model import AttemptDecision
 from domain.ports.throttling import LoginAttemptCounter
@@ -36,11 +35,11 @@ async def counter(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             yield RedisLoginAttemptCounter(client, prefix)
     else:
         async with migrated_database(request.param, tmp_path) as database:
-            engine = database.create_engine()
+            pool = database.open()
             try:
-                yield SqlLoginAttemptCounter(create_session_factory(engine))
+                yield SqlLoginAttemptCounter(pool)
             finally:
-                await engine.dispose()
+                await pool.close()
 
 
 async def _begin(counter: LoginAttemptCounter, at: timedelta = timedelta(0), *, key: str = KEY) -> AttemptDecision:

@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
-from adapters.sql.engine import create_engine, create_session_factory
+from adapters.sql.driver import open_database
 from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlUnitOfWork
@@ -125,13 +125,13 @@ async def driver_threads_settle() -> AsyncIterator[None]:
 async def test_an_unreachable_database_is_reported_unavailable_without_driver_text(
     url_template: str, tmp_path: Path
 ) -> None:
-    engine = create_engine(url_template.format(tmp=tmp_path))
-    uow = SqlUnitOfWork(create_session_factory(engine))
+    pool = open_database(url_template.format(tmp=tmp_path))
+    uow = SqlUnitOfWork(pool)
     try:
         with pytest.raises(DependencyUnavailableError) as caught:
             await uow.__aenter__()
     finally:
-        await engine.dispose()
+        await pool.close()
 
     assert caught.value.dependency == "database"
     assert str(caught.value) == "database is unavailable"
@@ -140,28 +140,27 @@ async def test_an_unreachable_database_is_reported_unavailable_without_driver_te
 @pytest.mark.usefixtures("driver_threads_settle")
 @pytest.mark.parametrize("url_template", UNREACHABLE)
 async def test_ping_is_false_when_the_database_cannot_be_reached(url_template: str, tmp_path: Path) -> None:
-    engine = create_engine(url_template.format(tmp=tmp_path))
+    pool = open_database(url_template.format(tmp=tmp_path))
     try:
-        assert await SqlUnitOfWork(create_session_factory(engine)).ping() is False
+        assert await SqlUnitOfWork(pool).ping() is False
     finally:
-        await engine.dispose()
+        await pool.close()
 
 
 async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(database: Database) -> None:
-    engine = database.create_engine()
-    uow = SqlUnitOfWork(create_session_factory(engine))
+    pool = database.open()
+    uow = SqlUnitOfWork(pool)
     try:
         async with uow:
             with pytest.raises(RuntimeError):
                 await uow.__aenter__()
     finally:
-        await engine.dispose()
+        await pool.close()
 
 
 async def test_a_reading_unit_of_work_does_not_wait_for_an_open_writer(database: Database) -> None:
-    engine = database.create_engine()
-    factory = create_session_factory(engine)
-    writer, reader = SqlUnitOfWork(factory), SqlUnitOfWork(factory)
+    pool = database.open()
+    writer, reader = SqlUnitOfWork(pool), SqlUnitOfWork(pool)
     user = a_user()
     try:
         async with writer as tx:
@@ -174,4 +173,4 @@ async def test_a_reading_unit_of_work_does_not_wait_for_an_open_writer(database:
         async with reader.reading() as read_tx:
             assert await read_tx.users.get(user.id) == user
     finally:
-        await engine.dispose()
+        await pool.close()
