@@ -34,13 +34,12 @@ class GetProfileHandler:
 
     async def handle(self, command: GetProfile) -> Profile:
         async with self._uow.reading() as uow:
-            user = await uow.users.get(command.user_id)
-            if user is None or not user.is_active:
-                raise TokenInvalidError
-            task_count, completed_task_count = await uow.tasks.counts(user.id)
+            overview = await uow.overviews.get(command.user_id)
+        if overview is None or not overview.user.is_active:
+            raise TokenInvalidError
         return Profile(
-            user=user,
-            account_age_days=user.account_age_days(self._clock.now()),
-            task_count=task_count,
-            completed_task_count=completed_task_count,
+            user=overview.user,
+            account_age_days=overview.user.account_age_days(self._clock.now()),
+            task_count=overview.task_count,
+            completed_task_count=overview.completed_task_count,
         )

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.ports.repositories import (
+    AccountOverviews,
     AuditLog,
     OneTimeTokenRepository,
     Outbox,
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     tasks: TaskRepository
     audit: AuditLog
+    overviews: AccountOverviews
 
     @abstractmethod
     async def __aenter__(self) -> Self:
@@ -45,9 +47,10 @@ class UnitOfWork(Protocol):
 
     @abstractmethod
     def reading(self) -> Self:
-        """This unit of work, for the next `async with` block only, as a transaction that only reads:
-        it takes no write lock (so on SQLite readers do not queue behind one another) and
-        `commit()` inside it raises `RuntimeError`."""
+        """This unit of work, for the next `async with` block only, for reading: it takes no lock (so
+        on SQLite readers never queue behind a writer), `commit()` inside it raises `RuntimeError`,
+        and on a database each statement sees what was committed when it ran (as under PostgreSQL's
+        READ COMMITTED): read what must agree with one statement."""
 
     @abstractmethod
     async def commit(self) -> None:

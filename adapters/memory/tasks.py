@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.model import Page, UserId
-from domain.ports.repositories import TaskRepository
+from domain.model import Page, User, UserId
+from domain.ports.repositories import AccountOverview, AccountOverviews, TaskRepository
 from domain.tasks import Task, TaskId
 
 
@@ -57,3 +57,17 @@ def delete_tasks_of(tasks: dict[TaskId, Task], owner_id: UserId) -> None:
     """Remove every task of `owner_id`, as ON DELETE CASCADE does when the user row goes."""
     for task_id in [task.id for task in tasks.values() if task.owner_id == owner_id]:
         del tasks[task_id]
+
+
+class MemoryAccountOverviews(AccountOverviews):
+    """Overviews computed from the unit of work's copies of the users and tasks dicts."""
+
+    def __init__(self, users: dict[UserId, User], tasks: dict[TaskId, Task]) -> None:
+        self._users, self._tasks = users, tasks
+
+    async def get(self, user_id: UserId) -> AccountOverview | None:
+        user = self._users.get(user_id)
+        if user is None:
+            return None
+        owned = [task for task in self._tasks.values() if task.owner_id == user_id]
+        return AccountOverview(user, len(owned), sum(1 for task in owned if task.completed))

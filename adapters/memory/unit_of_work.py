@@ -15,7 +15,7 @@ from adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from adapters.memory.store import MemoryStore
-from adapters.memory.tasks import MemoryTaskRepository, delete_tasks_of
+from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent
 from domain.model import UserId
@@ -100,6 +100,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.outbox = MemoryOutbox(self._outbox)
         self.audit = MemoryAuditLog(self._audit_events, on_add=self._audit_events_added.append)
         self.tasks = MemoryTaskRepository(self._tasks)
+        self.overviews = MemoryAccountOverviews(self._users, self._tasks)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)

@@ -8,16 +8,17 @@ a request together (bench/README.md, "Where the time goes").
 
 - `Database` is a pool of connections for one URL; `Database.transaction()` checks one out for
   one transaction, `read_only` or not.
-- PostgreSQL (asyncpg pool): a writing transaction is a real `BEGIN ... COMMIT/ROLLBACK`; a
-  read-only one sends its statements without BEGIN, one snapshot per statement, which is what
-  READ COMMITTED gives inside a transaction as well, without the two extra round trips.
+- A read-only transaction sends its statements without BEGIN: each reads the latest committed
+  state, one snapshot per statement, which is what PostgreSQL's READ COMMITTED gives inside a
+  transaction as well, without the extra round trips (or, on SQLite, thread hops) of BEGIN and
+  ROLLBACK. It takes no lock.
+- PostgreSQL (asyncpg pool): a writing transaction is a real `BEGIN ... COMMIT/ROLLBACK`.
   Connections come back to the pool without asyncpg's reset query: nothing here changes session
   state (no SET, LISTEN, advisory locks or cursors), and an open transaction is still rolled back.
 - SQLite (`sqlite3` in WAL mode): every connection is used by one thread at a time from a
   private thread pool, and one statement (with the pending `BEGIN` in front of the first one) is
   one hop to that thread. Writing transactions begin with `BEGIN IMMEDIATE`, so concurrent writers
-  queue on the busy timeout instead of failing when a reader upgrades; read-only ones with a
-  deferred `BEGIN`, which takes no lock.
+  queue on the busy timeout instead of failing when a reader upgrades.
 - Values cross the boundary through the column types' own bind and result processors, so SQLite
   stores exactly what SQLAlchemy would (datetimes as UTC text, booleans as 0/1) and
   `UtcDateTime` returns aware UTC datetimes on both databases.
@@ -356,7 +357,7 @@ class SqliteDatabase(Database):
     @contextlib.asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Transaction]:
         connection = await self._acquire()
-        transaction = _SqliteTransaction(self, connection, "BEGIN" if read_only else "BEGIN IMMEDIATE")
+        transaction = _SqliteTransaction(self, connection, None if read_only else "BEGIN IMMEDIATE")
         try:
             yield transaction
         finally:
@@ -381,7 +382,7 @@ class SqliteDatabase(Database):
 class _SqliteTransaction(Transaction):
     dialect_name = "sqlite"
 
-    def __init__(self, database: SqliteDatabase, driver: sqlite3.Connection, begin: str) -> None:
+    def __init__(self, database: SqliteDatabase, driver: sqlite3.Connection, begin: str | None) -> None:
         self._database = database
         self._driver = driver
         self._begin = begin
@@ -391,7 +392,7 @@ class _SqliteTransaction(Transaction):
     def _run_statement(self, sql: str, arguments: list[Any], savepoint: bool) -> tuple[list[Any], int]:
         # Runs on a pool thread: BEGIN (when due), the statement, its rows, in one hop.
         driver = self._driver
-        if not self._begun:
+        if not self._begun and self._begin is not None:
             driver.execute(self._begin)
             self._begun = True
         if not savepoint:

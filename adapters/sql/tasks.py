@@ -7,9 +7,9 @@ from sqlalchemy import ColumnElement, bindparam, case, delete, func, select, upd
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.repositories import insert_all
-from adapters.sql.tables import tasks
+from adapters.sql.tables import tasks, users
 from domain.model import Page, UserId
-from domain.ports.repositories import TaskRepository
+from domain.ports.repositories import AccountOverview, AccountOverviews, TaskRepository
 from domain.tasks import Task, TaskId
 
 _TASK_COLUMNS = (
@@ -39,6 +39,14 @@ _COUNTS = Statement(
     ).where(_OWNED)
 )
 _LIST: dict[bool, tuple[Statement, Statement]] = {}
+_OWNER = tasks.c.owner_id == users.c.id
+_OVERVIEW = Statement(
+    select(
+        users,
+        select(func.count()).where(_OWNER).scalar_subquery().label("task_count"),
+        select(func.count()).where(_OWNER, tasks.c.completed).scalar_subquery().label("completed_task_count"),
+    ).where(users.c.id == bindparam("user_id"))
+)
 
 
 def _list_statements(by_completion: bool) -> tuple[Statement, Statement]:
@@ -107,3 +115,16 @@ class SqlTaskRepository(TaskRepository):
     async def counts(self, owner_id: UserId) -> tuple[int, int]:
         row = await self._connection.fetch_one(_COUNTS, {"owner_id": owner_id})
         return (int(row["total"]), int(row["done"])) if row is not None else (0, 0)
+
+
+class SqlAccountOverviews(AccountOverviews):
+    """An account and its task counts in one SELECT (the counts as scalar subqueries on the owner index)."""
+
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
+
+    async def get(self, user_id: UserId) -> AccountOverview | None:
+        row = await self._connection.fetch_one(_OVERVIEW, {"user_id": user_id})
+        if row is None:
+            return None
+        return AccountOverview(mapping.user_from_row(row), int(row["task_count"]), int(row["completed_task_count"]))

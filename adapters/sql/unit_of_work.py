@@ -19,7 +19,7 @@ from adapters.sql.repositories import (
     SqlSessionRepository,
     SqlUserRepository,
 )
-from adapters.sql.tasks import SqlTaskRepository
+from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent
 
@@ -32,8 +32,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     Entering checks a connection out of the pool, so an unreachable database is reported on entry;
     the transaction itself begins with its first statement (on SQLite with `BEGIN IMMEDIATE`, and
-    with it the wait for the write lock; a unit of work entered `reading()` takes no lock, and on
-    PostgreSQL sends no BEGIN at all). Leaving rolls back anything not committed and returns the
+    with it the wait for the write lock; a unit of work entered `reading()` sends no BEGIN
+    at all and takes no lock). Leaving rolls back anything not committed and returns the
     connection. After `commit()` the block may go on: the next statement begins a new transaction.
     Connection failures surface as `DependencyUnavailableError("database")`.
 
@@ -74,6 +74,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlOutbox(connection)
         self.audit = SqlAuditLog(connection, on_add=self._audit_events_added.append)
         self.tasks = SqlTaskRepository(connection)
+        self.overviews = SqlAccountOverviews(connection)
         return self
 
     async def __aexit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -180,6 +181,24 @@ class TaskRepository(Protocol):
     @abstractmethod
     async def counts(self, owner_id: UserId) -> tuple[int, int]:
         """How many tasks the owner has, and how many of them are completed."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOverview:
+    """An account with the task counts shown beside it."""
+
+    user: User
+    task_count: int
+    completed_task_count: int
+
+
+class AccountOverviews(Protocol):
+    """A read model for the profile view: what the users and tasks repositories hold about one
+    account, read at once (one statement on a database) for the hot path of `GET /auth/me`."""
+
+    @abstractmethod
+    async def get(self, user_id: UserId) -> AccountOverview | None:
+        """The account with how many tasks it has and how many of them are completed, or None."""
 
 
 class AuditLog(Protocol):
