@@ -54,8 +54,10 @@ def _media_type(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard for routes with a JSON body: any other content type is a malformed request (400)."""
+async def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard for routes with a JSON body: any other content type is a malformed request (400).
+
+    A coroutine function: Litestar runs a plain function guard in a worker thread, a hop per request."""
     media_type = _media_type(connection)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise problem(400, "unsupported_media_type", "The body must be JSON (Content-Type: application/json).")

@@ -60,7 +60,7 @@ async def _log_in(request: Request[Any, Any, Any], log_in: NamedDependency[LogIn
         identifier = form.username or form.email
         password = form.password
     else:
-        require_json_body(request, request.route_handler)
+        await require_json_body(request, request.route_handler)
         body = decode_json(await request.body(), LogInRequest)
         identifier = body.email if body.email is not None else body.username
         password = body.password
