@@ -8,7 +8,7 @@ from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import RefreshTokenReusedError, TokenInvalidError
-from domain.model import TokenPair
+from domain.model import RefreshToken, TokenPair
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
 from domain.rules import RefreshVerdict, hash_token, is_plausible_token
@@ -42,13 +42,12 @@ class RefreshSessionHandler:
         now = self._clock.now()
         policy = self._tokens.policy
         async with self._uow as uow:
-            record = await uow.refresh_tokens.get(token_hash)
-            if record is None:
+            found = await uow.refresh_tokens.lookup(token_hash)
+            if found is None:
                 raise TokenInvalidError
-            session_id = record.session_id
-            session = await uow.sessions.get(session_id)
-            user = await uow.users.get(record.user_id)
-            verdict = policy.judge_refresh(record, session, now)
+            record: RefreshToken | None = found.token
+            session, user, session_id = found.session, found.user, found.token.session_id
+            verdict = policy.judge_refresh(found.token, session, now)
             if verdict is RefreshVerdict.ROTATE and not await uow.refresh_tokens.mark_used(token_hash, now):
                 # Another request used it first: judge again as the replay it now is.
                 record = await uow.refresh_tokens.get(token_hash)

@@ -25,6 +25,7 @@ from domain.model import (
 from domain.ports.repositories import (
     OneTimeTokenRepository,
     Outbox,
+    RefreshTokenLookup,
     RefreshTokenRepository,
     SessionRepository,
     UserRepository,
@@ -130,14 +131,22 @@ class MemorySessionRepository(SessionRepository):
 class MemoryRefreshTokenRepository(RefreshTokenRepository):
     """Refresh tokens in a dict keyed by hash (records are immutable)."""
 
-    def __init__(self, tokens: dict[str, RefreshToken]) -> None:
-        self._tokens = tokens
+    def __init__(
+        self, tokens: dict[str, RefreshToken], sessions: dict[SessionId, Session], users: dict[UserId, User]
+    ) -> None:
+        self._tokens, self._sessions, self._users = tokens, sessions, users
 
     async def add(self, token: RefreshToken) -> None:
         self._tokens.setdefault(token.token_hash, token)
 
     async def get(self, token_hash: str) -> RefreshToken | None:
         return self._tokens.get(token_hash)
+
+    async def lookup(self, token_hash: str) -> RefreshTokenLookup | None:
+        token = self._tokens.get(token_hash)
+        if token is None:
+            return None
+        return RefreshTokenLookup(token, self._sessions.get(token.session_id), self._users.get(token.user_id))
 
     async def mark_used(self, token_hash: str, now: datetime) -> bool:
         token = self._tokens.get(token_hash)

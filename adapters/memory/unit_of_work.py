@@ -95,7 +95,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._tasks = dict(self._store.tasks)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
-        self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens)
+        self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
         self.one_time_tokens = MemoryOneTimeTokenRepository(self._one_time_tokens)
         self.outbox = MemoryOutbox(self._outbox)
         self.audit = MemoryAuditLog(self._audit_events, on_add=self._audit_events_added.append)

@@ -11,8 +11,9 @@ transaction stays usable.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +38,7 @@ from domain.model import (
 from domain.ports.repositories import (
     OneTimeTokenRepository,
     Outbox,
+    RefreshTokenLookup,
     RefreshTokenRepository,
     SessionRepository,
     UserRepository,
@@ -222,6 +224,24 @@ _REFRESH_TOKEN_ADD = Statement(
     column_keys=[column.key for column in refresh_tokens.columns],
 )
 _REFRESH_TOKEN_BY_HASH = Statement(select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash")))
+_LOOKUP_PREFIXES = (("t_", refresh_tokens), ("s_", sessions), ("u_", users))
+_REFRESH_TOKEN_LOOKUP = Statement(
+    select(*(column.label(prefix + column.key) for prefix, table in _LOOKUP_PREFIXES for column in table.columns))
+    .select_from(
+        refresh_tokens.outerjoin(sessions, sessions.c.id == refresh_tokens.c.session_id).outerjoin(
+            users, users.c.id == refresh_tokens.c.user_id
+        )
+    )
+    .where(refresh_tokens.c.token_hash == bindparam("hash"))
+)
+
+
+def _unprefixed(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
+    """The columns of one joined table, or None when the outer join found no row for it."""
+    values = {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
+    return values if values["id" if prefix != "t_" else "token_hash"] is not None else None
+
+
 _REFRESH_TOKEN_USE = Statement(
     update(refresh_tokens)
     .where(refresh_tokens.c.token_hash == bindparam("hash"), refresh_tokens.c.used_at.is_(None))
@@ -241,6 +261,18 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
     async def get(self, token_hash: str) -> RefreshToken | None:
         row = await self._connection.fetch_one(_REFRESH_TOKEN_BY_HASH, {"hash": token_hash})
         return mapping.refresh_token_from_row(row) if row is not None else None
+
+    async def lookup(self, token_hash: str) -> RefreshTokenLookup | None:
+        row = await self._connection.fetch_one(_REFRESH_TOKEN_LOOKUP, {"hash": token_hash})
+        token = _unprefixed(row, "t_") if row is not None else None
+        if row is None or token is None:
+            return None
+        session, user = _unprefixed(row, "s_"), _unprefixed(row, "u_")
+        return RefreshTokenLookup(
+            mapping.refresh_token_from_row(token),
+            mapping.session_from_row(session) if session is not None else None,
+            mapping.user_from_row(user) if user is not None else None,
+        )
 
     async def mark_used(self, token_hash: str, now: datetime) -> bool:
         return await self._connection.execute(_REFRESH_TOKEN_USE, {"hash": token_hash, "now": now}) == 1

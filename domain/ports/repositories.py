@@ -103,6 +103,15 @@ class SessionRepository(Protocol):
         revoked, in any order."""
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshTokenLookup:
+    """A stored refresh token with its session and its user, each None when no longer stored."""
+
+    token: RefreshToken
+    session: Session | None
+    user: User | None
+
+
 class RefreshTokenRepository(Protocol):
     """Stored refresh tokens, known only by the hash of their value."""
 
@@ -113,6 +122,11 @@ class RefreshTokenRepository(Protocol):
     @abstractmethod
     async def get(self, token_hash: str) -> RefreshToken | None:
         """The token with this hash, used or not, or None."""
+
+    @abstractmethod
+    async def lookup(self, token_hash: str) -> RefreshTokenLookup | None:
+        """The token with this hash, used or not, with its session and its user, read at once (one
+        statement on a database: the hot path of `POST /auth/refresh`); None for an unknown hash."""
 
     @abstractmethod
     async def mark_used(self, token_hash: str, now: datetime) -> bool:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from application.unit_of_work import UnitOfWork
 from domain.model import RefreshToken, Session
+from domain.ports.repositories import RefreshTokenLookup
 from tests.builders import NOW, a_refresh_token, a_session, a_user
 
 
@@ -153,3 +154,44 @@ async def test_mark_used_without_commit_leaves_the_token_unused(uow: UnitOfWork)
 
     async with uow as tx:
         assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+
+
+# lookup: the token, used or not, with its session and its user, read at once; None for an unknown hash.
+
+
+async def test_lookup_gives_the_token_with_its_session_and_user(uow: UnitOfWork) -> None:
+    user = a_user()
+    session = a_session(user, ip="203.0.113.9", user_agent="test agent")
+    token = a_refresh_token(session)
+    async with uow as tx:
+        await tx.users.add(user)
+        await tx.sessions.add(session)
+        await tx.refresh_tokens.add(token)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.lookup(token.token_hash) == RefreshTokenLookup(token, session, user)
+
+
+async def test_lookup_shows_a_used_token_and_a_revoked_session_as_they_are(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+    token = a_refresh_token(session)
+    await _stored(uow, token)
+    async with uow as tx:
+        await tx.refresh_tokens.mark_used(token.token_hash, NOW)
+        await tx.sessions.revoke(session.id, NOW)
+        await tx.commit()
+
+    async with uow as tx:
+        found = await tx.refresh_tokens.lookup(token.token_hash)
+
+    assert found is not None
+    assert found.token == replace(token, used_at=NOW)
+    assert found.session == replace(session, revoked_at=NOW)
+    assert found.user is not None
+    assert found.user.id == session.user_id
+
+
+async def test_lookup_of_an_unknown_hash_is_none(uow: UnitOfWork) -> None:
+    async with uow as tx:
+        assert await tx.refresh_tokens.lookup("0" * 64) is None
