@@ -23,8 +23,9 @@ class RefreshSession:
 class RefreshSessionHandler:
     """Exchange a refresh token for a new pair; the presented token is used up.
 
-    - The token is used up with one conditional update: however many requests carry it at
-      once, exactly one rotates it and at most one successor ever exists.
+    - The token is used up, its successor stored and its session's use recorded at once
+      (`RefreshTokenRepository.rotate`): however many requests carry it at once, exactly one
+      rotates it and at most one successor ever exists.
     - Presented again within the grace window of its first use, it answers with the same
       successor (and a fresh access token), so concurrent tabs converge.
     - Presented again later, it is treated as theft: the whole session is revoked.
@@ -48,10 +49,14 @@ class RefreshSessionHandler:
             record: RefreshToken | None = found.token
             session, user, session_id = found.session, found.user, found.token.session_id
             verdict = policy.judge_refresh(found.token, session, now)
-            if verdict is RefreshVerdict.ROTATE and not await uow.refresh_tokens.mark_used(token_hash, now):
-                # Another request used it first: judge again as the replay it now is.
-                record = await uow.refresh_tokens.get(token_hash)
-                verdict = policy.judge_refresh(record, session, now) if record else RefreshVerdict.INVALID
+            if verdict is RefreshVerdict.ROTATE:
+                if session is None or user is None or not user.is_active:
+                    raise TokenInvalidError
+                successor = self._tokens.successor_of(presented, session, now)
+                if not await uow.refresh_tokens.rotate(token_hash, successor.record, now):
+                    # Another request used it first: judge again as the replay it now is.
+                    record = await uow.refresh_tokens.get(token_hash)
+                    verdict = policy.judge_refresh(record, session, now) if record else RefreshVerdict.INVALID
             if verdict is RefreshVerdict.REUSED:
                 await uow.sessions.revoke(session_id, now)
                 await uow.audit.add(
@@ -68,10 +73,8 @@ class RefreshSessionHandler:
                 raise RefreshTokenReusedError
             if verdict is RefreshVerdict.INVALID or session is None or user is None or not user.is_active:
                 raise TokenInvalidError
+            # A replay within the grace window answers with the same successor: it is derived, not random.
             successor = self._tokens.successor_of(presented, session, now)
-            if verdict is RefreshVerdict.ROTATE:
-                await uow.refresh_tokens.add(successor.record)
-                await uow.sessions.touch(session.id, now, successor.record.expires_at)
             await uow.audit.add(
                 AuditEvent.record(
                     AuditEventType.TOKEN_REFRESHED,

@@ -104,11 +104,6 @@ class MemorySessionRepository(SessionRepository):
         active = [s.copy() for s in self._sessions.values() if s.user_id == user_id and s.is_active(now)]
         return sorted(active, key=lambda s: (s.created_at, s.id), reverse=True)
 
-    async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
-        session = self._sessions.get(session_id)
-        if session is not None:
-            self._sessions[session_id] = replace(session, last_used_at=now, expires_at=expires_at)
-
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
         session = self._sessions.get(session_id)
         if session is None or session.revoked_at is not None:
@@ -148,11 +143,15 @@ class MemoryRefreshTokenRepository(RefreshTokenRepository):
             return None
         return RefreshTokenLookup(token, self._sessions.get(token.session_id), self._users.get(token.user_id))
 
-    async def mark_used(self, token_hash: str, now: datetime) -> bool:
+    async def rotate(self, token_hash: str, successor: RefreshToken, now: datetime) -> bool:
         token = self._tokens.get(token_hash)
         if token is None or token.used_at is not None:
             return False
         self._tokens[token_hash] = replace(token, used_at=now)
+        self._tokens.setdefault(successor.token_hash, successor)
+        session = self._sessions.get(token.session_id)
+        if session is not None:
+            self._sessions[session.id] = replace(session, last_used_at=now, expires_at=successor.expires_at)
         return True
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Select, String, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.schema import Table
 
@@ -160,7 +160,7 @@ _SESSIONS_ACTIVE = Statement(
 _SESSION_TOUCH = Statement(
     update(sessions)
     .where(sessions.c.id == bindparam("session_id"))
-    .values(last_used_at=NOW, expires_at=bindparam("new_expiry", type_=UtcDateTime()))
+    .values(last_used_at=NOW, expires_at=bindparam("successor_expires_at", type_=UtcDateTime()))
 )
 _SESSION_REVOKE = Statement(
     update(sessions)
@@ -198,9 +198,6 @@ class SqlSessionRepository(SessionRepository):
     async def active_for_user(self, user_id: UserId, now: datetime) -> list[Session]:
         rows = await self._connection.fetch(_SESSIONS_ACTIVE, {"user_id": user_id, "now": now})
         return [mapping.session_from_row(row) for row in rows]
-
-    async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
-        await self._connection.execute(_SESSION_TOUCH, {"session_id": session_id, "now": now, "new_expiry": expires_at})
 
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
         return await self._connection.execute(_SESSION_REVOKE, {"session_id": session_id, "now": now}) == 1
@@ -242,15 +239,48 @@ def _unprefixed(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
     return values if values["id" if prefix != "t_" else "token_hash"] is not None else None
 
 
-_REFRESH_TOKEN_USE = Statement(
+_REFRESH_TOKEN_USE_UPDATE = (
     update(refresh_tokens)
     .where(refresh_tokens.c.token_hash == bindparam("hash"), refresh_tokens.c.used_at.is_(None))
     .values(used_at=NOW)
 )
+_REFRESH_TOKEN_USE = Statement(_REFRESH_TOKEN_USE_UPDATE)
+
+
+def _rotation() -> Select[int]:
+    """PostgreSQL: the conditional use, the successor and the session's use in one statement, whose
+    data-modifying parts all hang on the row the conditional UPDATE returns."""
+    used = _REFRESH_TOKEN_USE_UPDATE.returning(refresh_tokens.c.session_id).cte("used")
+    successor_expires_at = bindparam("successor_expires_at", type_=UtcDateTime())
+    successor = (
+        postgresql.insert(refresh_tokens)
+        .from_select(
+            ["token_hash", "session_id", "user_id", "issued_at", "expires_at"],
+            select(
+                bindparam("successor_hash", type_=String()),
+                used.c.session_id,
+                bindparam("successor_user_id", type_=String()),
+                bindparam("successor_issued_at", type_=UtcDateTime()),
+                successor_expires_at,
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=[refresh_tokens.c.token_hash])
+        .cte("successor")
+    )
+    touched = (
+        update(sessions)
+        .where(sessions.c.id.in_(select(used.c.session_id)))
+        .values(last_used_at=NOW, expires_at=successor_expires_at)
+        .cte("touched")
+    )
+    return select(func.count().label("rotated")).select_from(used).add_cte(successor, touched)
+
+
+_REFRESH_TOKEN_ROTATE = Statement(_rotation())
 
 
 class SqlRefreshTokenRepository(RefreshTokenRepository):
-    """Refresh tokens in `refresh_tokens`, keyed by hash; `mark_used` is one conditional UPDATE."""
+    """Refresh tokens in `refresh_tokens`, keyed by hash; `rotate` hangs on one conditional UPDATE."""
 
     def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
@@ -274,8 +304,25 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             mapping.user_from_row(user) if user is not None else None,
         )
 
-    async def mark_used(self, token_hash: str, now: datetime) -> bool:
-        return await self._connection.execute(_REFRESH_TOKEN_USE, {"hash": token_hash, "now": now}) == 1
+    async def rotate(self, token_hash: str, successor: RefreshToken, now: datetime) -> bool:
+        values = {
+            "hash": token_hash,
+            "now": now,
+            "session_id": successor.session_id,
+            "successor_hash": successor.token_hash,
+            "successor_user_id": successor.user_id,
+            "successor_issued_at": successor.issued_at,
+            "successor_expires_at": successor.expires_at,
+        }
+        if self._connection.dialect_name == "postgresql":
+            row = await self._connection.fetch_one(_REFRESH_TOKEN_ROTATE, values)
+            return row is not None and row["rotated"] == 1
+        # SQLite has no data-modifying CTEs: three statements under the transaction's write lock.
+        if await self._connection.execute(_REFRESH_TOKEN_USE, values) != 1:
+            return False
+        await self._connection.execute(_REFRESH_TOKEN_ADD, mapping.refresh_token_to_row(successor))
+        await self._connection.execute(_SESSION_TOUCH, values)
+        return True
 
 
 _ONE_TIME_TOKEN_ADD = insert_all(one_time_tokens)

@@ -84,10 +84,6 @@ class SessionRepository(Protocol):
         """The user's sessions that are neither revoked nor expired at `now`, newest first."""
 
     @abstractmethod
-    async def touch(self, session_id: SessionId, now: datetime, expires_at: datetime) -> None:
-        """Record a use of the session at `now` and move its expiry to `expires_at`; an unknown id changes nothing."""
-
-    @abstractmethod
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
         """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
 
@@ -129,11 +125,13 @@ class RefreshTokenRepository(Protocol):
         statement on a database: the hot path of `POST /auth/refresh`); None for an unknown hash."""
 
     @abstractmethod
-    async def mark_used(self, token_hash: str, now: datetime) -> bool:
-        """Mark an unused token used at `now`, atomically.
+    async def rotate(self, token_hash: str, successor: RefreshToken, now: datetime) -> bool:
+        """Use up the unused token `token_hash` at `now`, store `successor` (the next token of its
+        session) and record the use on the session (last use `now`, expiry the successor's), all at
+        once (one statement on PostgreSQL).
 
         True for exactly one caller per token, however many run concurrently in any number of
-        processes; False when the token was already used (or does not exist).
+        processes; False, changing nothing, when the token was already used (or does not exist).
         """
 
 

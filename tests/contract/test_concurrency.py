@@ -22,7 +22,7 @@ from application.register_user import RegisterUser, RegisterUserHandler
 from application.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.errors import EmailTakenError
-from domain.model import Session, User
+from domain.model import RefreshToken, Session, User
 from domain.rules import AccountTokenPolicy, PasswordPolicy, SessionPolicy, derive_successor, hash_token
 from tests.builders import a_refresh_token, a_session, a_user
 
@@ -31,7 +31,7 @@ SUCCESSOR_KEY = b"contract-test-successor-key-32by"
 UowFactory = Callable[[], UnitOfWork]
 
 
-async def test_concurrent_mark_used_lets_exactly_one_caller_win(uow_factory: UowFactory) -> None:
+async def test_concurrent_rotate_lets_exactly_one_caller_win_with_one_successor(uow_factory: UowFactory) -> None:
     user = a_user()
     session = a_session(user)
     token = a_refresh_token(session)
@@ -41,16 +41,21 @@ async def test_concurrent_mark_used_lets_exactly_one_caller_win(uow_factory: Uow
         await tx.refresh_tokens.add(token)
         await tx.commit()
 
-    async def use() -> bool:
+    successors = [a_refresh_token(session) for _ in range(N)]
+
+    async def use(successor: RefreshToken) -> bool:
         async with uow_factory() as tx:
-            won = await tx.refresh_tokens.mark_used(token.token_hash, session.created_at)
+            won = await tx.refresh_tokens.rotate(token.token_hash, successor, session.created_at)
             await tx.commit()
         return won
 
-    outcomes = await asyncio.gather(*(use() for _ in range(N)))
+    outcomes = await asyncio.gather(*(use(successor) for successor in successors))
 
     assert outcomes.count(True) == 1
     assert outcomes.count(False) == N - 1
+    async with uow_factory() as tx:
+        stored = [await tx.refresh_tokens.get(successor.token_hash) for successor in successors]
+    assert [found is not None for found in stored] == outcomes
 
 
 async def _a_logged_in_session(

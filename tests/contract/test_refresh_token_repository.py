@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,6 +20,13 @@ async def _a_stored_session(uow: UnitOfWork) -> Session:
         await tx.sessions.add(session)
         await tx.commit()
     return session
+
+
+def _next(token: RefreshToken) -> RefreshToken:
+    """A successor of `token`: same session and user, a new hash, issued a minute later."""
+    return replace(
+        token, token_hash=secrets.token_hex(32), issued_at=token.issued_at + timedelta(minutes=1), used_at=None
+    )
 
 
 async def _stored(uow: UnitOfWork, *tokens: RefreshToken) -> None:
@@ -54,7 +62,7 @@ async def test_adding_a_used_hash_again_does_not_make_it_unused(uow: UnitOfWork)
     token = a_refresh_token(await _a_stored_session(uow))
     await _stored(uow, token)
     async with uow as tx:
-        await tx.refresh_tokens.mark_used(token.token_hash, NOW)
+        await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW)
         await tx.commit()
 
     async with uow as tx:
@@ -63,7 +71,7 @@ async def test_adding_a_used_hash_again_does_not_make_it_unused(uow: UnitOfWork)
 
     async with uow as tx:
         assert await tx.refresh_tokens.get(token.token_hash) == replace(token, used_at=NOW)
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is False
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is False
 
 
 async def test_adding_the_same_hash_twice_in_one_transaction_keeps_the_first(uow: UnitOfWork) -> None:
@@ -83,7 +91,7 @@ async def test_get_returns_a_used_token_too(uow: UnitOfWork) -> None:
     await _stored(uow, token)
     used_at = NOW + timedelta(minutes=3, microseconds=7)
     async with uow as tx:
-        await tx.refresh_tokens.mark_used(token.token_hash, used_at)
+        await tx.refresh_tokens.rotate(token.token_hash, _next(token), used_at)
         await tx.commit()
 
     async with uow as tx:
@@ -98,13 +106,13 @@ async def test_get_returns_none_for_an_unknown_hash(uow: UnitOfWork) -> None:
         assert await tx.refresh_tokens.get(a_refresh_token(session).token_hash) is None
 
 
-async def test_mark_used_stamps_an_unused_token_with_now(uow: UnitOfWork) -> None:
+async def test_rotate_stamps_an_unused_token_with_now(uow: UnitOfWork) -> None:
     token = a_refresh_token(await _a_stored_session(uow))
     await _stored(uow, token)
     now = NOW + timedelta(seconds=30)
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, now) is True
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), now) is True
         await tx.commit()
 
     async with uow as tx:
@@ -114,46 +122,84 @@ async def test_mark_used_stamps_an_unused_token_with_now(uow: UnitOfWork) -> Non
     assert found.used_at.utcoffset() == timedelta(0)
 
 
-async def test_mark_used_returns_false_once_the_token_was_used(uow: UnitOfWork) -> None:
+async def test_rotate_returns_false_once_the_token_was_used(uow: UnitOfWork) -> None:
     token = a_refresh_token(await _a_stored_session(uow))
     await _stored(uow, token)
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is True
         await tx.commit()
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW + timedelta(seconds=1)) is False
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW + timedelta(seconds=1)) is False
         await tx.commit()
 
     async with uow as tx:
         assert await tx.refresh_tokens.get(token.token_hash) == replace(token, used_at=NOW)
 
 
-async def test_mark_used_returns_false_when_used_earlier_in_the_same_transaction(uow: UnitOfWork) -> None:
+async def test_rotate_returns_false_when_used_earlier_in_the_same_transaction(uow: UnitOfWork) -> None:
     token = a_refresh_token(await _a_stored_session(uow))
     await _stored(uow, token)
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is False
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is True
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is False
 
 
-async def test_mark_used_returns_false_for_an_unknown_hash(uow: UnitOfWork) -> None:
+async def test_rotate_returns_false_for_an_unknown_hash(uow: UnitOfWork) -> None:
     session = await _a_stored_session(uow)
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(a_refresh_token(session).token_hash, NOW) is False
+        assert (
+            await tx.refresh_tokens.rotate(a_refresh_token(session).token_hash, a_refresh_token(session), NOW) is False
+        )
 
 
-async def test_mark_used_without_commit_leaves_the_token_unused(uow: UnitOfWork) -> None:
+async def test_rotate_without_commit_leaves_the_token_unused(uow: UnitOfWork) -> None:
     token = a_refresh_token(await _a_stored_session(uow))
     await _stored(uow, token)
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is True
 
     async with uow as tx:
-        assert await tx.refresh_tokens.mark_used(token.token_hash, NOW) is True
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is True
+
+
+async def test_rotate_stores_the_successor_and_records_the_use_on_the_session(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+    token = a_refresh_token(session)
+    await _stored(uow, token)
+    successor = replace(_next(token), expires_at=NOW + timedelta(days=20))
+    now = NOW + timedelta(hours=2)
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.rotate(token.token_hash, successor, now) is True
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(successor.token_hash) == successor
+        assert await tx.sessions.get(session.id) == replace(session, last_used_at=now, expires_at=successor.expires_at)
+
+
+async def test_rotate_of_a_used_token_changes_nothing(uow: UnitOfWork) -> None:
+    session = await _a_stored_session(uow)
+    token = a_refresh_token(session)
+    await _stored(uow, token)
+    async with uow as tx:
+        assert await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW) is True
+        await tx.commit()
+    async with uow as tx:
+        before = await tx.sessions.get(session.id)
+    late = replace(_next(token), expires_at=NOW + timedelta(days=40))
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.rotate(token.token_hash, late, NOW + timedelta(hours=1)) is False
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.refresh_tokens.get(late.token_hash) is None
+        assert await tx.sessions.get(session.id) == before
 
 
 # lookup: the token, used or not, with its session and its user, read at once; None for an unknown hash.
@@ -178,7 +224,7 @@ async def test_lookup_shows_a_used_token_and_a_revoked_session_as_they_are(uow: 
     token = a_refresh_token(session)
     await _stored(uow, token)
     async with uow as tx:
-        await tx.refresh_tokens.mark_used(token.token_hash, NOW)
+        await tx.refresh_tokens.rotate(token.token_hash, _next(token), NOW)
         await tx.sessions.revoke(session.id, NOW)
         await tx.commit()
 

@@ -110,21 +110,6 @@ async def test_active_for_user_is_empty_for_a_user_without_sessions(uow: UnitOfW
         assert await tx.sessions.active_for_user(user.id, NOW) == []
 
 
-async def test_touch_records_the_use_and_moves_the_expiry(uow: UnitOfWork) -> None:
-    user = a_user()
-    session = a_session(user)
-    await _stored(uow, user, session)
-    used_at = NOW + timedelta(hours=3)
-    expires_at = used_at + timedelta(days=7)
-
-    async with uow as tx:
-        await tx.sessions.touch(session.id, used_at, expires_at)
-        await tx.commit()
-
-    async with uow as tx:
-        assert await tx.sessions.get(session.id) == replace(session, last_used_at=used_at, expires_at=expires_at)
-
-
 async def test_revoke_returns_true_for_an_active_session_and_stamps_it(uow: UnitOfWork) -> None:
     user = a_user()
     session = a_session(user)
