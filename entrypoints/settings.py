@@ -20,6 +20,26 @@ from domain.rules import AccountTokenPolicy, LockoutPolicy, PasswordPolicy, Sess
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = ".bastion-secret"
+MAX_HASH_THREADS = 64
+
+
+def available_cores() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. under `taskset` or a cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_hash_threads(cores: int | None = None, workers: int = 1) -> int:
+    """Argon2 threads per worker process: the cores left after one per event loop, shared out.
+
+    Argon2 is pure CPU. Each worker's event loop needs a core of its own to stay responsive (with
+    fewer, the hashing threads take turns with it and every other request waits behind logins), so
+    the hashing gets the remaining cores, split evenly between the workers, and at least one thread
+    per worker. One worker on 2 cores: 1 thread; on 8 cores: 7; 4 workers on 8 cores: 1 each.
+    """
+    cores = available_cores() if cores is None else cores
+    return min(MAX_HASH_THREADS, max(1, (cores - workers) // max(1, workers)))
 
 
 class SettingsError(ValueError):
@@ -75,7 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hsts: bool | None = None
     public_url: str = "http://127.0.0.1:8000"
     docs_enabled: bool = True
-    hash_threads: Annotated[int, msgspec.Meta(ge=1, le=64)] = 2
+    hash_threads: Annotated[int, msgspec.Meta(ge=1, le=MAX_HASH_THREADS)] = msgspec.field(
+        default_factory=default_hash_threads
+    )
     hash_max_pending: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 64
     argon2_memory_kib: Annotated[int, msgspec.Meta(ge=19456)] = 19456
     argon2_time_cost: Annotated[int, msgspec.Meta(ge=2)] = 2
@@ -195,15 +217,19 @@ def check_production(settings: Settings) -> None:
         raise SettingsError("refusing to start in production: " + "; ".join(problems))
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env"), *, workers: int = 1
+) -> Settings:
     """Read BASTION_* variables (the environment wins over the `.env` file) and validate them.
 
-    In development an unset secret is generated once and kept in `.bastion-secret`.
+    In development an unset secret is generated once and kept in `.bastion-secret`. An unset
+    BASTION_HASH_THREADS is `default_hash_threads` for `workers` worker processes.
 
     Raises:
         SettingsError: a value is malformed, or production settings are unsafe.
     """
     raw = _raw_values(os.environ if environ is None else environ, env_file)
+    raw.setdefault("hash_threads", str(default_hash_threads(workers=workers)))
     try:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:

@@ -56,8 +56,10 @@ class PwdlibPasswordHasher(PasswordHasher):
     - All hashing runs in a dedicated pool of `threads` worker threads, never on the event loop
       (argon2-cffi and bcrypt release the GIL, so the threads use separate cores).
     - At most `max_pending` jobs are queued or running at once; beyond that a call raises
-      `DependencyUnavailableError` at once, so a login flood costs bounded memory (argon2 holds
-      `memory_cost` KiB per running job) and bounded latency instead of an ever-growing queue.
+      `DependencyUnavailableError` at once, so a login flood costs bounded latency instead of an
+      ever-growing queue. Memory is bounded by `threads`: argon2 holds `memory_cost` KiB per
+      running job only, and a queued job holds nothing but its arguments. (The C allocator keeps
+      each thread's buffer for the next job: returning it would cost page faults on every check.)
       A job keeps its slot until its thread is done with it, even if the caller was cancelled.
     - `verify_dummy` checks against an argon2id hash of a random secret, made once on first use.
     - `close()` stops the pool at shutdown; later calls raise `DependencyUnavailableError`.
