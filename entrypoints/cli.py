@@ -96,8 +96,6 @@ def _keys(settings: Settings, command: str) -> str:
 
 # glibc's mallopt() parameter for the most malloc arenas (M_ARENA_MAX in malloc.h).
 _M_ARENA_MAX = -8
-# SQLAlchemy's default max_overflow, which the SQLite engine keeps: connections beyond the pool size.
-_POOL_OVERFLOW = 10
 
 
 def malloc_arena_max(settings: Settings, cores: int) -> int:
@@ -108,9 +106,9 @@ def malloc_arena_max(settings: Settings, cores: int) -> int:
     from being reused or trimmed, so such an arena ends up holding two or three buffers (measured
     on SQLite: up to 4 buffers for 2 hashing threads, about 40 MB above one each). Arenas cost
     nothing until a thread uses one, so the limit adds one per thread Bastion starts itself: the
-    hashing threads and, on SQLite, aiosqlite's thread per connection (pool and overflow).
+    hashing threads and, on SQLite, the database's thread per pooled connection.
     """
-    return 8 * cores + settings.hash_threads + settings.database_pool_size + _POOL_OVERFLOW
+    return 8 * cores + settings.hash_threads + settings.database_pool_size
 
 
 def _glibc_mallopt() -> Callable[[int, int], int] | None:
