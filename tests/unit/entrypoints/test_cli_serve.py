@@ -27,8 +27,7 @@ class Mallopt:
 
 def test_the_arena_limit_leaves_glibcs_own_limit_to_everything_but_bastions_threads() -> None:
     settings = Settings(hash_threads=3, database_pool_size=10)
-    # glibc's default is 8 arenas per core; on top, one per hashing thread and per SQLite connection
-    # (pool and SQLAlchemy's 10 overflow connections, each with its aiosqlite thread).
+    # glibc's default is 8 arenas per core; on top, one per hashing thread and per SQLite connection.
     assert cli.malloc_arena_max(settings, cores=2) == 16 + 3 + 10
     assert cli.malloc_arena_max(Settings(hash_threads=3, database_pool_size=50), cores=2) == 16 + 3 + 50
 
