@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.handlers.base import BaseRouteHandler
-from litestar.types import Message, Scope
+from litestar.types import HTTPResponseStartEvent, Message, Scope
 
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import problem
@@ -25,27 +24,49 @@ HSTS = "max-age=63072000; includeSubDomains"
 _NO_STORE_PREFIXES = ("/auth/", "/token")
 
 
+_BASE_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+)
+_CSP = b"content-security-policy"
+_NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
+_HSTS = (b"strict-transport-security", HSTS.encode())
+
+
+def _set_headers(message: HTTPResponseStartEvent, headers: list[tuple[bytes, bytes]]) -> None:
+    """Set `headers` (lower-case names) on a response-start message, replacing any of the same name.
+
+    Appends to the raw header list and filters out earlier values only when there are some: this
+    runs on every response, and a lookup per header in Litestar's header wrapper costs more."""
+    raw = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in raw}
+    if any(name in present for name, _ in headers):
+        names = {name for name, _ in headers}
+        raw = [(name, value) for name, value in raw if name.lower() not in names]
+    raw.extend(headers)
+    message["headers"] = raw
+
+
 def security_headers(
     *, hsts: bool, addresses: ClientAddresses, docs_path: str = "/schema"
 ) -> Callable[[Message, Scope], Awaitable[None]]:
     """A `before_send` hook adding the headers of the API contract to every HTTP response, including
     the ones the router produces itself (404, 405) and error responses."""
+    api_csp, docs_csp = (_CSP, API_CSP.encode()), (_CSP, DOCS_CSP.encode())
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
         path: str = scope["path"]
-        headers = MutableScopeHeaders.from_message(message)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
+        headers = list(_BASE_HEADERS)
         is_docs = path.startswith(docs_path) and not path.endswith(".json")
-        headers["Content-Security-Policy"] = DOCS_CSP if is_docs else API_CSP
+        headers.append(docs_csp if is_docs else api_csp)
         if path.startswith(_NO_STORE_PREFIXES):
-            headers["Cache-Control"] = "no-store"
-            headers["Pragma"] = "no-cache"
+            headers.extend(_NO_STORE)
         if hsts and addresses.is_https(scope):
-            headers["Strict-Transport-Security"] = HSTS
+            headers.append(_HSTS)
+        _set_headers(message, headers)
 
     return add_headers
 
