@@ -65,6 +65,7 @@ from run import (
     Server,
     WrkResult,
     _clean_env,
+    _median,
     _post_json,
     bastion_env,
     ceiling_server,
@@ -176,15 +177,6 @@ async def bearer_token(base_urls: Sequence[str]) -> str:
             raise RuntimeError(f"login through {base_url} answered {status}: {body}")
         token = body["access_token"]
     return token
-
-
-def _median(results: Sequence[WrkResult]) -> tuple[float, float, float, int]:
-    return (
-        statistics.median(r.rps for r in results),
-        statistics.median(r.p50_ms for r in results),
-        statistics.median(r.p99_ms for r in results),
-        sum(r.errors for r in results),
-    )
 
 
 def table(results: dict[tuple[str, str], list[WrkResult]], cpu: dict[tuple[str, str], list[float]]) -> list[str]:

@@ -39,11 +39,11 @@ from typing import Any, Protocol
 import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no type information
 from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
 from sqlalchemy.dialects.sqlite import pysqlite
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
-from adapters.sql.engine import DEFAULT_POOL_SIZE, SCHEMA_NAME, SQLITE_BUSY_TIMEOUT_MS, SQLITE_PRAGMAS
+from adapters.sql.engine import DEFAULT_POOL_SIZE, SQLITE_BUSY_TIMEOUT_MS, SQLITE_PRAGMAS, parse_database_url
 from adapters.sql.errors import translated_errors
 
 _ROW_COUNT = re.compile(r"(\d+)$")
@@ -181,16 +181,10 @@ def open_database(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str |
     Raises:
         ValueError: another database or driver, or an unusable `schema`.
     """
-    parsed = make_url(url)
+    parsed = parse_database_url(url, schema)
     if parsed.drivername == "sqlite+aiosqlite":
-        if schema is not None:
-            raise ValueError("SQLite has no schemas; leave `schema` unset")
         return SqliteDatabase(parsed, pool_size)
-    if parsed.drivername == "postgresql+asyncpg":
-        if schema is not None and not SCHEMA_NAME.match(schema):
-            raise ValueError("`schema` must be a lower-case identifier of letters, digits and '_'")
-        return PostgresDatabase(parsed, pool_size, schema)
-    raise ValueError(f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg")
+    return PostgresDatabase(parsed, pool_size, schema)
 
 
 # --------------------------------------------------------------------------------------------

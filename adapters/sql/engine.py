@@ -45,15 +45,28 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str |
         ValueError: the URL names another database or driver, or `schema` is given for SQLite or
             is not a plain identifier.
     """
+    parsed = parse_database_url(url, schema)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return _sqlite_engine(parsed, pool_size)
+    return _postgres_engine(parsed, pool_size, schema)
+
+
+def parse_database_url(url: str, schema: str | None) -> URL:
+    """`url` parsed, after checking that it names SQLite with aiosqlite or PostgreSQL with asyncpg, and
+    that `schema`, if any, is a plain lower-case identifier given for PostgreSQL.
+
+    Raises:
+        ValueError: any of that does not hold.
+    """
     parsed = make_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
         if schema is not None:
             raise ValueError("SQLite has no schemas; leave `schema` unset")
-        return _sqlite_engine(parsed, pool_size)
+        return parsed
     if parsed.drivername == "postgresql+asyncpg":
         if schema is not None and not SCHEMA_NAME.match(schema):
             raise ValueError("`schema` must be a lower-case identifier of letters, digits and '_'")
-        return _postgres_engine(parsed, pool_size, schema)
+        return parsed
     raise ValueError(f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg")
 
 
