@@ -15,7 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from application.authenticate import AuthenticateHandler
 from application.throttle_request import ThrottleRequestHandler
+from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.routes.account import account_router
@@ -84,7 +86,10 @@ def create_app(
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},
         before_send=[security_headers(hsts=settings.hsts_enabled, addresses=addresses)],
-        middleware=[ThrottleMiddleware(throttle, settings.throttle_policy)],
+        middleware=[
+            ThrottleMiddleware(throttle, settings.throttle_policy),
+            BearerAuthMiddleware(cast("Callable[[], AuthenticateHandler]", handlers["authenticate"])),
+        ],
         state=State({"client_addresses": addresses}),
         cors_config=CORSConfig(
             allow_origins=settings.cors_origin_list,

@@ -1,16 +1,31 @@
-"""The bearer guard: it only authenticates and hands the principal to the route."""
+"""Bearer authentication: a middleware that turns the access token into the request's principal.
+
+Routes that need a caller are marked with `opt=BEARER` (or `OPTIONAL_BEARER`) and read the
+principal from `request.user`. A middleware rather than a route dependency: Litestar resolves two
+or more dependencies of one route concurrently, in an anyio task group, and a bearer dependency
+beside the route's use case cost about a tenth of a request's CPU (bench/README.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.authenticate import Authenticate, AuthenticateHandler
 from domain.errors import TokenInvalidError
 from domain.model import Principal
 from entrypoints.http.problems import bearer_challenge, problem
+
+BEARER_OPT = "bearer"
+BEARER = {BEARER_OPT: "required"}
+"""Route `opt` of every route that needs a valid bearer token (401 with a challenge otherwise)."""
+OPTIONAL_BEARER = {BEARER_OPT: "optional"}
+"""Route `opt` of routes where a bearer token is optional (logout): an invalid one is ignored."""
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -24,30 +39,50 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     return token.strip()
 
 
-async def current_principal(
-    request: Request[Any, Any, Any], authenticate: NamedDependency[AuthenticateHandler]
-) -> Principal:
-    """Dependency of protected routes: 401 with a Bearer challenge unless a valid access token is sent."""
-    token = bearer_token(request)
-    if token is None:
-        raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
-    return await authenticate.handle(Authenticate(access_token=token))
+def principal_of(request: Request[Principal, Any, Any]) -> Principal:
+    """The caller of a route marked `BEARER`."""
+    return request.user
 
 
-async def optional_principal(
-    request: Request[Any, Any, Any], authenticate: NamedDependency[AuthenticateHandler]
-) -> Principal | None:
-    """Dependency of routes where a bearer token is optional (logout): an invalid one is ignored."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    try:
-        return await authenticate.handle(Authenticate(access_token=token.strip()))
-    except TokenInvalidError:
-        # An invalid optional token proves nothing; the request goes on without it.
-        return None
+def optional_principal_of(request: Request[Principal | None, Any, Any]) -> Principal | None:
+    """The caller of a route marked `OPTIONAL_BEARER`, or None."""
+    return request.user
 
 
-PROTECTED = {"principal": Provide(current_principal)}
-"""Route dependencies of every route that needs a valid bearer token."""
+class BearerAuthMiddleware(ASGIMiddleware):
+    """Sets `scope["user"]` on routes marked `BEARER` (the principal, or 401 with a Bearer challenge)
+    and `OPTIONAL_BEARER` (the principal of a valid token, else None); other routes, and OPTIONS
+    requests (CORS preflights), pass untouched. It runs after the throttling middleware, so a
+    throttled client gets 429 before its token is looked at, as before."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, authenticate: Callable[[], AuthenticateHandler]) -> None:
+        self._authenticate = authenticate
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        kind = scope["route_handler"].opt.get(BEARER_OPT)
+        if scope.get("method") == "OPTIONS":
+            kind = None  # CORS preflights never carry credentials; the route's own methods do
+        if kind == "required":
+            scope["user"] = await self._required(Request(scope))
+        elif kind == "optional":
+            scope["user"] = await self._optional(Request(scope))
+        await next_app(scope, receive, send)
+
+    async def _required(self, request: Request[Any, Any, Any]) -> Principal:
+        token = bearer_token(request)
+        if token is None:
+            raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
+        return await self._authenticate().handle(Authenticate(access_token=token))
+
+    async def _optional(self, request: Request[Any, Any, Any]) -> Principal | None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        try:
+            return await self._authenticate().handle(Authenticate(access_token=token.strip()))
+        except TokenInvalidError:
+            # An invalid optional token proves nothing; the request goes on without it.
+            return None

@@ -16,7 +16,7 @@ from application.resend_verification import ResendVerification, ResendVerificati
 from application.update_profile import UpdateProfile, UpdateProfileHandler
 from application.verify_email import VerifyEmail, VerifyEmailHandler
 from domain.model import Principal
-from entrypoints.http.auth import PROTECTED
+from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     AcceptedResponse,
@@ -42,15 +42,15 @@ VERIFICATION_ACCEPTED = AcceptedResponse(detail="If the address is not verified 
     "/auth/change-password",
     status_code=HTTP_204_NO_CONTENT,
     guards=_json,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(ChangePasswordHandler),
 )
 async def change_password(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     data: JSONBody[ChangePasswordRequest],
-    principal: NamedDependency[Principal],
     change_password: NamedDependency[ChangePasswordHandler],
 ) -> None:
+    principal = principal_of(request)
     await change_password.handle(
         ChangePassword(
             user_id=principal.user_id,
@@ -111,29 +111,30 @@ async def verify_email(
 @post(
     "/auth/verify-email/resend",
     status_code=HTTP_202_ACCEPTED,
-    dependencies=PROTECTED,
-    opt=SENSITIVE,
+    opt={**BEARER, **SENSITIVE},
     description=inspect.getdoc(ResendVerificationHandler),
 )
 async def resend_verification(
-    principal: NamedDependency[Principal], resend_verification: NamedDependency[ResendVerificationHandler]
+    request: Request[Principal, Any, Any], resend_verification: NamedDependency[ResendVerificationHandler]
 ) -> AcceptedResponse:
+    principal = principal_of(request)
     await resend_verification.handle(ResendVerification(user_id=principal.user_id))
     return VERIFICATION_ACCEPTED
 
 
-@get("/auth/me", dependencies=PROTECTED, description=inspect.getdoc(GetProfileHandler))
-async def me(principal: NamedDependency[Principal], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
+@get("/auth/me", opt=BEARER, description=inspect.getdoc(GetProfileHandler))
+async def me(request: Request[Principal, Any, Any], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
+    principal = principal_of(request)
     return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
 
 
-@patch("/auth/me", guards=_json, dependencies=PROTECTED, description=inspect.getdoc(UpdateProfileHandler))
+@patch("/auth/me", guards=_json, opt=BEARER, description=inspect.getdoc(UpdateProfileHandler))
 async def update_me(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     data: JSONBody[UpdateProfileRequest],
-    principal: NamedDependency[Principal],
     update_profile: NamedDependency[UpdateProfileHandler],
 ) -> UserResponse:
+    principal = principal_of(request)
     change_full_name = data.full_name is not msgspec.UNSET
     user = await update_profile.handle(
         UpdateProfile(
@@ -151,15 +152,15 @@ async def update_me(
     "/auth/me",
     status_code=HTTP_204_NO_CONTENT,
     guards=_json,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(DeleteAccountHandler),
 )
 async def delete_me(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     data: JSONBody[DeleteAccountRequest],
-    principal: NamedDependency[Principal],
     delete_account: NamedDependency[DeleteAccountHandler],
 ) -> None:
+    principal = principal_of(request)
     await delete_account.handle(
         DeleteAccount(user_id=principal.user_id, password=data.password, context=request_context(request))
     )

@@ -14,7 +14,7 @@ from application.revoke_user_sessions import RevokeUserSessions, RevokeUserSessi
 from application.unlock_user import UnlockUser, UnlockUserHandler
 from application.update_user import UpdateUser, UpdateUserHandler
 from domain.model import Principal
-from entrypoints.http.auth import PROTECTED
+from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
     AdminUpdateUserRequest,
@@ -28,12 +28,13 @@ from entrypoints.http.security import require_json_body
 
 @get("/users", description=inspect.getdoc(ListUsersHandler))
 async def list_users(
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     list_users: NamedDependency[ListUsersHandler],
     limit: FromQuery[int] = 20,
     offset: FromQuery[int] = 0,
     q: FromQuery[str | None] = None,
 ) -> AdminUserListResponse:
+    principal = principal_of(request)
     page = await list_users.handle(ListUsers(actor_id=principal.user_id, query=q, limit=limit, offset=offset))
     items = [AdminUserResponse.of_user(user) for user in page.items]
     return AdminUserListResponse(items=items, total=page.total, limit=page.page.limit, offset=page.page.offset)
@@ -41,19 +42,20 @@ async def list_users(
 
 @get("/users/{user_id:str}", description=inspect.getdoc(GetUserHandler))
 async def get_user(
-    user_id: FromPath[str], principal: NamedDependency[Principal], get_user: NamedDependency[GetUserHandler]
+    user_id: FromPath[str], request: Request[Principal, Any, Any], get_user: NamedDependency[GetUserHandler]
 ) -> AdminUserResponse:
+    principal = principal_of(request)
     return AdminUserResponse.of_user(await get_user.handle(GetUser(actor_id=principal.user_id, user_id=user_id)))
 
 
 @patch("/users/{user_id:str}", guards=[require_json_body], description=inspect.getdoc(UpdateUserHandler))
 async def update_user(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     user_id: FromPath[str],
     data: JSONBody[AdminUpdateUserRequest],
-    principal: NamedDependency[Principal],
     update_user: NamedDependency[UpdateUserHandler],
 ) -> AdminUserResponse:
+    principal = principal_of(request)
     user = await update_user.handle(
         UpdateUser(
             actor_id=principal.user_id,
@@ -69,11 +71,11 @@ async def update_user(
 
 @post("/users/{user_id:str}/unlock", status_code=HTTP_204_NO_CONTENT, description=inspect.getdoc(UnlockUserHandler))
 async def unlock_user(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     user_id: FromPath[str],
-    principal: NamedDependency[Principal],
     unlock_user: NamedDependency[UnlockUserHandler],
 ) -> None:
+    principal = principal_of(request)
     await unlock_user.handle(UnlockUser(actor_id=principal.user_id, user_id=user_id, context=request_context(request)))
 
 
@@ -83,11 +85,11 @@ async def unlock_user(
     description=inspect.getdoc(RevokeUserSessionsHandler),
 )
 async def revoke_user_sessions(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     user_id: FromPath[str],
-    principal: NamedDependency[Principal],
     revoke_user_sessions: NamedDependency[RevokeUserSessionsHandler],
 ) -> None:
+    principal = principal_of(request)
     await revoke_user_sessions.handle(
         RevokeUserSessions(actor_id=principal.user_id, user_id=user_id, context=request_context(request))
     )
@@ -95,13 +97,14 @@ async def revoke_user_sessions(
 
 @get("/audit-events", description=inspect.getdoc(ListAuditEventsHandler))
 async def list_audit_events(
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     list_audit_events: NamedDependency[ListAuditEventsHandler],
     user_id: FromQuery[str | None] = None,
     type: FromQuery[str | None] = None,  # noqa: A002 - the query parameter of the API contract
     limit: FromQuery[int] = 20,
     offset: FromQuery[int] = 0,
 ) -> AuditEventListResponse:
+    principal = principal_of(request)
     page = await list_audit_events.handle(
         ListAuditEvents(actor_id=principal.user_id, user_id=user_id, type=type, limit=limit, offset=offset)
     )
@@ -112,6 +115,6 @@ async def list_audit_events(
 admin_router = Router(
     path="/admin",
     route_handlers=[list_users, get_user, update_user, unlock_user, revoke_user_sessions, list_audit_events],
-    dependencies=PROTECTED,
+    opt=BEARER,
     tags=["admin"],
 )

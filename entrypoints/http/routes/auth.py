@@ -2,7 +2,7 @@ import inspect
 from typing import Any
 
 from litestar import Request, Router, delete, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
@@ -15,7 +15,7 @@ from application.refresh_session import RefreshSession, RefreshSessionHandler
 from application.register_user import RegisterUser, RegisterUserHandler
 from domain.errors import FieldError, ValidationFailedError
 from domain.model import Principal
-from entrypoints.http.auth import PROTECTED, optional_principal
+from entrypoints.http.auth import BEARER, OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (
@@ -113,15 +113,15 @@ async def refresh(
     "/auth/logout",
     status_code=HTTP_204_NO_CONTENT,
     guards=[require_json_body],
-    dependencies={"principal": Provide(optional_principal)},
+    opt=OPTIONAL_BEARER,
     description=inspect.getdoc(LogOutHandler),
 )
 async def log_out(
-    request: Request[Any, Any, Any],
+    request: Request[Principal | None, Any, Any],
     data: JSONBody[RefreshRequest],
-    principal: NamedDependency[Principal | None],
     log_out: NamedDependency[LogOutHandler],
 ) -> None:
+    principal = optional_principal_of(request)
     session_id = principal.session_id if principal else None
     await log_out.handle(
         LogOut(refresh_token=data.refresh_token, access_session_id=session_id, context=request_context(request))
@@ -131,21 +131,22 @@ async def log_out(
 @post(
     "/auth/logout-all",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(LogOutEverywhereHandler),
 )
 async def log_out_all(
-    request: Request[Any, Any, Any],
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     log_out_everywhere: NamedDependency[LogOutEverywhereHandler],
 ) -> None:
+    principal = principal_of(request)
     await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=request_context(request)))
 
 
-@get("/auth/sessions", dependencies=PROTECTED, description=inspect.getdoc(ListSessionsHandler))
+@get("/auth/sessions", opt=BEARER, description=inspect.getdoc(ListSessionsHandler))
 async def sessions(
-    principal: NamedDependency[Principal], list_sessions: NamedDependency[ListSessionsHandler]
+    request: Request[Principal, Any, Any], list_sessions: NamedDependency[ListSessionsHandler]
 ) -> list[SessionResponse]:
+    principal = principal_of(request)
     views = await list_sessions.handle(ListSessions(user_id=principal.user_id, current_session_id=principal.session_id))
     return [SessionResponse.of(view) for view in views]
 
@@ -153,15 +154,15 @@ async def sessions(
 @delete(
     "/auth/sessions/{session_id:str}",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(EndSessionHandler),
 )
 async def end_session(
-    request: Request[Any, Any, Any],
+    request: Request[Principal, Any, Any],
     session_id: FromPath[str],
-    principal: NamedDependency[Principal],
     end_session: NamedDependency[EndSessionHandler],
 ) -> None:
+    principal = principal_of(request)
     command = EndSession(user_id=principal.user_id, session_id=session_id[:64], context=request_context(request))
     await end_session.handle(command)
 

@@ -1,8 +1,8 @@
 import inspect
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Router, delete, get, patch, post
+from litestar import Request, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -14,7 +14,7 @@ from application.list_tasks import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ListTas
 from application.update_task import UpdateTask, UpdateTaskHandler
 from domain.model import Principal
 from domain.tasks import TaskId
-from entrypoints.http.auth import PROTECTED
+from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.schemas import CreateTaskRequest, TaskListResponse, TaskResponse, UpdateTaskRequest
 from entrypoints.http.security import require_json_body
 
@@ -25,14 +25,15 @@ Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How man
 Completed = Annotated[bool | None, QueryParameter(description="Only completed (true) or open (false) tasks")]
 
 
-@get("/tasks", dependencies=PROTECTED, description=inspect.getdoc(ListTasksHandler))
+@get("/tasks", opt=BEARER, description=inspect.getdoc(ListTasksHandler))
 async def list_tasks(
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     list_tasks: NamedDependency[ListTasksHandler],
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
     completed: Completed = None,
 ) -> TaskListResponse:
+    principal = principal_of(request)
     command = ListTasks(user_id=principal.user_id, completed=completed, limit=limit, offset=offset)
     return TaskListResponse.of(await list_tasks.handle(command))
 
@@ -41,34 +42,37 @@ async def list_tasks(
     "/tasks",
     status_code=HTTP_201_CREATED,
     guards=_json,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(CreateTaskHandler),
 )
 async def create_task(
     data: JSONBody[CreateTaskRequest],
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     create_task: NamedDependency[CreateTaskHandler],
 ) -> TaskResponse:
+    principal = principal_of(request)
     command = CreateTask(
         user_id=principal.user_id, title=data.title, description=data.description, completed=data.completed
     )
     return TaskResponse.of(await create_task.handle(command))
 
 
-@get("/tasks/{task_id:str}", dependencies=PROTECTED, description=inspect.getdoc(GetTaskHandler))
+@get("/tasks/{task_id:str}", opt=BEARER, description=inspect.getdoc(GetTaskHandler))
 async def get_task(
-    task_id: FromPath[str], principal: NamedDependency[Principal], get_task: NamedDependency[GetTaskHandler]
+    task_id: FromPath[str], request: Request[Principal, Any, Any], get_task: NamedDependency[GetTaskHandler]
 ) -> TaskResponse:
+    principal = principal_of(request)
     return TaskResponse.of(await get_task.handle(GetTask(user_id=principal.user_id, task_id=TaskId(task_id))))
 
 
-@patch("/tasks/{task_id:str}", guards=_json, dependencies=PROTECTED, description=inspect.getdoc(UpdateTaskHandler))
+@patch("/tasks/{task_id:str}", guards=_json, opt=BEARER, description=inspect.getdoc(UpdateTaskHandler))
 async def update_task(
     task_id: FromPath[str],
     data: JSONBody[UpdateTaskRequest],
-    principal: NamedDependency[Principal],
+    request: Request[Principal, Any, Any],
     update_task: NamedDependency[UpdateTaskHandler],
 ) -> TaskResponse:
+    principal = principal_of(request)
     command = UpdateTask(
         user_id=principal.user_id,
         task_id=TaskId(task_id),
@@ -83,12 +87,13 @@ async def update_task(
 @delete(
     "/tasks/{task_id:str}",
     status_code=HTTP_204_NO_CONTENT,
-    dependencies=PROTECTED,
+    opt=BEARER,
     description=inspect.getdoc(DeleteTaskHandler),
 )
 async def delete_task(
-    task_id: FromPath[str], principal: NamedDependency[Principal], delete_task: NamedDependency[DeleteTaskHandler]
+    task_id: FromPath[str], request: Request[Principal, Any, Any], delete_task: NamedDependency[DeleteTaskHandler]
 ) -> None:
+    principal = principal_of(request)
     await delete_task.handle(DeleteTask(user_id=principal.user_id, task_id=TaskId(task_id)))
 
 
