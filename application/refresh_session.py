@@ -49,6 +49,7 @@ class RefreshSessionHandler:
             record: RefreshToken | None = found.token
             session, user, session_id = found.session, found.user, found.token.session_id
             verdict = policy.judge_refresh(found.token, session, now)
+            successor = None
             if verdict is RefreshVerdict.ROTATE:
                 if session is None or user is None or not user.is_active:
                     raise TokenInvalidError
@@ -73,8 +74,9 @@ class RefreshSessionHandler:
                 raise RefreshTokenReusedError
             if verdict is RefreshVerdict.INVALID or session is None or user is None or not user.is_active:
                 raise TokenInvalidError
-            # A replay within the grace window answers with the same successor: it is derived, not random.
-            successor = self._tokens.successor_of(presented, session, now)
+            if successor is None:
+                # A replay within the grace window answers with the same successor: it is derived, not random.
+                successor = self._tokens.successor_of(presented, session, now)
             await uow.audit.add(
                 AuditEvent.record(
                     AuditEventType.TOKEN_REFRESHED,

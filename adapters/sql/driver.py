@@ -144,6 +144,8 @@ class SqlConnection(Protocol):
 
     async def fetch_one(self, statement: Statement, values: Mapping[str, Any] | None = None) -> Row | None:
         """The first row, or None."""
+        rows = await self.fetch(statement, values)
+        return rows[0] if rows else None
 
     async def execute(self, statement: Statement, values: Mapping[str, Any] | None = None) -> int:
         """Run a statement without result rows; the number of rows it changed."""
@@ -241,7 +243,7 @@ class PostgresDatabase(Database):
             await pool.close()
 
 
-class _PostgresTransaction(Transaction):
+class _PostgresTransaction(Transaction, SqlConnection):
     dialect_name = "postgresql"
 
     def __init__(self, connection: Any, read_only: bool) -> None:
@@ -277,10 +279,6 @@ class _PostgresTransaction(Transaction):
         with translated_errors():
             records = await self._driver.fetch(compiled.sql, *compiled.arguments(values or {}))
         return compiled.rows(records)
-
-    async def fetch_one(self, statement: Statement, values: Mapping[str, Any] | None = None) -> Row | None:
-        rows = await self.fetch(statement, values)
-        return rows[0] if rows else None
 
     async def execute(self, statement: Statement, values: Mapping[str, Any] | None = None) -> int:
         await self._ensure_begun()
@@ -373,7 +371,7 @@ class SqliteDatabase(Database):
         self._executor.shutdown(wait=False)
 
 
-class _SqliteTransaction(Transaction):
+class _SqliteTransaction(Transaction, SqlConnection):
     dialect_name = "sqlite"
 
     def __init__(self, database: SqliteDatabase, driver: sqlite3.Connection, begin: str | None) -> None:
@@ -415,10 +413,6 @@ class _SqliteTransaction(Transaction):
     async def fetch(self, statement: Statement, values: Mapping[str, Any] | None = None) -> list[Row]:
         compiled, records, _ = await self._statement(statement, values)
         return compiled.rows(records)
-
-    async def fetch_one(self, statement: Statement, values: Mapping[str, Any] | None = None) -> Row | None:
-        rows = await self.fetch(statement, values)
-        return rows[0] if rows else None
 
     async def execute(self, statement: Statement, values: Mapping[str, Any] | None = None) -> int:
         return (await self._statement(statement, values))[2]

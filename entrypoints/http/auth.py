@@ -39,6 +39,14 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     return token.strip()
 
 
+async def authenticated(request: Request[Any, Any, Any], authenticate: AuthenticateHandler) -> Principal:
+    """The principal of the request's bearer token; 401 with a Bearer challenge without a valid one."""
+    token = bearer_token(request)
+    if token is None:
+        raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
+    return await authenticate.handle(Authenticate(access_token=token))
+
+
 def principal_of(request: Request[Principal, Any, Any]) -> Principal:
     """The caller of a route marked `BEARER`."""
     return request.user
@@ -65,16 +73,10 @@ class BearerAuthMiddleware(ASGIMiddleware):
         if scope.get("method") == "OPTIONS":
             kind = None  # CORS preflights never carry credentials; the route's own methods do
         if kind == "required":
-            scope["user"] = await self._required(Request(scope))
+            scope["user"] = await authenticated(Request(scope), self._authenticate())
         elif kind == "optional":
             scope["user"] = await self._optional(Request(scope))
         await next_app(scope, receive, send)
-
-    async def _required(self, request: Request[Any, Any, Any]) -> Principal:
-        token = bearer_token(request)
-        if token is None:
-            raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
-        return await self._authenticate().handle(Authenticate(access_token=token))
 
     async def _optional(self, request: Request[Any, Any, Any]) -> Principal | None:
         header = request.headers.get("authorization", "")

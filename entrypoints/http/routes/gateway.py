@@ -4,9 +4,8 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 
-from application.authenticate import Authenticate, AuthenticateHandler
-from entrypoints.http.auth import bearer_token
-from entrypoints.http.problems import bearer_challenge, problem
+from application.authenticate import AuthenticateHandler
+from entrypoints.http.auth import authenticated
 from entrypoints.http.throttling import EXEMPT
 
 _VERIFY_DOC = (
@@ -19,10 +18,7 @@ _VERIFY_DOC = (
 
 @get("/auth/verify", status_code=204, opt=EXEMPT, description=_VERIFY_DOC)
 async def verify(request: Request[Any, Any, Any], authenticate: NamedDependency[AuthenticateHandler]) -> Response[None]:
-    token = bearer_token(request)
-    if token is None:
-        raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
-    principal = await authenticate.handle(Authenticate(access_token=token))
+    principal = await authenticated(request, authenticate)
     headers = {
         "X-Auth-User-Id": principal.user_id,
         "X-Auth-Session-Id": principal.session_id,
