@@ -104,7 +104,13 @@ def create_app(
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
+            handlers={
+                "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "standard"},
+                # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
+                "queue_listener": {"class": "logging.NullHandler"},
+            },
+            loggers={"litestar": {"level": "INFO", "handlers": ["lines"], "propagate": False}},
+            root={"level": "INFO", "handlers": ["lines"]},
             log_exceptions="never",
             disable_stack_trace={Exception},
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -35,6 +36,24 @@ def test_walk_through_on_a_real_server_survives_a_restart(tmp_path: Path) -> Non
         assert logout.status_code == 204
         me = httpx.get(f"{base}/auth/me", headers={"Authorization": f"Bearer {new_pair['access_token']}"})
         assert me.status_code == 401
+
+
+def test_committed_audit_events_reach_the_server_log_as_json_lines_in_order(tmp_path: Path) -> None:
+    log = ServerLog()
+    with server(tmp_path, log=log) as base, httpx.Client(base_url=base) as client:
+        client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+        client.post("/auth/login", json={"username": "ada", "password": "Wrong-Horse-9"})
+        pair = client.post("/auth/login", json={"username": "ada", "password": PASSWORD}).json()
+        assert client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]}).status_code == 200
+    lines = [line for line in log.text.splitlines() if " - bastion.audit - " in line]
+    events = [json.loads(line[line.index("{") :]) for line in lines]
+    assert [event["type"] for event in events] == [
+        "user.registered",
+        "login.failed",
+        "login.succeeded",
+        "token.refreshed",
+    ]
+    assert len({event["id"] for event in events}) == 4
 
 
 def test_two_workers_agree_on_the_signing_secret_and_are_warned_about_redis(tmp_path: Path) -> None:
