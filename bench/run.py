@@ -1,7 +1,7 @@
 """`make bench`: Bastion's throughput and latency as ratios to a bare Litestar app, measured side by side.
 
     .venv/bin/python bench/run.py [--duration 8] [--repetitions 3] [--backends sqlite,postgres]
-                                  [--output bench/results/<date>.md]
+                                  [--output bench/results/<date>-<HHMM>.md]
 
 What one run does (see bench/README.md for how to read the table):
 
@@ -913,7 +913,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES),
         help="an administrative URL of the PostgreSQL server; the run creates and drops its own database",
     )
-    parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results/<date>.md)")
+    parser.add_argument(
+        "--output", type=Path, default=None, help="results file (default bench/results/<date>-<HHMM>.md, UTC)"
+    )
     parser.add_argument(
         "--only",
         default=",".join([*(endpoint.key for endpoint in ENDPOINTS), "storm"]),
@@ -931,7 +933,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown or not args.backends:
         parser.error(f"unknown backends: {', '.join(sorted(unknown)) or '(none)'}")
     if args.output is None:
-        args.output = BENCH / "results" / f"{datetime.now(UTC):%Y-%m-%d}.md"
+        args.output = BENCH / "results" / f"{datetime.now(UTC):%Y-%m-%d-%H%M}.md"
     return args
 
 
