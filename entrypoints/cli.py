@@ -152,9 +152,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     # First, before any thread starts. Worker processes read their settings again, so they are
-    # handed the hashing threads decided here (the default depends on the number of workers).
+    # handed the hashing threads and the pool size decided here (both defaults depend on the number
+    # of workers).
     tune_malloc(settings, cores=available_cores(), environ=os.environ, mallopt=_glibc_mallopt())
     os.environ["BASTION_HASH_THREADS"] = str(settings.hash_threads)
+    os.environ["BASTION_DATABASE_POOL_SIZE"] = str(settings.database_pool_size)
     try:
         production(settings)[1].issuer()
     except ValueError as exc:

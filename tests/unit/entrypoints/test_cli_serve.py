@@ -98,4 +98,5 @@ def test_serve_hands_the_per_worker_default_and_the_arena_limit_to_the_worker_pr
 
     assert seen["workers"] == 4
     assert seen["environ"]["BASTION_HASH_THREADS"] == str(default_hash_threads(available_cores(), 4))
+    assert seen["environ"]["BASTION_DATABASE_POOL_SIZE"] == "20"  # 80 PostgreSQL connections for 4 workers
     assert seen["environ"]["MALLOC_ARENA_MAX"] == str(mallopt.calls[0][1])
