@@ -136,3 +136,25 @@ def an_audit_event(**overrides: Any) -> AuditEvent:
     }
     fields.update(overrides)
     return AuditEvent(**fields)
+
+
+OMITTED: Any = object()
+
+
+def access_token_claims(
+    *, issuer: str, audience: str, issued_at: int, lifetime: int, **overrides: Any
+) -> dict[str, Any]:
+    """The claims of a valid access token (as `JoseTokenIssuer` issues them) with `overrides`; a claim
+    overridden with `OMITTED` is left out."""
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": "user-1",
+        "sid": "session-1",
+        "jti": "token-1",
+        "roles": ["user"],
+        "iat": issued_at,
+        "nbf": issued_at,
+        "exp": issued_at + lifetime,
+    }
+    return {name: value for name, value in (claims | overrides).items() if value is not OMITTED}

@@ -26,6 +26,7 @@ from adapters.crypto.jose_issuer import MAX_TOKEN_LENGTH, JoseTokenIssuer
 from adapters.crypto.signing_keys import PRUNE_MARGIN, LoadedKeys, SigningKeyStore
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
+from tests.builders import OMITTED, access_token_claims
 
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
 TTL = timedelta(minutes=15)
@@ -35,7 +36,7 @@ AUDIENCE = "bastion-api"
 ALGORITHMS = ["HS256", "EdDSA", "ES256", "RS256"]
 ASYMMETRIC = ["EdDSA", "ES256", "RS256"]
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
-DROP = object()
+DROP = OMITTED
 
 
 @dataclass(frozen=True)
@@ -99,19 +100,10 @@ def a_claims(*, issued_at: datetime = NOW, ttl: timedelta = TTL) -> AccessClaims
 
 
 def a_payload(**overrides: Any) -> dict[str, Any]:
-    issued_at = int(NOW.timestamp())
-    payload: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "user-1",
-        "sid": "session-1",
-        "jti": "token-1",
-        "roles": ["user"],
-        "iat": issued_at,
-        "nbf": issued_at,
-        "exp": issued_at + int(TTL.total_seconds()),
-    }
-    return {name: value for name, value in (payload | overrides).items() if value is not DROP}
+    lifetime = int(TTL.total_seconds())
+    return access_token_claims(
+        issuer=ISSUER, audience=AUDIENCE, issued_at=int(NOW.timestamp()), lifetime=lifetime, **overrides
+    )
 
 
 def crafted(setup: Setup, payload: dict[str, Any], *, key: Key | None = None, **header: Any) -> str:

@@ -20,6 +20,7 @@ from adapters.memory.token_issuer import MemoryTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
+from tests.builders import access_token_claims
 
 # Far from the wall clock on purpose: expiry must be judged against the time given to `verify`.
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
@@ -119,20 +120,10 @@ def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _valid_payload(**overrides: Any) -> dict[str, Any]:
-    issued_at = int(NOW.timestamp())
-    payload: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "user-1",
-        "sid": "session-1",
-        "jti": "token-1",
-        "roles": ["user"],
-        "iat": issued_at,
-        "nbf": issued_at,
-        "exp": issued_at + int(TTL.total_seconds()),
-    }
-    payload.update(overrides)
-    return payload
+    lifetime = int(TTL.total_seconds())
+    return access_token_claims(
+        issuer=ISSUER, audience=AUDIENCE, issued_at=int(NOW.timestamp()), lifetime=lifetime, **overrides
+    )
 
 
 def _kid() -> str:

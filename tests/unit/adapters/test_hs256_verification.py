@@ -28,6 +28,7 @@ from adapters.crypto import jose_issuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.model import AccessClaims, SessionId, UserId
+from tests.builders import OMITTED, access_token_claims
 
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
 T = int(NOW.timestamp())
@@ -35,7 +36,7 @@ SECRET = b"0123456789abcdef0123456789abcdef"
 OTHER_SECRET = b"another secret of thirty-two bytes"
 ISSUER = "https://bastion.test"
 AUDIENCE = "bastion-api"
-MISSING = object()
+MISSING = OMITTED
 
 
 def an_issuer(leeway_seconds: int = 0) -> JoseTokenIssuer:
@@ -47,18 +48,7 @@ HEADER: dict[str, Any] = {"alg": "HS256", "typ": "at+jwt", "kid": KID}
 
 
 def a_payload(**overrides: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": "user-1",
-        "sid": "session-1",
-        "jti": "token-1",
-        "roles": ["user"],
-        "iat": T,
-        "nbf": T,
-        "exp": T + 900,
-    }
-    return {name: value for name, value in (payload | overrides).items() if value is not MISSING}
+    return access_token_claims(issuer=ISSUER, audience=AUDIENCE, issued_at=T, lifetime=900, **overrides)
 
 
 def segment(data: bytes | str | dict[str, Any]) -> str:
