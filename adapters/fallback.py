@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from application.errors import DependencyUnavailableError
-from domain.model import AttemptDecision, RateDecision
 from domain.ports.throttling import LoginAttemptCounter, RateLimiter
+from domain.throttling import AttemptDecision, RateDecision
 
 logger = logging.getLogger("bastion.fallback")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.check_readiness import ServiceProbe
+from application.ops.check_readiness import ServiceProbe
 
 
 class NotConfiguredProbe(ServiceProbe):

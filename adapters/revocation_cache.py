@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from domain.model import AccessClaims
+from domain.sessions import AccessClaims
 
 # Below this many entries, pruning is not worth a pass over the dicts.
 MIN_PRUNE_THRESHOLD = 1024

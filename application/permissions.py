@@ -1,26 +1,42 @@
-"""Authorisation in the use cases: who may do what is decided here, from the stored account."""
+"""Authorisation in the use cases: who may do what is decided here, from the stored account.
+
+One rule for every protected use case: an account that no longer exists or is deactivated is no
+longer anyone (401, as if its token had already been revoked, which deactivation also does); an
+active account without the permission is refused (403).
+"""
 
 from __future__ import annotations
 
 from application.unit_of_work import UnitOfWork
+from domain.accounts import Permission, User
 from domain.errors import PermissionDeniedError, TokenInvalidError
-from domain.model import Permission, User, UserId
+from domain.ids import UserId
 
 
-async def require(uow: UnitOfWork, actor_id: UserId | None, permission: Permission) -> User | None:
-    """The acting account if it holds `permission`, read from the store (never from the token, so a
-    demoted or deactivated administrator loses power at once). `actor_id` None is an operator at the
-    command line, who may do everything and has no account.
+async def acting_account(uow: UnitOfWork, actor_id: UserId, permission: Permission) -> User:
+    """The acting account, read in the caller's transaction (never from the token, so a demoted or
+    deactivated account loses power at once and the check agrees with the change that follows).
 
     Raises:
-        TokenInvalidError: the acting account no longer exists.
-        PermissionDeniedError: it lacks the permission (or is deactivated).
+        TokenInvalidError: the account no longer exists or is deactivated.
+        PermissionDeniedError: it is active but its roles lack `permission`.
     """
-    if actor_id is None:
-        return None
     actor = await uow.users.get(actor_id)
-    if actor is None:
+    if actor is None or not actor.is_active:
         raise TokenInvalidError
     if not actor.can(permission):
         raise PermissionDeniedError
     return actor
+
+
+async def require(uow: UnitOfWork, actor_id: UserId | None, permission: Permission) -> User | None:
+    """`acting_account`, where `actor_id` None is an operator at the command line, who may do
+    everything and has no account.
+
+    Raises:
+        TokenInvalidError: the acting account no longer exists or is deactivated.
+        PermissionDeniedError: it is active but lacks the permission.
+    """
+    if actor_id is None:
+        return None
+    return await acting_account(uow, actor_id, permission)

@@ -61,7 +61,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.sql.tables import refresh_tokens, sessions, users
-from domain.rules import hash_token
+from domain.opaque_tokens import hash_token
 from entrypoints.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

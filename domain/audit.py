@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from domain.model import UserId
+from domain.ids import UserId
 
 AuditData = dict[str, str | int | bool | None]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NewType
 
 from domain.errors import FieldError, ValidationFailedError
-from domain.model import UserId
+from domain.ids import UserId
 
 TaskId = NewType("TaskId", str)
 TITLE_MAX_LENGTH = 200

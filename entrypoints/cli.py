@@ -15,12 +15,12 @@ from datetime import timedelta
 from adapters.clock import SystemClock
 from adapters.crypto.calibration import calibrate
 from adapters.sql.migrate import upgrade
-from application.create_admin import CreateAdmin
-from application.get_user import GetUser
-from application.list_users import ListUsers
-from application.update_user import UpdateUser
+from application.admin.create_admin import CreateAdmin
+from application.admin.get_user import GetUser
+from application.admin.list_users import ListUsers
+from application.admin.update_user import UpdateUser
+from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
-from domain.model import Role
 from entrypoints.container import key_store, production, start, stop
 from entrypoints.settings import Settings, SettingsError, available_cores, load_settings
 

@@ -7,8 +7,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from application.deliver_outbox import BATCH_SIZE, DeliverOutboxHandler
 from application.errors import DependencyUnavailableError
+from application.ops.deliver_outbox import BATCH_SIZE, DeliverOutboxHandler
 
 logger = logging.getLogger("bastion.outbox")
 

@@ -15,7 +15,10 @@ from typing import Annotated, Literal
 import msgspec
 from dotenv import dotenv_values
 
-from domain.rules import AccountTokenPolicy, LockoutPolicy, PasswordPolicy, SessionPolicy, ThrottlePolicy
+from domain.one_time_tokens import AccountTokenPolicy
+from domain.passwords import PasswordPolicy
+from domain.sessions import SessionPolicy
+from domain.throttling import LockoutPolicy, ThrottlePolicy
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32

@@ -11,21 +11,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.account_values import Email, Username
+from domain.accounts import Role, User
 from domain.audit import AuditEvent, AuditEventType
-from domain.model import (
-    Email,
-    MailMessage,
-    OneTimeToken,
-    RefreshToken,
-    Role,
-    Session,
-    TokenPurpose,
-    User,
-    Username,
-    new_session_id,
-    new_user_id,
-)
-from domain.rules import hash_token
+from domain.ids import new_session_id, new_user_id
+from domain.mail import MailMessage
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.opaque_tokens import hash_token
+from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)

@@ -23,8 +23,9 @@ from joserfc.jwt import ClaimsOption, JWTClaimsRegistry
 
 from adapters.crypto.signing_keys import ASYMMETRIC_ALGORITHMS, LoadedKeys
 from domain.errors import TokenExpiredError, TokenInvalidError
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
+from domain.sessions import AccessClaims
 
 # RFC 9068 section 2.1; RFC 8725 section 3.11 allows the media type with its prefix too.
 ACCESS_TOKEN_TYPE = "at+jwt"

@@ -18,7 +18,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
 from application.errors import DependencyUnavailableError
-from domain.model import PasswordCheck
+from domain.passwords import PasswordCheck
 from domain.ports.password_hasher import PasswordHasher
 
 _logger = logging.getLogger(__name__)

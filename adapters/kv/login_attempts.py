@@ -9,8 +9,8 @@ from typing import cast
 import coredis
 
 from adapters.kv.errors import translated_errors
-from domain.model import AttemptDecision
 from domain.ports.throttling import LoginAttemptCounter
+from domain.throttling import AttemptDecision
 
 # Slack on the keys' time to live, so that a caller whose clock runs a little behind Redis' never
 # finds its count garbage-collected while it still holds.

@@ -6,7 +6,7 @@ import asyncio
 
 import coredis
 
-from application.check_readiness import ServiceProbe
+from application.ops.check_readiness import ServiceProbe
 
 PROBE_TIMEOUT_S = 0.5
 

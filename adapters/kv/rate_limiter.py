@@ -10,8 +10,8 @@ from typing import cast
 import coredis
 
 from adapters.kv.errors import translated_errors
-from domain.model import RateDecision
 from domain.ports.throttling import RateLimiter
+from domain.throttling import RateDecision
 
 # Slack on the keys' time to live, so that a caller whose clock runs a little behind Redis' never
 # finds its log garbage-collected while it still counts.

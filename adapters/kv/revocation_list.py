@@ -13,8 +13,9 @@ from coredis.retry import NoRetryPolicy
 from coredis.tokens import PureToken
 
 from adapters.revocation_cache import RevocationCache, seconds_down, seconds_up
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
 from domain.ports.revocation_list import RevocationList
+from domain.sessions import AccessClaims
 
 logger = logging.getLogger("bastion.revocations")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from domain.model import MailMessage
+from domain.mail import MailMessage
 from domain.ports.mail import Mailer
 
 logger = logging.getLogger("bastion.mail")

@@ -14,7 +14,7 @@ from ssl import SSLContext
 import aiosmtplib
 
 from application.errors import DependencyUnavailableError
-from domain.model import MailMessage
+from domain.mail import MailMessage
 from domain.ports.mail import Mailer
 
 logger = logging.getLogger("bastion.mail")

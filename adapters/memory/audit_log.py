@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from domain.audit import AuditEvent, AuditEventType
-from domain.model import Page, UserId
+from domain.ids import UserId
+from domain.paging import Page
 from domain.ports.repositories import AuditLog
 
 

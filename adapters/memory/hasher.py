@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from domain.model import PasswordCheck
+from domain.passwords import PasswordCheck
 from domain.ports.password_hasher import PasswordHasher
 
 _PREFIX = "$memory$"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain.model import AttemptDecision
 from domain.ports.throttling import LoginAttemptCounter
+from domain.throttling import AttemptDecision
 
 DEFAULT_MAX_KEYS = 100_000
 # Entries looked at for expiry on every call: enough to keep up with the rate at which keys go idle.

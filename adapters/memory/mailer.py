@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.errors import DependencyUnavailableError
-from domain.model import MailMessage
+from domain.mail import MailMessage
 from domain.ports.mail import Mailer
 
 

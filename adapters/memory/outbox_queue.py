@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from adapters.memory.store import MemoryStore, OutboxRecord
-from domain.model import OutboxEntry
+from domain.mail import OutboxEntry
 from domain.ports.mail import OutboxQueue
 
 

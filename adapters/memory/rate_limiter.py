@@ -6,8 +6,8 @@ from bisect import bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.model import RateDecision
 from domain.ports.throttling import RateLimiter
+from domain.throttling import RateDecision
 
 DEFAULT_MAX_KEYS = 100_000
 # Keys looked at for expiry on every hit: enough to keep up with the rate at which keys go idle.

@@ -8,20 +8,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from adapters.memory.store import OutboxRecord
+from domain.account_values import Email, Username
+from domain.accounts import User
 from domain.errors import EmailTakenError, UsernameTakenError
-from domain.model import (
-    Email,
-    MailMessage,
-    OneTimeToken,
-    Page,
-    RefreshToken,
-    Session,
-    SessionId,
-    TokenPurpose,
-    User,
-    UserId,
-    Username,
-)
+from domain.ids import SessionId, UserId
+from domain.mail import MailMessage
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.paging import Page
 from domain.ports.repositories import (
     OneTimeTokenRepository,
     Outbox,
@@ -30,6 +23,7 @@ from domain.ports.repositories import (
     SessionRepository,
     UserRepository,
 )
+from domain.sessions import RefreshToken, Session
 
 
 class MemoryUserRepository(UserRepository):

@@ -6,8 +6,9 @@ from collections.abc import Collection
 from datetime import datetime
 
 from adapters.revocation_cache import RevocationCache, seconds_down, seconds_up
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
 from domain.ports.revocation_list import RevocationList
+from domain.sessions import AccessClaims
 
 
 class MemoryRevocationList(RevocationList):

@@ -6,8 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.accounts import User
 from domain.audit import AuditEvent
-from domain.model import MailMessage, OneTimeToken, RefreshToken, Session, SessionId, User, UserId
+from domain.ids import SessionId, UserId
+from domain.mail import MailMessage
+from domain.one_time_tokens import OneTimeToken
+from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from domain.model import Page, User, UserId
+from domain.accounts import User
+from domain.ids import UserId
+from domain.paging import Page
 from domain.ports.repositories import AccountOverview, AccountOverviews, TaskRepository
 from domain.tasks import Task, TaskId
 

@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime
 
 from domain.errors import TokenExpiredError, TokenInvalidError
-from domain.model import AccessClaims
 from domain.ports.token_issuer import TokenIssuer
+from domain.sessions import AccessClaims
 
 
 class MemoryTokenIssuer(TokenIssuer):

@@ -18,7 +18,7 @@ from adapters.memory.store import MemoryStore
 from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent
-from domain.model import UserId
+from domain.ids import UserId
 
 
 class _OwnedByUser(Protocol):

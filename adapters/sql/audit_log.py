@@ -11,7 +11,8 @@ from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.repositories import insert_all
 from adapters.sql.tables import audit_events
 from domain.audit import AuditEvent, AuditEventType
-from domain.model import Page, UserId
+from domain.ids import UserId
+from domain.paging import Page
 from domain.ports.repositories import AuditLog
 
 _ADD = insert_all(audit_events)

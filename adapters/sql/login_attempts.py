@@ -11,8 +11,8 @@ from sqlalchemy.sql.elements import ClauseElement
 from adapters.sql.driver import Database, Statement
 from adapters.sql.repositories import NOW, dialect_insert
 from adapters.sql.tables import UtcDateTime, login_attempts
-from domain.model import AttemptDecision
 from domain.ports.throttling import LoginAttemptCounter
+from domain.throttling import AttemptDecision
 
 KEY_MAX_LENGTH = 320
 

@@ -11,21 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from domain.account_values import Email, Username
+from domain.accounts import Role, User
 from domain.audit import AuditData, AuditEvent, AuditEventType
-from domain.model import (
-    Email,
-    MailMessage,
-    OneTimeToken,
-    OutboxEntry,
-    RefreshToken,
-    Role,
-    Session,
-    SessionId,
-    TokenPurpose,
-    User,
-    UserId,
-    Username,
-)
+from domain.ids import SessionId, UserId
+from domain.mail import MailMessage, OutboxEntry
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
 _ROLE_SEPARATOR = ","

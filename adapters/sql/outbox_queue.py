@@ -10,7 +10,7 @@ from adapters.sql import mapping
 from adapters.sql.driver import Database, Statement
 from adapters.sql.repositories import NOW
 from adapters.sql.tables import UtcDateTime, outbox
-from domain.model import OutboxEntry
+from domain.mail import OutboxEntry
 from domain.ports.mail import OutboxQueue
 
 _PENDING: ColumnElement[bool] = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)

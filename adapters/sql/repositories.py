@@ -22,19 +22,12 @@ from sqlalchemy.sql.schema import Table
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.tables import UtcDateTime, one_time_tokens, outbox, refresh_tokens, sessions, users
-from domain.model import (
-    Email,
-    MailMessage,
-    OneTimeToken,
-    Page,
-    RefreshToken,
-    Session,
-    SessionId,
-    TokenPurpose,
-    User,
-    UserId,
-    Username,
-)
+from domain.account_values import Email, Username
+from domain.accounts import User
+from domain.ids import SessionId, UserId
+from domain.mail import MailMessage
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.paging import Page
 from domain.ports.repositories import (
     OneTimeTokenRepository,
     Outbox,
@@ -43,6 +36,7 @@ from domain.ports.repositories import (
     SessionRepository,
     UserRepository,
 )
+from domain.sessions import RefreshToken, Session
 
 NOW = bindparam("now", type_=UtcDateTime())
 """The `:now` parameter of the statements, shared so that one statement may use it more than once."""

@@ -8,7 +8,8 @@ from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.repositories import insert_all
 from adapters.sql.tables import tasks, users
-from domain.model import Page, UserId
+from domain.ids import UserId
+from domain.paging import Page
 from domain.ports.repositories import AccountOverview, AccountOverviews, TaskRepository
 from domain.tasks import Task, TaskId
 

@@ -6,7 +6,7 @@ from abc import abstractmethod
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from domain.model import MailMessage, OutboxEntry
+from domain.mail import MailMessage, OutboxEntry
 
 
 class Mailer(Protocol):

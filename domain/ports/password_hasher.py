@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
-from domain.model import PasswordCheck
+from domain.passwords import PasswordCheck
 
 
 class PasswordHasher(Protocol):

@@ -7,20 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from domain.account_values import Email, Username
+from domain.accounts import User
 from domain.audit import AuditEvent, AuditEventType
-from domain.model import (
-    Email,
-    MailMessage,
-    OneTimeToken,
-    Page,
-    RefreshToken,
-    Session,
-    SessionId,
-    TokenPurpose,
-    User,
-    UserId,
-    Username,
-)
+from domain.ids import SessionId, UserId
+from domain.mail import MailMessage
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.paging import Page
+from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
 

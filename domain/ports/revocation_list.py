@@ -7,7 +7,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
+from domain.sessions import AccessClaims
 
 
 class RevocationList(Protocol):

@@ -6,7 +6,7 @@ from abc import abstractmethod
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from domain.model import AttemptDecision, RateDecision
+from domain.throttling import AttemptDecision, RateDecision
 
 
 class RateLimiter(Protocol):

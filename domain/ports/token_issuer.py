@@ -6,7 +6,7 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Protocol
 
-from domain.model import AccessClaims
+from domain.sessions import AccessClaims
 
 
 class TokenIssuer(Protocol):

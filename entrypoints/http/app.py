@@ -15,8 +15,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from application.authenticate import AuthenticateHandler
-from application.throttle_request import ThrottleRequestHandler
+from application.auth.authenticate import AuthenticateHandler
+from application.ops.throttle_request import ThrottleRequestHandler
 from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin

@@ -16,9 +16,9 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from application.authenticate import Authenticate, AuthenticateHandler
+from application.auth.authenticate import Authenticate, AuthenticateHandler
 from domain.errors import TokenInvalidError
-from domain.model import Principal
+from domain.sessions import Principal
 from entrypoints.http.problems import bearer_challenge, problem
 
 BEARER_OPT = "bearer"

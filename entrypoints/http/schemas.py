@@ -7,11 +7,12 @@ from typing import Annotated
 
 import msgspec
 
-from application.get_profile import Profile
-from application.list_sessions import SessionView
-from application.list_tasks import TaskList
+from application.account.get_profile import Profile
+from application.auth.list_sessions import SessionView
+from application.tasks.list_tasks import TaskList
+from domain.accounts import User
 from domain.audit import AuditEvent
-from domain.model import TokenPair, User
+from domain.sessions import TokenPair
 from domain.tasks import Task
 
 Email = Annotated[str, msgspec.Meta(max_length=320, description="Email address (case-insensitive)")]

@@ -12,8 +12,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from application.throttle_request import Throttled, ThrottleRequest, ThrottleRequestHandler
-from domain.rules import ThrottlePolicy
+from application.ops.throttle_request import Throttled, ThrottleRequest, ThrottleRequestHandler
+from domain.throttling import ThrottlePolicy
 from entrypoints.http.client_ip import client_ip
 from entrypoints.http.problems import problem
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.unit_of_work import UnitOfWork
-from domain.model import UserId
+from domain.ids import UserId
 from domain.ports.repositories import AccountOverview
 from tests.builders import a_task, a_user
 

@@ -10,7 +10,8 @@ import pytest
 
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent, AuditEventType
-from domain.model import Page, new_user_id
+from domain.ids import new_user_id
+from domain.paging import Page
 from tests.builders import NOW, a_user, an_audit_event
 
 AUDIT_LOGGER = "bastion.audit"

@@ -15,15 +15,18 @@ from adapters.memory.hasher import MemoryPasswordHasher
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from adapters.random_secrets import OsSecretGenerator
-from application.account_mail import AccountMail
-from application.mail_templates import MailTemplates
-from application.refresh_session import RefreshSession, RefreshSessionHandler
-from application.register_user import RegisterUser, RegisterUserHandler
-from application.session_tokens import SessionTokens
+from application.account.account_mail import AccountMail
+from application.account.mail_templates import MailTemplates
+from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
+from application.auth.register_user import RegisterUser, RegisterUserHandler
+from application.auth.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
+from domain.accounts import User
 from domain.errors import EmailTakenError
-from domain.model import RefreshToken, Session, User
-from domain.rules import AccountTokenPolicy, PasswordPolicy, SessionPolicy, derive_successor, hash_token
+from domain.one_time_tokens import AccountTokenPolicy
+from domain.opaque_tokens import hash_token
+from domain.passwords import PasswordPolicy
+from domain.sessions import RefreshToken, Session, SessionPolicy, derive_successor
 from tests.builders import a_refresh_token, a_session, a_user
 
 N = 20

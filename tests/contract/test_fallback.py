@@ -16,8 +16,8 @@ from adapters.kv.rate_limiter import RedisRateLimiter
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from application.errors import DependencyUnavailableError
-from domain.model import AttemptDecision, RateDecision
 from domain.ports.throttling import LoginAttemptCounter, RateLimiter
+from domain.throttling import AttemptDecision, RateDecision
 from tests.builders import NOW
 from tests.redis_servers import PrivateRedis
 

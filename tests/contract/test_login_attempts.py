@@ -12,8 +12,8 @@ import pytest
 from adapters.kv.login_attempts import RedisLoginAttemptCounter
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
-from domain.model import AttemptDecision
 from domain.ports.throttling import LoginAttemptCounter
+from domain.throttling import AttemptDecision
 from tests.backends import SQL_BACKENDS, migrated_database
 from tests.builders import NOW
 from tests.redis_servers import shared_redis

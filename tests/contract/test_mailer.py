@@ -23,7 +23,7 @@ from adapters.mail.log_mailer import LogMailer
 from adapters.mail.smtp_mailer import SmtpMailer
 from adapters.memory.mailer import MemoryMailer
 from application.errors import DependencyUnavailableError
-from domain.model import MailMessage
+from domain.mail import MailMessage
 from domain.ports.mail import Mailer
 from tests.smtp_server import HOST, LocalSmtpServer, ReceivedMail, SelfSignedCertificate
 

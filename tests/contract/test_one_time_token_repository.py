@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from application.unit_of_work import UnitOfWork
-from domain.model import OneTimeToken, TokenPurpose, User
+from domain.accounts import User
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from tests.builders import NOW, a_one_time_token, a_user
 
 N = 20

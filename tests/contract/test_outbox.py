@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 from application.unit_of_work import UnitOfWork
-from domain.model import MailMessage, OutboxEntry
+from domain.mail import MailMessage, OutboxEntry
 from domain.ports.mail import OutboxQueue
 from tests.builders import NOW, a_mail_message
 

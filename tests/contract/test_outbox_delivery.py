@@ -11,8 +11,8 @@ import pytest
 
 from adapters.mail.smtp_mailer import SmtpMailer
 from adapters.memory.clock import FrozenClock
-from application.deliver_outbox import DeliverOutboxHandler
-from domain.rules import DeliveryPolicy
+from application.ops.deliver_outbox import DeliverOutboxHandler
+from domain.mail import DeliveryPolicy
 from tests.backends import Storage
 from tests.builders import a_mail_message
 from tests.smtp_server import LocalSmtpServer

@@ -15,7 +15,7 @@ import pytest
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.memory.hasher import MemoryPasswordHasher
 from application.errors import DependencyUnavailableError
-from domain.model import PasswordCheck
+from domain.passwords import PasswordCheck
 from domain.ports.password_hasher import PasswordHasher
 
 PASSWORD = "correct horse battery staple"

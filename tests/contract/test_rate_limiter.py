@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from adapters.kv.rate_limiter import RedisRateLimiter
 from adapters.memory.rate_limiter import MemoryRateLimiter
-from domain.model import RateDecision
 from domain.ports.throttling import RateLimiter
+from domain.throttling import RateDecision
 from tests.builders import NOW
 from tests.redis_servers import shared_redis
 from tests.task_bound import entered_in_own_task

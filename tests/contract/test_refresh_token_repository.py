@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from application.unit_of_work import UnitOfWork
-from domain.model import RefreshToken, Session
 from domain.ports.repositories import RefreshTokenLookup
+from domain.sessions import RefreshToken, Session
 from tests.builders import NOW, a_refresh_token, a_session, a_user
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from adapters.kv.revocation_list import RedisRevocationList
 from adapters.memory.revocation_list import MemoryRevocationList
-from domain.model import AccessClaims, SessionId, UserId, new_session_id, new_user_id
+from domain.ids import SessionId, UserId, new_session_id, new_user_id
 from domain.ports.revocation_list import RevocationList
+from domain.sessions import AccessClaims
 from tests.redis_servers import shared_redis
 from tests.task_bound import entered_in_own_task
 

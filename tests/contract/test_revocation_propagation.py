@@ -19,7 +19,8 @@ import pytest
 
 from adapters.kv.client import redis_client
 from adapters.kv.revocation_list import RedisRevocationList
-from domain.model import AccessClaims, UserId, new_session_id, new_user_id
+from domain.ids import UserId, new_session_id, new_user_id
+from domain.sessions import AccessClaims
 from tests.redis_servers import PrivateRedis, redis_url, shared_redis
 
 pytestmark = pytest.mark.redis

@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from application.unit_of_work import UnitOfWork
-from domain.model import Session, User
+from domain.accounts import User
+from domain.sessions import Session
 from tests.builders import NOW, a_session, a_user
 
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from application.unit_of_work import UnitOfWork
-from domain.model import Page, User
+from domain.accounts import User
+from domain.paging import Page
 from domain.tasks import Task, TaskId
 from tests.builders import NOW, a_task, a_user
 

@@ -25,7 +25,8 @@ from joserfc.jwk import ECKey, Key, OctKey, OKPKey, RSAKey, import_key
 from adapters.crypto.jose_issuer import MAX_TOKEN_LENGTH, JoseTokenIssuer
 from adapters.crypto.signing_keys import PRUNE_MARGIN, LoadedKeys, SigningKeyStore
 from domain.errors import TokenExpiredError, TokenInvalidError
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
+from domain.sessions import AccessClaims
 from tests.builders import OMITTED, access_token_claims
 
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)

@@ -18,8 +18,9 @@ from joserfc.jwk import OctKey
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
+from domain.sessions import AccessClaims
 from tests.builders import access_token_claims
 
 # Far from the wall clock on purpose: expiry must be judged against the time given to `verify`.

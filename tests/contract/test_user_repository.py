@@ -8,8 +8,10 @@ from datetime import UTC, timedelta, timezone
 import pytest
 
 from application.unit_of_work import UnitOfWork
+from domain.account_values import Email, Username
+from domain.accounts import Role, User
 from domain.errors import EmailTakenError, UsernameTakenError
-from domain.model import Email, Page, Role, User, Username
+from domain.paging import Page
 from tests.builders import NOW, a_user
 
 

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.memory.mailer import MemoryMailer
-from domain.model import MailMessage
+from domain.mail import MailMessage
 from entrypoints.container import MemoryAdapters, UseCases, handler_providers, in_memory
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from application.register_user import RegisterUser
+from application.auth.register_user import RegisterUser
 from tests.http.conftest import PASSWORD, Api, bearer
 
 ADMIN_ROUTES = [

@@ -7,15 +7,15 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from application.change_password import ChangePassword, ChangePasswordHandler
-from application.confirm_password_reset import ConfirmPasswordReset, ConfirmPasswordResetHandler
-from application.delete_account import DeleteAccount, DeleteAccountHandler
-from application.get_profile import GetProfile, GetProfileHandler
-from application.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
-from application.resend_verification import ResendVerification, ResendVerificationHandler
-from application.update_profile import UpdateProfile, UpdateProfileHandler
-from application.verify_email import VerifyEmail, VerifyEmailHandler
-from domain.model import Principal
+from application.account.change_password import ChangePassword, ChangePasswordHandler
+from application.account.confirm_password_reset import ConfirmPasswordReset, ConfirmPasswordResetHandler
+from application.account.delete_account import DeleteAccount, DeleteAccountHandler
+from application.account.get_profile import GetProfile, GetProfileHandler
+from application.account.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
+from application.account.resend_verification import ResendVerification, ResendVerificationHandler
+from application.account.update_profile import UpdateProfile, UpdateProfileHandler
+from application.account.verify_email import VerifyEmail, VerifyEmailHandler
+from domain.sessions import Principal
 from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (

@@ -7,13 +7,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from application.get_user import GetUser, GetUserHandler
-from application.list_audit_events import ListAuditEvents, ListAuditEventsHandler
-from application.list_users import ListUsers, ListUsersHandler
-from application.revoke_user_sessions import RevokeUserSessions, RevokeUserSessionsHandler
-from application.unlock_user import UnlockUser, UnlockUserHandler
-from application.update_user import UpdateUser, UpdateUserHandler
-from domain.model import Principal
+from application.admin.get_user import GetUser, GetUserHandler
+from application.admin.list_audit_events import ListAuditEvents, ListAuditEventsHandler
+from application.admin.list_users import ListUsers, ListUsersHandler
+from application.admin.revoke_user_sessions import RevokeUserSessions, RevokeUserSessionsHandler
+from application.admin.unlock_user import UnlockUser, UnlockUserHandler
+from application.admin.update_user import UpdateUser, UpdateUserHandler
+from domain.sessions import Principal
 from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.schemas import (

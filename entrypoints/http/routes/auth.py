@@ -6,15 +6,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from application.end_session import EndSession, EndSessionHandler
-from application.list_sessions import ListSessions, ListSessionsHandler
-from application.log_in import LogIn, LogInHandler
-from application.log_out import LogOut, LogOutHandler
-from application.log_out_everywhere import LogOutEverywhere, LogOutEverywhereHandler
-from application.refresh_session import RefreshSession, RefreshSessionHandler
-from application.register_user import RegisterUser, RegisterUserHandler
+from application.auth.end_session import EndSession, EndSessionHandler
+from application.auth.list_sessions import ListSessions, ListSessionsHandler
+from application.auth.log_in import LogIn, LogInHandler
+from application.auth.log_out import LogOut, LogOutHandler
+from application.auth.log_out_everywhere import LogOutEverywhere, LogOutEverywhereHandler
+from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
+from application.auth.register_user import RegisterUser, RegisterUserHandler
 from domain.errors import FieldError, ValidationFailedError
-from domain.model import Principal
+from domain.sessions import Principal
 from entrypoints.http.auth import BEARER, OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context

@@ -4,7 +4,7 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
 
-from application.authenticate import AuthenticateHandler
+from application.auth.authenticate import AuthenticateHandler
 from entrypoints.http.auth import authenticated
 from entrypoints.http.throttling import EXEMPT
 

@@ -1,7 +1,7 @@
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
 
-from application.check_readiness import CheckReadinessHandler
+from application.ops.check_readiness import CheckReadinessHandler
 from entrypoints.http.schemas import HealthResponse, ReadinessResponse
 from entrypoints.http.throttling import EXEMPT
 

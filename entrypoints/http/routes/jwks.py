@@ -1,7 +1,7 @@
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
 
-from application.get_public_keys import GetPublicKeysHandler
+from application.auth.get_public_keys import GetPublicKeysHandler
 from entrypoints.http.schemas import JwksResponse
 from entrypoints.http.throttling import EXEMPT
 

@@ -7,12 +7,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from application.create_task import CreateTask, CreateTaskHandler
-from application.delete_task import DeleteTask, DeleteTaskHandler
-from application.get_task import GetTask, GetTaskHandler
-from application.list_tasks import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ListTasks, ListTasksHandler
-from application.update_task import UpdateTask, UpdateTaskHandler
-from domain.model import Principal
+from application.tasks.create_task import CreateTask, CreateTaskHandler
+from application.tasks.delete_task import DeleteTask, DeleteTaskHandler
+from application.tasks.get_task import GetTask, GetTaskHandler
+from application.tasks.list_tasks import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, ListTasks, ListTasksHandler
+from application.tasks.update_task import UpdateTask, UpdateTaskHandler
+from domain.sessions import Principal
 from domain.tasks import TaskId
 from entrypoints.http.auth import BEARER, principal_of
 from entrypoints.http.schemas import CreateTaskRequest, TaskListResponse, TaskResponse, UpdateTaskRequest

@@ -16,7 +16,8 @@ from joserfc.jwk import OctKey
 
 from adapters.crypto import jose_issuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
+from domain.sessions import AccessClaims
 
 SECRET = b"0123456789abcdef0123456789abcdef"
 NOW = datetime(2031, 5, 17, 9, 30, 15, 999_999, tzinfo=UTC)

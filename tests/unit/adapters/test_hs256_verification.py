@@ -27,7 +27,8 @@ from joserfc.jwt import JWTClaimsRegistry
 from adapters.crypto import jose_issuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
-from domain.model import AccessClaims, SessionId, UserId
+from domain.ids import SessionId, UserId
+from domain.sessions import AccessClaims
 from tests.builders import OMITTED, access_token_claims
 
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)

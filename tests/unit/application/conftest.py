@@ -19,20 +19,22 @@ from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.token_issuer import MemoryTokenIssuer
-from application.authenticate import Authenticate, AuthenticateHandler
-from application.create_admin import CreateAdminHandler
-from application.end_session import EndSessionHandler
-from application.get_profile import GetProfileHandler
-from application.list_sessions import ListSessionsHandler
-from application.log_in import LogIn, LogInHandler
-from application.log_out import LogOutHandler
-from application.log_out_everywhere import LogOutEverywhereHandler
-from application.refresh_session import RefreshSessionHandler
-from application.register_user import RegisterUser, RegisterUserHandler
-from application.session_tokens import SessionTokens
+from application.account.get_profile import GetProfileHandler
+from application.admin.create_admin import CreateAdminHandler
+from application.auth.authenticate import Authenticate, AuthenticateHandler
+from application.auth.end_session import EndSessionHandler
+from application.auth.list_sessions import ListSessionsHandler
+from application.auth.log_in import LogIn, LogInHandler
+from application.auth.log_out import LogOutHandler
+from application.auth.log_out_everywhere import LogOutEverywhereHandler
+from application.auth.refresh_session import RefreshSessionHandler
+from application.auth.register_user import RegisterUser, RegisterUserHandler
+from application.auth.session_tokens import SessionTokens
+from domain.accounts import User
 from domain.audit import RequestContext
-from domain.model import Principal, RefreshToken, Session, TokenPair, User, UserId
-from domain.rules import hash_token
+from domain.ids import UserId
+from domain.opaque_tokens import hash_token
+from domain.sessions import Principal, RefreshToken, Session, TokenPair
 from entrypoints.container import UseCases, in_memory
 from entrypoints.settings import Settings
 

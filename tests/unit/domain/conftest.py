@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from domain.model import (
-    Email,
-    RefreshToken,
-    Session,
-    SessionId,
-    User,
-    UserId,
-    Username,
-    new_session_id,
-    new_user_id,
-)
-from domain.rules import hash_token
+from domain.account_values import Email, Username
+from domain.accounts import User
+from domain.ids import SessionId, UserId, new_session_id, new_user_id
+from domain.opaque_tokens import hash_token
+from domain.sessions import RefreshToken, Session
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.account_values import EMAIL_MAX_LENGTH, Email
 from domain.errors import ValidationFailedError
-from domain.model import EMAIL_MAX_LENGTH, Email
 
 _ATEXT = string.ascii_letters + string.digits + "!#$%&'*+/=?^_`{|}~-"
 _atoms = st.text(alphabet=_ATEXT, min_size=1, max_size=12)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.account_values import FULL_NAME_MAX_LENGTH, parse_full_name
 from domain.errors import ValidationFailedError
-from domain.model import FULL_NAME_MAX_LENGTH, parse_full_name
 
 
 def test_surrounding_whitespace_is_trimmed() -> None:

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import ValidationFailedError
-from domain.rules import PasswordPolicy
+from domain.passwords import PasswordPolicy
 
 STRONG = "Tr0ub4dor&3"
 TOO_SHORT = "Must be at least 8 characters long."

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.model import Session, new_user_id
+from domain.ids import new_user_id
+from domain.sessions import Session
 from tests.unit.domain.conftest import NOW, a_session
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.rules import RefreshVerdict, SessionPolicy
+from domain.sessions import RefreshVerdict, SessionPolicy
 from tests.unit.domain.conftest import NOW, a_refresh_token, a_session
 
 GRACE = timedelta(seconds=10)

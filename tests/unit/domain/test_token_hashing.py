@@ -7,7 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.rules import derive_successor, hash_token
+from domain.opaque_tokens import hash_token
+from domain.sessions import derive_successor
 
 KEY = b"unit-test-successor-key-32-bytes"
 OTHER_KEY = b"another-successor-key-of-32-byte"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.model import Role, User
+from domain.accounts import Role, User
 from tests.unit.domain.conftest import NOW, a_user
 
 
@@ -133,12 +133,12 @@ def test_a_copy_can_change_without_changing_the_original() -> None:
 
 @pytest.mark.parametrize("value", ["", "a\x00b", "\ud800", "x" * 65, "caf\u00e9", "a b\n"])
 def test_implausible_ids_are_recognised(value: str) -> None:
-    from domain.model import is_plausible_id
+    from domain.ids import is_plausible_id
 
     assert not is_plausible_id(value)
 
 
 def test_a_uuid_is_a_plausible_id() -> None:
-    from domain.model import is_plausible_id, new_user_id
+    from domain.ids import is_plausible_id, new_user_id
 
     assert is_plausible_id(new_user_id())

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.account_values import Username
 from domain.errors import ValidationFailedError
-from domain.model import Username
 
 _PATTERN = r"[A-Za-z0-9_-]{3,50}"
 valid_usernames = st.from_regex(_PATTERN, fullmatch=True)

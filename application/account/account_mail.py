@@ -1,0 +1,41 @@
+"""Queuing the mails that carry single-use tokens, inside the caller's unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from application.account.mail_templates import MailTemplates
+from application.unit_of_work import UnitOfWork
+from domain.accounts import User
+from domain.one_time_tokens import AccountTokenPolicy, OneTimeToken, TokenPurpose
+from domain.opaque_tokens import hash_token
+from domain.ports.secret_generator import SecretGenerator
+
+
+class AccountMail:
+    """Creates a single-use token and queues the mail carrying it in the same transaction, so the
+    token is stored exactly when its mail will be sent (the transactional outbox)."""
+
+    def __init__(self, secrets: SecretGenerator, templates: MailTemplates, policy: AccountTokenPolicy) -> None:
+        self._secrets, self._templates, self._policy = secrets, templates, policy
+
+    async def queue_password_reset(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        ttl = self._policy.password_reset_ttl
+        token = await self._store_token(uow, user, TokenPurpose.PASSWORD_RESET, now, ttl)
+        await uow.outbox.add(self._templates.password_reset(user, token, ttl), now)
+
+    async def queue_email_verification(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        ttl = self._policy.email_verification_ttl
+        token = await self._store_token(uow, user, TokenPurpose.EMAIL_VERIFICATION, now, ttl)
+        await uow.outbox.add(self._templates.email_verification(user, token, ttl), now)
+
+    async def _store_token(
+        self, uow: UnitOfWork, user: User, purpose: TokenPurpose, now: datetime, ttl: timedelta
+    ) -> str:
+        value = self._secrets.token()
+        expires_at = now + ttl
+        record = OneTimeToken(
+            token_hash=hash_token(value), user_id=user.id, purpose=purpose, created_at=now, expires_at=expires_at
+        )
+        await uow.one_time_tokens.add(record)
+        return value

@@ -1,0 +1,77 @@
+"""ChangePassword: the caller replaces their password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.ids import SessionId, UserId
+from domain.one_time_tokens import TokenPurpose
+from domain.passwords import PASSWORD_HARD_MAX_LENGTH, PasswordPolicy
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
+from domain.ports.revocation_list import RevocationList
+from domain.sessions import SessionPolicy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangePassword:
+    user_id: UserId
+    session_id: SessionId
+    current_password: str
+    new_password: str
+    context: RequestContext = NO_CONTEXT
+
+
+class ChangePasswordHandler:
+    """Change the caller's password.
+
+    - The current password must be right; the new one must satisfy the password policy.
+    - Every other session of the user is revoked (their access tokens die at once); the calling
+      session stays valid. Outstanding password-reset links stop working.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        revocations: RevocationList,
+        policies: tuple[PasswordPolicy, SessionPolicy],
+    ) -> None:
+        self._uow, self._hasher, self._clock, self._revocations = uow, hasher, clock, revocations
+        self._password_policy, self._session_policy = policies
+
+    async def handle(self, command: ChangePassword) -> None:
+        self._password_policy.check(command.new_password, field_name="new_password")
+        async with self._uow.reading() as uow:
+            user = await uow.users.get(command.user_id)
+        if user is None or not user.is_active:
+            raise TokenInvalidError
+        if len(command.current_password) > PASSWORD_HARD_MAX_LENGTH:
+            raise WrongPasswordError
+        if not (await self._hasher.verify(command.current_password, user.hashed_password)).ok:
+            raise WrongPasswordError
+        password_hash = await self._hasher.hash(command.new_password)
+        now = self._clock.now()
+        async with self._uow as uow:
+            current = await uow.users.get(command.user_id)
+            if current is None or current.hashed_password != user.hashed_password:
+                # Changed or deleted meanwhile: the checked password is no longer the current one.
+                raise WrongPasswordError
+            current.change_password(password_hash, now)
+            await uow.users.update(current)
+            await uow.one_time_tokens.invalidate_for_user(current.id, TokenPurpose.PASSWORD_RESET, now)
+            revoked = await uow.sessions.revoke_all_for_user(current.id, now, keep=command.session_id)
+            event = AuditEvent.record(
+                AuditEventType.PASSWORD_CHANGED,
+                user_id=current.id,
+                context=command.context,
+                now=now,
+                data={"sessions_revoked": len(revoked)},
+            )
+            await uow.audit.add(event)
+            await uow.commit()
+        await self._revocations.revoke_sessions(revoked, until=self._session_policy.revocation_until(now))

@@ -1,0 +1,85 @@
+"""ConfirmPasswordReset: set a new password with a mailed reset token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.errors import OneTimeTokenInvalidError
+from domain.one_time_tokens import TokenPurpose
+from domain.opaque_tokens import hash_token, is_plausible_token
+from domain.passwords import PasswordPolicy
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
+from domain.ports.revocation_list import RevocationList
+from domain.ports.throttling import LoginAttemptCounter
+from domain.sessions import SessionPolicy
+from domain.throttling import login_identifier_key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfirmPasswordReset:
+    token: str
+    new_password: str
+    context: RequestContext = NO_CONTEXT
+
+
+class ConfirmPasswordResetHandler:
+    """Set a new password with a reset token.
+
+    - The token is single use: of any number of concurrent confirmations one wins; an unknown,
+      malformed, expired or used token is refused the same way.
+    - The new password must satisfy the password policy.
+    - Every session of the user is revoked (their access tokens die at once), every other
+      outstanding reset token of the user is invalidated, the lockout of the account's email and
+      username is cleared, and the email counts as verified (the mail reached its owner).
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        revocations: RevocationList,
+        attempts: LoginAttemptCounter,
+        policies: tuple[PasswordPolicy, SessionPolicy],
+    ) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
+        self._revocations, self._attempts = revocations, attempts
+        self._password_policy, self._session_policy = policies
+
+    async def handle(self, command: ConfirmPasswordReset) -> None:
+        self._password_policy.check(command.new_password, field_name="new_password")
+        if not is_plausible_token(command.token):
+            raise OneTimeTokenInvalidError
+        token_hash = hash_token(command.token)
+        async with self._uow.reading() as uow:
+            # A cheap look first, so that a bogus token costs no hashing.
+            token = await uow.one_time_tokens.get(token_hash)
+        if token is None or not token.is_usable(TokenPurpose.PASSWORD_RESET, self._clock.now()):
+            raise OneTimeTokenInvalidError
+        password_hash = await self._hasher.hash(command.new_password)
+        now = self._clock.now()
+        async with self._uow as uow:
+            user = await uow.users.get(token.user_id)
+            if user is None or not await uow.one_time_tokens.use(token_hash, TokenPurpose.PASSWORD_RESET, now):
+                raise OneTimeTokenInvalidError
+            user.reset_password(password_hash, now)
+            await uow.users.update(user)
+            await uow.one_time_tokens.invalidate_for_user(user.id, TokenPurpose.PASSWORD_RESET, now)
+            revoked = await uow.sessions.revoke_all_for_user(user.id, now)
+            event = AuditEvent.record(
+                AuditEventType.PASSWORD_RESET,
+                user_id=user.id,
+                context=command.context,
+                now=now,
+                data={"sessions_revoked": len(revoked)},
+            )
+            await uow.audit.add(event)
+            await uow.commit()
+        until = self._session_policy.revocation_until(now)
+        await self._revocations.revoke_sessions(revoked, until=until)
+        await self._revocations.revoke_user(user.id, issued_before=now, until=until)
+        for identifier in (user.email.value, user.username.value):
+            await self._attempts.succeed(login_identifier_key(identifier))

@@ -1,0 +1,57 @@
+"""DeleteAccount: the caller deletes their own account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.unit_of_work import UnitOfWork
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.ids import UserId
+from domain.passwords import PASSWORD_HARD_MAX_LENGTH
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
+from domain.ports.revocation_list import RevocationList
+from domain.sessions import SessionPolicy
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteAccount:
+    user_id: UserId
+    password: str
+    context: RequestContext = NO_CONTEXT
+
+
+class DeleteAccountHandler:
+    """Delete the caller's account, confirmed with its password.
+
+    - The account goes with everything that belongs to it: sessions, refresh tokens, mailed
+      tokens (and tasks). Every access token of the account dies at once.
+    """
+
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, revocations: RevocationList, policy: SessionPolicy
+    ) -> None:
+        self._uow, self._hasher, self._clock, self._revocations, self._policy = uow, hasher, clock, revocations, policy
+
+    async def handle(self, command: DeleteAccount) -> None:
+        async with self._uow.reading() as uow:
+            user = await uow.users.get(command.user_id)
+        if user is None:
+            raise TokenInvalidError
+        if len(command.password) > PASSWORD_HARD_MAX_LENGTH:
+            raise WrongPasswordError
+        if not (await self._hasher.verify(command.password, user.hashed_password)).ok:
+            raise WrongPasswordError
+        now = self._clock.now()
+        async with self._uow as uow:
+            revoked = await uow.sessions.revoke_all_for_user(user.id, now)
+            await uow.users.delete(user.id)
+            event = AuditEvent.record(
+                AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}
+            )
+            await uow.audit.add(event)
+            await uow.commit()
+        until = self._policy.revocation_until(now)
+        await self._revocations.revoke_sessions(revoked, until=until)
+        await self._revocations.revoke_user(user.id, issued_before=now, until=until)

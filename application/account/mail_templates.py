@@ -1,0 +1,77 @@
+"""Every email Bastion sends, in one place: edit the texts here.
+
+Links carry the token in the URL fragment (`#token=...`), which browsers never send to a server,
+so it cannot end up in an access log or a Referer header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from string import Template
+
+from domain.accounts import User
+from domain.mail import MailMessage
+
+PASSWORD_RESET_SUBJECT = Template("Reset your $app_name password")
+PASSWORD_RESET_TEXT = Template(
+    """Hello $name,
+
+someone asked to reset the password of your $app_name account. If it was you, open this link
+within $minutes minutes to choose a new password:
+
+$link
+
+If it was not you, ignore this message: your password stays as it is.
+"""
+)
+
+EMAIL_VERIFICATION_SUBJECT = Template("Confirm your email address for $app_name")
+EMAIL_VERIFICATION_TEXT = Template(
+    """Hello $name,
+
+please confirm that this address belongs to your $app_name account by opening this link
+within $hours hours:
+
+$link
+
+If you did not create an account, ignore this message.
+"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MailTemplates:
+    """Renders the messages with the public address of the service."""
+
+    public_url: str
+    app_name: str = "Bastion"
+
+    def _link(self, path: str, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/{path}#token={token}"
+
+    def password_reset(self, user: User, token: str, ttl: timedelta) -> MailMessage:
+        values = {
+            "app_name": self.app_name,
+            "name": user.full_name or user.username.value,
+            "minutes": int(ttl.total_seconds() // 60),
+            "link": self._link("reset-password", token),
+        }
+        return MailMessage(
+            to=user.email.value,
+            subject=PASSWORD_RESET_SUBJECT.substitute(values),
+            text=PASSWORD_RESET_TEXT.substitute(values),
+        )
+
+    def email_verification(self, user: User, token: str, ttl: timedelta) -> MailMessage:
+        values = {
+            "app_name": self.app_name,
+            "name": user.full_name or user.username.value,
+            "hours": int(ttl.total_seconds() // 3600),
+            "link": self._link("verify-email", token),
+        }
+        return MailMessage(
+            to=user.email.value,
+            subject=EMAIL_VERIFICATION_SUBJECT.substitute(values),
+            text=EMAIL_VERIFICATION_TEXT.substitute(values),
+        )

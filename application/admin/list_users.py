@@ -1,0 +1,44 @@
+"""ListUsers: an administrator looks through the accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.permissions import require
+from application.unit_of_work import UnitOfWork
+from domain.accounts import Permission, User
+from domain.ids import UserId
+from domain.paging import Page
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListUsers:
+    actor_id: UserId | None
+    query: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    items: list[User]
+    total: int
+    page: Page
+
+
+class ListUsersHandler:
+    """A page of accounts, oldest first, optionally those whose email or username contains `query`.
+
+    - Needs the `users:read` permission (the admin role).
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def handle(self, command: ListUsers) -> UserPage:
+        page = Page.parse(command.limit, command.offset)
+        query = (command.query or "").strip()[:320] or None
+        async with self._uow.reading() as uow:
+            await require(uow, command.actor_id, Permission.USERS_READ)
+            users, total = await uow.users.search(query, page)
+        return UserPage(users, total, page)

@@ -1,0 +1,1 @@
+"""Signing in and out: registration, login, token refresh, logout, sessions, and checking access tokens."""

@@ -1,0 +1,95 @@
+"""RegisterUser: create an account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from application.account.account_mail import AccountMail
+from application.unit_of_work import UnitOfWork
+from domain.account_values import Email, Username, parse_full_name
+from domain.accounts import User
+from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
+from domain.passwords import PasswordPolicy
+from domain.ports.clock import Clock
+from domain.ports.password_hasher import PasswordHasher
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterUser:
+    email: str
+    username: str
+    password: str
+    full_name: str | None = None
+    context: RequestContext = NO_CONTEXT
+
+
+T = TypeVar("T")
+
+
+def _collect(errors: list[FieldError], parse: Callable[[], T]) -> T | None:
+    try:
+        return parse()
+    except ValidationFailedError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+class RegisterUserHandler:
+    """Create an account.
+
+    - Every broken input rule (email, username, full name, password policy) is reported at once.
+    - Emails and usernames compare case-insensitively and must be unique: the first of two
+      racing registrations wins, the other gets a conflict.
+    - New accounts are active, have the `user` role only and an unverified email; nothing in
+      the request can choose otherwise.
+    - A verification mail is queued in the same transaction that stores the account.
+    """
+
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, policy: PasswordPolicy, mail: AccountMail
+    ) -> None:
+        self._uow, self._hasher, self._clock, self._policy, self._mail = uow, hasher, clock, policy, mail
+
+    async def handle(self, command: RegisterUser) -> User:
+        errors: list[FieldError] = []
+        email = _collect(errors, lambda: Email.parse(command.email))
+        username = _collect(errors, lambda: Username.parse(command.username))
+        full_name = _collect(errors, lambda: parse_full_name(command.full_name))
+        errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
+        if errors or email is None or username is None:
+            raise ValidationFailedError(errors)
+        async with self._uow.reading() as uow:
+            if await uow.users.by_email(email) is not None:
+                raise EmailTakenError
+            if await uow.users.by_username(username) is not None:
+                raise UsernameTakenError
+        password_hash = await self._hasher.hash(command.password)
+        user = self._new_user(
+            User.register(
+                email=email,
+                username=username,
+                full_name=full_name,
+                hashed_password=password_hash,
+                now=self._clock.now(),
+            )
+        )
+        async with self._uow as uow:
+            await uow.users.add(user)
+            if not user.email_verified:
+                await self._mail.queue_email_verification(uow, user, user.created_at)
+            event = AuditEvent.record(
+                AuditEventType.USER_REGISTERED,
+                user_id=user.id,
+                context=command.context,
+                now=user.created_at,
+                data={"roles": ",".join(sorted(role.value for role in user.roles))},
+            )
+            await uow.audit.add(event)
+            await uow.commit()
+        return user
+
+    def _new_user(self, user: User) -> User:
+        return user

@@ -1,0 +1,28 @@
+"""SeedRevocations: fill the revocation list from the database when a process starts."""
+
+from __future__ import annotations
+
+from application.unit_of_work import UnitOfWork
+from domain.ports.clock import Clock
+from domain.ports.revocation_list import RevocationList
+from domain.sessions import SessionPolicy
+
+
+class SeedRevocationsHandler:
+    """Put every session revoked recently enough to still have live access tokens on the revocation list.
+
+    - Run once at start: a process that starts (or restarts) with an empty in-process list would
+      otherwise accept access tokens of sessions that were logged out before it started.
+    """
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
+        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+
+    async def handle(self) -> int:
+        now = self._clock.now()
+        since = now - self._policy.access_ttl - self._policy.revocation_margin
+        async with self._uow as uow:
+            revoked = await uow.sessions.revoked_since(since)
+        if revoked:
+            await self._revocations.revoke_sessions(revoked, until=self._policy.revocation_until(now))
+        return len(revoked)

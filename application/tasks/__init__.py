@@ -1,0 +1,1 @@
+"""The Task Management API protected by Bastion: each user's own tasks."""

@@ -1,0 +1,38 @@
+"""GetTask: one of the caller's tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.permissions import acting_account
+from application.unit_of_work import UnitOfWork
+from domain.accounts import Permission
+from domain.errors import TaskNotFoundError
+from domain.ids import UserId
+from domain.tasks import Task, TaskId
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetTask:
+    user_id: UserId
+    task_id: TaskId
+
+
+class GetTaskHandler:
+    """One task of the caller.
+
+    - The caller must be an active account whose roles allow owning tasks.
+    - A task that does not exist and a task of another user are both "not found", so ids of
+      other users' tasks cannot be probed.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    async def handle(self, command: GetTask) -> Task:
+        async with self._uow.reading() as uow:
+            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
+            task = await uow.tasks.get(command.task_id, owner.id)
+        if task is None:
+            raise TaskNotFoundError
+        return task

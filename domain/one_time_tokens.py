@@ -1,0 +1,39 @@
+"""Single-use tokens sent by email (password reset, email verification) and their lifetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.ids import UserId
+
+
+class TokenPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OneTimeToken:
+    """A single-use token mailed to a user (password reset, email verification), known only by the
+    SHA-256 hash of its value."""
+
+    token_hash: str
+    user_id: UserId
+    purpose: TokenPurpose
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def is_usable(self, purpose: TokenPurpose, now: datetime) -> bool:
+        """Whether the token may still be used for `purpose` at `now`: right purpose, unused, unexpired."""
+        return self.purpose is purpose and self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountTokenPolicy:
+    """Lifetimes of the single-use tokens sent by email."""
+
+    password_reset_ttl: timedelta = timedelta(minutes=30)
+    email_verification_ttl: timedelta = timedelta(hours=24)

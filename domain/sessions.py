@@ -1,0 +1,139 @@
+"""Sessions, refresh tokens and access claims, with the lifetimes and the rotation rule that govern them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import Enum
+
+from domain.ids import SessionId, UserId, new_session_id
+
+
+@dataclass(slots=True, kw_only=True)
+class Session:
+    """A login on one device: the family that all its rotated refresh tokens belong to."""
+
+    id: SessionId
+    user_id: UserId
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def start(
+        cls, *, user_id: UserId, now: datetime, ttl: timedelta, ip: str | None, user_agent: str | None
+    ) -> Session:
+        return cls(
+            id=new_session_id(),
+            user_id=user_id,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + ttl,
+            ip=ip,
+            user_agent=user_agent,
+        )
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+    def copy(self) -> Session:
+        return replace(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefreshToken:
+    """One refresh token of a session, known only by the SHA-256 hash of its value."""
+
+    token_hash: str
+    session_id: SessionId
+    user_id: UserId
+    issued_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessClaims:
+    """What an access token asserts; `roles` are for display, never for authorisation."""
+
+    subject: UserId
+    session_id: SessionId
+    roles: tuple[str, ...]
+    issued_at: datetime
+    expires_at: datetime
+    token_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller, as established from a valid access token."""
+
+    user_id: UserId
+    session_id: SessionId
+    roles: tuple[str, ...]
+
+
+def derive_successor(token: str, key: bytes) -> str:
+    """The refresh token that follows `token` in its session.
+
+    Derived with HMAC so that a replay inside the grace window can be answered with the very same
+    successor without the server ever storing a token in clear.
+    """
+    digest = hmac.new(key, token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class RefreshVerdict(Enum):
+    ROTATE = "rotate"
+    REPLAY = "replay"
+    REUSED = "reused"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionPolicy:
+    """Lifetimes of tokens and the grace window of refresh rotation."""
+
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=7)
+    reuse_grace: timedelta = timedelta(seconds=10)
+    # Verification tolerates some clock skew; revocations outlive the longest-lived token by this much.
+    revocation_margin: timedelta = timedelta(minutes=1)
+
+    def revocation_until(self, now: datetime) -> datetime:
+        """How long a revocation made at `now` must be remembered: until every access token issued
+        before `now` has expired."""
+        return now + self.access_ttl + self.revocation_margin
+
+    def judge_refresh(self, token: RefreshToken, session: Session | None, now: datetime) -> RefreshVerdict:
+        """Decide what presenting `token` means.
+
+        - A token whose session is gone, revoked or expired is invalid.
+        - A used token inside the grace window (counted from its first use) is a replay: the
+          same successor is handed out again. Later, it is theft and the session must end,
+          even when the token itself is past its expiry (late replays are still detected).
+        - An unused token is rotated unless it has expired.
+        """
+        if session is None or not session.is_active(now):
+            return RefreshVerdict.INVALID
+        if token.used_at is not None:
+            if self.reuse_grace > timedelta(0) and now - token.used_at <= self.reuse_grace:
+                return RefreshVerdict.REPLAY
+            return RefreshVerdict.REUSED
+        if now >= token.expires_at:
+            return RefreshVerdict.INVALID
+        return RefreshVerdict.ROTATE
