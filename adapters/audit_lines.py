@@ -1,16 +1,15 @@
 """Structured log lines of the audit trail: one JSON object per committed event, on `bastion.audit`.
 
-Units of work call `emit` after a successful commit only, so the log never shows an event that a
-rolled-back transaction recorded, and log shippers can follow the trail without reading the
-database. Lines are ASCII (`json` escapes everything else, line breaks included), so a user agent
-cannot split or forge a line.
+`log_audit_event` subscribes to `AuditEvent` on the message bus, which runs after a successful
+commit only, so the log never shows an event that a rolled-back transaction recorded, and log
+shippers can follow the trail without reading the database. Lines are ASCII (`json` escapes
+everything else, line breaks included), so a user agent cannot split or forge a line.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 
@@ -33,9 +32,7 @@ def as_json_line(event: AuditEvent) -> str:
     return json.dumps(fields, separators=(",", ":"))
 
 
-def emit(events: Iterable[AuditEvent]) -> None:
-    """Log each committed event at INFO, in the order they were recorded."""
-    if not logger.isEnabledFor(logging.INFO):
-        return
-    for event in events:
+async def log_audit_event(event: AuditEvent) -> None:
+    """Log one committed event at INFO."""
+    if logger.isEnabledFor(logging.INFO):
         logger.info("%s", as_json_line(event))

@@ -6,6 +6,7 @@ from abc import abstractmethod
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.events import DomainEvent
 from domain.ports.repositories import (
     AccountOverviews,
     AuditLog,
@@ -22,7 +23,8 @@ class UnitOfWork(Protocol):
     """One transaction across the repositories.
 
     Each `async with` opens a fresh transaction; leaving the block without `commit()` rolls it
-    back, and so does an exception. One instance may be entered again sequentially, never
+    back, and so does an exception. The domain events of a transaction are published after it
+    commits (`record`, `commit`). One instance may be entered again sequentially, never
     concurrently. Repositories are only usable inside the block.
     """
 
@@ -53,8 +55,17 @@ class UnitOfWork(Protocol):
         READ COMMITTED): read what must agree with one statement."""
 
     @abstractmethod
+    def record(self, *events: DomainEvent) -> None:
+        """Publish `events` once this transaction commits (never if it rolls back)."""
+
+    @abstractmethod
     async def commit(self) -> None:
-        """Make the changes of this transaction durable and visible.
+        """Make the changes of this transaction durable and visible, then publish its events.
+
+        The events are those recorded with `record` and the audit events added to `audit`, in the
+        order they were recorded or added, published once each to the unit of work's `EventPublisher`; a failed
+        commit publishes nothing. The block may go on after `commit()`: what follows is a new
+        transaction with events of its own.
 
         Raises:
             EmailTakenError: a uniqueness rule on email was broken by a concurrent transaction.

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.account_values import Email, Username
+from domain.errors import SelfLockoutError
 from domain.ids import UserId, new_user_id
 
 
@@ -101,16 +102,38 @@ class User:
         self.email_verified = True
         self.updated_at = now
 
-    def update_profile(self, *, username: Username | None, full_name: str | None, change_full_name: bool) -> None:
+    @property
+    def login_identifiers(self) -> tuple[str, str]:
+        """What the account logs in with, and what failed logins are counted against: email and username."""
+        return (self.email.value, self.username.value)
+
+    def update_profile(
+        self, *, username: Username | None, full_name: str | None, change_full_name: bool, now: datetime
+    ) -> None:
         if username is not None:
             self.username = username
         if change_full_name:
             self.full_name = full_name
+        self.updated_at = now
 
     def administer(
-        self, *, is_active: bool | None, roles: frozenset[Role] | None, email_verified: bool | None
+        self,
+        *,
+        actor_id: UserId | None,
+        is_active: bool | None,
+        roles: frozenset[Role] | None,
+        email_verified: bool | None,
+        now: datetime,
     ) -> list[str]:
-        """Apply an administrator's changes; the names of the fields that changed."""
+        """Apply an administrator's changes; the names of the fields that changed.
+
+        Raises:
+            SelfLockoutError: the administrator `actor_id` would deactivate itself or drop its own
+                admin role (nobody could undo it from the API).
+        """
+        if self.id == actor_id and (is_active is False or (roles is not None and Role.ADMIN not in roles)):
+            raise SelfLockoutError
+        self.updated_at = now
         changed: list[str] = []
         if is_active is not None and is_active != self.is_active:
             self.is_active = is_active

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from domain.events import DomainEvent
 from domain.ids import UserId
 
 AuditData = dict[str, str | int | bool | None]
@@ -40,9 +41,10 @@ class AuditEventType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AuditEvent:
-    """Something security-relevant that happened. `data` is small and never holds a password, a
-    token, a hash or a full email address."""
+class AuditEvent(DomainEvent):
+    """Something security-relevant that happened, stored in the audit trail by the transaction that
+    made the change and published as a domain event after it commits. `data` is small and never
+    holds a password, a token, a hash or a full email address."""
 
     id: str
     type: AuditEventType

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dependency_injector import containers, providers
 
+from adapters.audit_lines import log_audit_event
 from adapters.clock import SystemClock
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
@@ -65,6 +66,7 @@ from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
+from application.subscribers import message_bus
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -133,7 +135,6 @@ class Adapters(containers.DeclarativeContainer):
     # A Singleton, not an async Resource: an async resource would turn every provider that depends
     # on it into one returning awaitables, on every request. `stop` disposes of it.
     database = providers.Singleton(_database, settings)
-    uow = providers.Factory(SqlUnitOfWork, database)
     hasher = providers.Resource(_hasher, settings)
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
@@ -166,6 +167,14 @@ class Adapters(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),
         local=providers.Singleton(MemoryRevocationList),
     )
+    bus = providers.Singleton(
+        message_bus,
+        revocations=revocations,
+        attempts=login_attempts,
+        policy=providers.Singleton(operator.attrgetter("session_policy"), settings),
+        audit_lines=providers.Object(log_audit_event),
+    )
+    uow = providers.Factory(SqlUnitOfWork, database, bus)
     mailer = providers.Singleton(_mailer, settings)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     probes = providers.Selector(
@@ -180,7 +189,6 @@ class MemoryAdapters(containers.DeclarativeContainer):
 
     settings = providers.Dependency(instance_of=Settings)
     store = providers.Singleton(MemoryStore)
-    uow = providers.Factory(MemoryUnitOfWork, store)
     hasher = providers.Singleton(MemoryPasswordHasher)
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
@@ -188,6 +196,14 @@ class MemoryAdapters(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)
+    bus = providers.Singleton(
+        message_bus,
+        revocations=revocations,
+        attempts=login_attempts,
+        policy=providers.Singleton(operator.attrgetter("session_policy"), settings),
+        audit_lines=providers.Object(log_audit_event),
+    )
+    uow = providers.Factory(MemoryUnitOfWork, store, bus)
     mailer = providers.Singleton(MemoryMailer)
     outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
@@ -215,7 +231,6 @@ class UseCases(containers.DeclarativeContainer):
         templates=providers.Singleton(MailTemplates, settings.provided.public_url, settings.provided.app_name),
         policy=providers.Singleton(operator.attrgetter("account_token_policy"), settings),
     )
-    password_policies = providers.Callable(lambda *policies: policies, password_policy, session_policy)
 
     registering = {"uow": adapters.uow, "hasher": adapters.hasher, "clock": adapters.clock, "mail": account_mail}
     register_user = providers.Factory(RegisterUserHandler, policy=password_policy, **registering)
@@ -231,15 +246,11 @@ class UseCases(containers.DeclarativeContainer):
         require_verified_email=settings.provided.require_verified_email,
     )
     refresh_session = providers.Factory(
-        RefreshSessionHandler,
-        uow=adapters.uow,
-        tokens=session_tokens,
-        clock=adapters.clock,
-        revocations=adapters.revocations,
+        RefreshSessionHandler, uow=adapters.uow, tokens=session_tokens, clock=adapters.clock
     )
-    log_out = providers.Factory(LogOutHandler, uow=adapters.uow, **revoking)
-    log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, **revoking)
-    end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, **revoking)
+    log_out = providers.Factory(LogOutHandler, uow=adapters.uow, clock=adapters.clock)
+    log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, clock=adapters.clock)
+    end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, clock=adapters.clock)
     seed_revocations = providers.Factory(SeedRevocationsHandler, uow=adapters.uow, **revoking)
     list_sessions = providers.Factory(ListSessionsHandler, uow=adapters.uow, clock=adapters.clock)
     get_profile = providers.Factory(GetProfileHandler, uow=adapters.uow, clock=adapters.clock)
@@ -256,9 +267,7 @@ class UseCases(containers.DeclarativeContainer):
         uow=adapters.uow,
         hasher=adapters.hasher,
         clock=adapters.clock,
-        revocations=adapters.revocations,
-        attempts=adapters.login_attempts,
-        policies=password_policies,
+        policy=password_policy,
     )
     verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)
     resend_verification = providers.Factory(
@@ -269,11 +278,12 @@ class UseCases(containers.DeclarativeContainer):
         uow=adapters.uow,
         hasher=adapters.hasher,
         clock=adapters.clock,
-        revocations=adapters.revocations,
-        policies=password_policies,
+        policy=password_policy,
     )
     update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
-    delete_account = providers.Factory(DeleteAccountHandler, uow=adapters.uow, hasher=adapters.hasher, **revoking)
+    delete_account = providers.Factory(
+        DeleteAccountHandler, uow=adapters.uow, hasher=adapters.hasher, clock=adapters.clock
+    )
     create_task = providers.Factory(CreateTaskHandler, uow=adapters.uow, clock=adapters.clock)
     list_tasks = providers.Factory(ListTasksHandler, uow=adapters.uow)
     get_task = providers.Factory(GetTaskHandler, uow=adapters.uow)
@@ -288,11 +298,9 @@ class UseCases(containers.DeclarativeContainer):
     )
     list_users = providers.Factory(ListUsersHandler, uow=adapters.uow)
     get_user = providers.Factory(GetUserHandler, uow=adapters.uow)
-    update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, **revoking)
-    unlock_user = providers.Factory(
-        UnlockUserHandler, uow=adapters.uow, clock=adapters.clock, attempts=adapters.login_attempts
-    )
-    revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, **revoking)
+    update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, clock=adapters.clock)
+    unlock_user = providers.Factory(UnlockUserHandler, uow=adapters.uow, clock=adapters.clock)
+    revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, clock=adapters.clock)
     list_audit_events = providers.Factory(ListAuditEventsHandler, uow=adapters.uow)
     get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
     outbox_worker = providers.Singleton(

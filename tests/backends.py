@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.audit_lines import log_audit_event
 from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
@@ -41,7 +42,10 @@ from adapters.sql.engine import create_engine
 from adapters.sql.migrate import upgrade_async
 from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
+from application.messagebus import EventPublisher, MessageBus
 from application.unit_of_work import UnitOfWork
+from domain.audit import AuditEvent
+from domain.events import DomainEvent
 from domain.ports.mail import OutboxQueue
 
 POSTGRES_URL_VARIABLE = "BASTION_TEST_DATABASE_URL"
@@ -105,26 +109,42 @@ async def migrated_database(backend: str, tmp_path: Path) -> AsyncIterator[Datab
         yield database
 
 
+class RecordingPublisher(EventPublisher):
+    """Keeps every published event, then hands them to a bus that writes the audit log lines as in
+    production."""
+
+    def __init__(self) -> None:
+        self.published: list[DomainEvent] = []
+        self._bus = MessageBus()
+        self._bus.subscribe(AuditEvent, log_audit_event)
+
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        self.published.extend(events)
+        await self._bus.publish(events)
+
+
 @dataclass(frozen=True, slots=True)
 class Storage:
-    """One store of a backend: a maker of independent units of work over it, and the outbox queue
-    that delivers what they commit (its own transaction per call, on the same store)."""
+    """One store of a backend: a maker of independent units of work over it, the outbox queue that
+    delivers what they commit (its own transaction per call, on the same store), and what their
+    commits published."""
 
     new_uow: Callable[[], UnitOfWork]
     outbox_queue: OutboxQueue
+    publisher: RecordingPublisher
 
 
 @asynccontextmanager
 async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
     """A fresh store of `backend` ("memory", "sqlite", "postgres"), with units of work and an outbox queue."""
     if backend == "memory":
-        store = MemoryStore()
-        yield Storage(lambda: MemoryUnitOfWork(store), MemoryOutboxQueue(store))
+        store, publisher = MemoryStore(), RecordingPublisher()
+        yield Storage(lambda: MemoryUnitOfWork(store, publisher), MemoryOutboxQueue(store), publisher)
         return
     async with migrated_database(backend, tmp_path) as database:
-        pool = database.open()
+        pool, publisher = database.open(), RecordingPublisher()
         try:
-            yield Storage(lambda: SqlUnitOfWork(pool), SqlOutboxQueue(pool))
+            yield Storage(lambda: SqlUnitOfWork(pool, publisher), SqlOutboxQueue(pool), publisher)
         finally:
             await pool.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
-from adapters.audit_lines import emit as emit_audit_lines
 from adapters.memory.audit_log import MemoryAuditLog
 from adapters.memory.repositories import (
     MemoryOneTimeTokenRepository,
@@ -16,8 +15,9 @@ from adapters.memory.repositories import (
 )
 from adapters.memory.store import MemoryStore
 from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
+from application.messagebus import EventPublisher
 from application.unit_of_work import UnitOfWork
-from domain.audit import AuditEvent
+from domain.events import DomainEvent
 from domain.ids import UserId
 
 
@@ -38,13 +38,13 @@ class MemoryUnitOfWork(UnitOfWork):
     """Works on private copies of the store's dicts and swaps them in on commit.
 
     The store's lock is held from `__aenter__` to `__aexit__`, so transactions run one at a time.
-    Audit events added since the transaction began are also logged, one JSON line each on
-    `bastion.audit` (see `adapters.audit_lines`), right after the commit that stores them; events of
-    a transaction left without `commit()` are never logged. Audit events stay when their user is deleted.
+    Events recorded and audit events added since the transaction began go to `publisher` right
+    after the commit that stores them; those of a transaction left without `commit()` are dropped.
+    Audit events stay when their user is deleted.
     """
 
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
+    def __init__(self, store: MemoryStore, publisher: EventPublisher) -> None:
+        self._store, self._publisher = store, publisher
         self._committed = False
         self._read_only = False
 
@@ -74,10 +74,13 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.tasks = self._tasks
         self._store.audit_events = self._audit_events
         self._store.commits += 1
-        committed_events = self._audit_events_added
+        committed_events = self._events
         # Later changes in the same block start from what was just committed.
         self._begin()
-        emit_audit_lines(committed_events)
+        await self._publisher.publish(committed_events)
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.extend(events)
 
     async def ping(self) -> bool:
         return True
@@ -91,14 +94,14 @@ class MemoryUnitOfWork(UnitOfWork):
         self._one_time_tokens = dict(self._store.one_time_tokens)
         self._outbox = dict(self._store.outbox)
         self._audit_events = dict(self._store.audit_events)
-        self._audit_events_added: list[AuditEvent] = []
+        self._events: list[DomainEvent] = []
         self._tasks = dict(self._store.tasks)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
         self.one_time_tokens = MemoryOneTimeTokenRepository(self._one_time_tokens)
         self.outbox = MemoryOutbox(self._outbox)
-        self.audit = MemoryAuditLog(self._audit_events, on_add=self._audit_events_added.append)
+        self.audit = MemoryAuditLog(self._audit_events, on_add=self._events.append)
         self.tasks = MemoryTaskRepository(self._tasks)
         self.overviews = MemoryAccountOverviews(self._users, self._tasks)
 

@@ -9,7 +9,6 @@ from typing import Self
 
 from sqlalchemy import literal_column, select
 
-from adapters.audit_lines import emit as emit_audit_lines
 from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.driver import Database, Statement, Transaction
 from adapters.sql.repositories import (
@@ -20,8 +19,9 @@ from adapters.sql.repositories import (
     SqlUserRepository,
 )
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
+from application.messagebus import EventPublisher
 from application.unit_of_work import UnitOfWork
-from domain.audit import AuditEvent
+from domain.events import DomainEvent
 
 PING_TIMEOUT_S = 5.0
 _PING = Statement(select(literal_column("1").label("one")))
@@ -37,16 +37,16 @@ class SqlUnitOfWork(UnitOfWork):
     connection. After `commit()` the block may go on: the next statement begins a new transaction.
     Connection failures surface as `DependencyUnavailableError("database")`.
 
-    Audit events added since the transaction began are also logged, one JSON line each on
-    `bastion.audit` (see `adapters.audit_lines`), right after the commit that stores them succeeds;
-    events of a rolled-back or failed transaction are never logged.
+    Events recorded and audit events added since the transaction began go to `publisher` right
+    after the commit that stores the change succeeds; those of a rolled-back or failed transaction
+    are dropped.
     """
 
-    def __init__(self, database: Database) -> None:
-        self._database = database
+    def __init__(self, database: Database, publisher: EventPublisher) -> None:
+        self._database, self._publisher = database, publisher
         self._scope: contextlib.AbstractAsyncContextManager[Transaction] | None = None
         self._transaction: Transaction | None = None
-        self._audit_events_added: list[AuditEvent] = []
+        self._events: list[DomainEvent] = []
         self._read_only = False
 
     def reading(self) -> Self:
@@ -65,14 +65,14 @@ class SqlUnitOfWork(UnitOfWork):
             self._read_only = False
             raise
         self._transaction = transaction
-        self._audit_events_added.clear()
+        self._events.clear()
         connection = transaction.connection
         self.users = SqlUserRepository(connection)
         self.sessions = SqlSessionRepository(connection)
         self.refresh_tokens = SqlRefreshTokenRepository(connection)
         self.one_time_tokens = SqlOneTimeTokenRepository(connection)
         self.outbox = SqlOutbox(connection)
-        self.audit = SqlAuditLog(connection, on_add=self._audit_events_added.append)
+        self.audit = SqlAuditLog(connection, on_add=self._events.append)
         self.tasks = SqlTaskRepository(connection)
         self.overviews = SqlAccountOverviews(connection)
         return self
@@ -84,7 +84,7 @@ class SqlUnitOfWork(UnitOfWork):
         scope, self._scope, self._transaction = self._scope, None, None
         if scope is None:
             return
-        self._audit_events_added.clear()
+        self._events.clear()
         try:
             # Rolls back whatever was not committed and gives the connection back.
             await scope.__aexit__(exc_type, exc, traceback)
@@ -99,10 +99,13 @@ class SqlUnitOfWork(UnitOfWork):
         if self._transaction is None:
             raise RuntimeError("commit() outside of an `async with` block")
         # Taken before committing: if the commit fails, the transaction and its events are gone.
-        committed_events = list(self._audit_events_added)
-        self._audit_events_added.clear()
+        committed_events = list(self._events)
+        self._events.clear()
         await self._transaction.commit()
-        emit_audit_lines(committed_events)
+        await self._publisher.publish(committed_events)
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.extend(events)
 
     async def ping(self) -> bool:
         try:

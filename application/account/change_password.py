@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.events import SessionsRevoked
 from domain.ids import SessionId, UserId
 from domain.one_time_tokens import TokenPurpose
 from domain.passwords import PASSWORD_HARD_MAX_LENGTH, PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,11 +37,9 @@ class ChangePasswordHandler:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
-        revocations: RevocationList,
-        policies: tuple[PasswordPolicy, SessionPolicy],
+        policy: PasswordPolicy,
     ) -> None:
-        self._uow, self._hasher, self._clock, self._revocations = uow, hasher, clock, revocations
-        self._password_policy, self._session_policy = policies
+        self._uow, self._hasher, self._clock, self._password_policy = uow, hasher, clock, policy
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
@@ -73,5 +70,5 @@ class ChangePasswordHandler:
                 data={"sessions_revoked": len(revoked)},
             )
             await uow.audit.add(event)
+            uow.record(SessionsRevoked(session_ids=tuple(revoked), occurred_at=now))
             await uow.commit()
-        await self._revocations.revoke_sessions(revoked, until=self._session_policy.revocation_until(now))

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
+from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
 from domain.one_time_tokens import TokenPurpose
 from domain.opaque_tokens import hash_token, is_plausible_token
 from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
-from domain.ports.revocation_list import RevocationList
-from domain.ports.throttling import LoginAttemptCounter
-from domain.sessions import SessionPolicy
-from domain.throttling import login_identifier_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,13 +38,9 @@ class ConfirmPasswordResetHandler:
         uow: UnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
-        revocations: RevocationList,
-        attempts: LoginAttemptCounter,
-        policies: tuple[PasswordPolicy, SessionPolicy],
+        policy: PasswordPolicy,
     ) -> None:
-        self._uow, self._hasher, self._clock = uow, hasher, clock
-        self._revocations, self._attempts = revocations, attempts
-        self._password_policy, self._session_policy = policies
+        self._uow, self._hasher, self._clock, self._password_policy = uow, hasher, clock, policy
 
     async def handle(self, command: ConfirmPasswordReset) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
@@ -77,9 +70,9 @@ class ConfirmPasswordResetHandler:
                 data={"sessions_revoked": len(revoked)},
             )
             await uow.audit.add(event)
+            uow.record(
+                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
+                UserRevoked(user_id=user.id, occurred_at=now),
+                LoginAttemptsCleared(identifiers=user.login_identifiers, occurred_at=now),
+            )
             await uow.commit()
-        until = self._session_policy.revocation_until(now)
-        await self._revocations.revoke_sessions(revoked, until=until)
-        await self._revocations.revoke_user(user.id, issued_before=now, until=until)
-        for identifier in (user.email.value, user.username.value):
-            await self._attempts.succeed(login_identifier_key(identifier))

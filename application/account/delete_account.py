@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.events import SessionsRevoked, UserRevoked
 from domain.ids import UserId
 from domain.passwords import PASSWORD_HARD_MAX_LENGTH
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,10 +28,8 @@ class DeleteAccountHandler:
       tokens (and tasks). Every access token of the account dies at once.
     """
 
-    def __init__(
-        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, revocations: RevocationList, policy: SessionPolicy
-    ) -> None:
-        self._uow, self._hasher, self._clock, self._revocations, self._policy = uow, hasher, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._hasher, self._clock = uow, hasher, clock
 
     async def handle(self, command: DeleteAccount) -> None:
         async with self._uow.reading() as uow:
@@ -51,7 +48,8 @@ class DeleteAccountHandler:
                 AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}
             )
             await uow.audit.add(event)
+            uow.record(
+                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
+                UserRevoked(user_id=user.id, occurred_at=now),
+            )
             await uow.commit()
-        until = self._policy.revocation_until(now)
-        await self._revocations.revoke_sessions(revoked, until=until)
-        await self._revocations.revoke_user(user.id, issued_before=now, until=until)

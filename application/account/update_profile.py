@@ -43,9 +43,10 @@ class UpdateProfileHandler:
                 other = await uow.users.by_username(username)
                 if other is not None:
                     raise UsernameTakenError
-            user.update_profile(username=username, full_name=full_name, change_full_name=command.change_full_name)
             now = self._clock.now()
-            user.updated_at = now
+            user.update_profile(
+                username=username, full_name=full_name, change_full_name=command.change_full_name, now=now
+            )
             await uow.users.update(user)
             changed = [
                 name for name, given in (("username", username), ("full_name", command.change_full_name)) if given

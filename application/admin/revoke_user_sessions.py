@@ -9,10 +9,9 @@ from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import UserNotFoundError
+from domain.events import SessionsRevoked, UserRevoked
 from domain.ids import UserId, is_plausible_id
 from domain.ports.clock import Clock
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,8 +27,8 @@ class RevokeUserSessionsHandler:
     - Needs the `users:manage` permission.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: RevokeUserSessions) -> None:
         now = self._clock.now()
@@ -48,7 +47,8 @@ class RevokeUserSessionsHandler:
                     data={"actor_id": command.actor_id, "sessions_revoked": len(revoked)},
                 )
             )
+            uow.record(
+                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
+                UserRevoked(user_id=user.id, occurred_at=now),
+            )
             await uow.commit()
-        until = self._policy.revocation_until(now)
-        await self._revocations.revoke_sessions(revoked, until=until)
-        await self._revocations.revoke_user(user.id, issued_before=now, until=until)

@@ -9,10 +9,9 @@ from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import UserNotFoundError
+from domain.events import LoginAttemptsCleared
 from domain.ids import UserId, is_plausible_id
 from domain.ports.clock import Clock
-from domain.ports.throttling import LoginAttemptCounter
-from domain.throttling import login_identifier_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,8 +27,8 @@ class UnlockUserHandler:
     - Needs the `users:manage` permission.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, attempts: LoginAttemptCounter) -> None:
-        self._uow, self._clock, self._attempts = uow, clock, attempts
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: UnlockUser) -> None:
         now = self._clock.now()
@@ -49,6 +48,5 @@ class UnlockUserHandler:
                     data={"actor_id": command.actor_id},
                 )
             )
+            uow.record(LoginAttemptsCleared(identifiers=user.login_identifiers, occurred_at=now))
             await uow.commit()
-        for identifier in (user.email.value, user.username.value):
-            await self._attempts.succeed(login_identifier_key(identifier))

@@ -8,11 +8,10 @@ from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission, Role, User
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.errors import FieldError, SelfLockoutError, UserNotFoundError, ValidationFailedError
+from domain.errors import FieldError, UserNotFoundError, ValidationFailedError
+from domain.events import SessionsRevoked, UserRevoked
 from domain.ids import UserId, is_plausible_id
 from domain.ports.clock import Clock
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,8 +43,8 @@ class UpdateUserHandler:
     - Every account keeps the `user` role.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: UpdateUser) -> User:
         roles = _parse_roles(command.roles) if command.roles is not None else None
@@ -55,12 +54,13 @@ class UpdateUserHandler:
             user = await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
             if user is None:
                 raise UserNotFoundError
-            if user.id == command.actor_id and (
-                command.is_active is False or (roles is not None and Role.ADMIN not in roles)
-            ):
-                raise SelfLockoutError
-            changed = user.administer(is_active=command.is_active, roles=roles, email_verified=command.email_verified)
-            user.updated_at = now
+            changed = user.administer(
+                actor_id=command.actor_id,
+                is_active=command.is_active,
+                roles=roles,
+                email_verified=command.email_verified,
+                now=now,
+            )
             await uow.users.update(user)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now) if not user.is_active else []
             await uow.audit.add(
@@ -72,9 +72,10 @@ class UpdateUserHandler:
                     data={"actor_id": command.actor_id, "fields": ",".join(changed), "sessions_revoked": len(revoked)},
                 )
             )
+            if not user.is_active:
+                uow.record(
+                    SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
+                    UserRevoked(user_id=user.id, occurred_at=now),
+                )
             await uow.commit()
-        if not user.is_active:
-            until = self._policy.revocation_until(now)
-            await self._revocations.revoke_sessions(revoked, until=until)
-            await self._revocations.revoke_user(user.id, issued_before=now, until=until)
         return user

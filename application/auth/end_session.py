@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import SessionNotFoundError
+from domain.events import SessionsRevoked
 from domain.ids import SessionId, UserId, is_plausible_id
 from domain.ports.clock import Clock
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,8 +26,8 @@ class EndSessionHandler:
     - An already revoked or expired session is not found either.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: EndSession) -> None:
         now = self._clock.now()
@@ -46,5 +45,5 @@ class EndSessionHandler:
                 data={"session_id": session.id, "ended_from_session_list": True},
             )
             await uow.audit.add(event)
+            uow.record(SessionsRevoked(session_ids=(session.id,), occurred_at=now))
             await uow.commit()
-        await self._revocations.revoke_sessions([session.id], until=self._policy.revocation_until(now))

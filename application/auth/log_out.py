@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.events import SessionsRevoked
 from domain.ids import SessionId
 from domain.opaque_tokens import hash_token, is_plausible_token
 from domain.ports.clock import Clock
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,8 +28,8 @@ class LogOutHandler:
       access token stops working at once.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: LogOut) -> None:
         now = self._clock.now()
@@ -53,5 +52,5 @@ class LogOutHandler:
                         data={"session_id": session_id},
                     )
                     await uow.audit.add(event)
+            uow.record(SessionsRevoked(session_ids=tuple(sorted(sessions)), occurred_at=now))
             await uow.commit()
-        await self._revocations.revoke_sessions(sessions, until=self._policy.revocation_until(now))

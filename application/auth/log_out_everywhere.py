@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.events import SessionsRevoked, UserRevoked
 from domain.ids import SessionId, UserId
 from domain.ports.clock import Clock
-from domain.ports.revocation_list import RevocationList
-from domain.sessions import SessionPolicy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,8 +24,8 @@ class LogOutEverywhereHandler:
       a session that was being created concurrently cannot survive.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self._uow, self._clock = uow, clock
 
     async def handle(self, command: LogOutEverywhere) -> list[SessionId]:
         now = self._clock.now()
@@ -40,8 +39,9 @@ class LogOutEverywhereHandler:
                 data={"all_sessions": True, "sessions": len(revoked)},
             )
             await uow.audit.add(event)
+            uow.record(
+                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
+                UserRevoked(user_id=command.user_id, occurred_at=now),
+            )
             await uow.commit()
-        until = self._policy.revocation_until(now)
-        await self._revocations.revoke_sessions(revoked, until=until)
-        await self._revocations.revoke_user(command.user_id, issued_before=now, until=until)
         return revoked

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from adapters.memory.clock import FrozenClock
 from adapters.memory.hasher import MemoryPasswordHasher
-from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from adapters.random_secrets import OsSecretGenerator
 from application.account.account_mail import AccountMail
@@ -81,10 +80,9 @@ async def test_concurrent_refreshes_of_one_token_converge_on_one_successor(uow_f
     tokens = SessionTokens(MemoryTokenIssuer(), OsSecretGenerator(), policy, SUCCESSOR_KEY)
     presented, session = await _a_logged_in_session(uow_factory, tokens, clock)
     clock.advance(timedelta(minutes=1))
-    revocations = MemoryRevocationList()
 
     async def refresh() -> str:
-        handler = RefreshSessionHandler(uow_factory(), tokens, clock, revocations)
+        handler = RefreshSessionHandler(uow_factory(), tokens, clock)
         pair = await handler.handle(RefreshSession(refresh_token=presented))
         return pair.refresh_token
 

@@ -21,7 +21,7 @@ from adapters.sql.migrate import upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.errors import DependencyUnavailableError
-from tests.backends import SQL_BACKENDS, Database, empty_database, migrated_database
+from tests.backends import SQL_BACKENDS, Database, RecordingPublisher, empty_database, migrated_database
 from tests.builders import a_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -126,7 +126,7 @@ async def test_an_unreachable_database_is_reported_unavailable_without_driver_te
     url_template: str, tmp_path: Path
 ) -> None:
     pool = open_database(url_template.format(tmp=tmp_path))
-    uow = SqlUnitOfWork(pool)
+    uow = SqlUnitOfWork(pool, RecordingPublisher())
     try:
         with pytest.raises(DependencyUnavailableError) as caught:
             await uow.__aenter__()
@@ -142,14 +142,14 @@ async def test_an_unreachable_database_is_reported_unavailable_without_driver_te
 async def test_ping_is_false_when_the_database_cannot_be_reached(url_template: str, tmp_path: Path) -> None:
     pool = open_database(url_template.format(tmp=tmp_path))
     try:
-        assert await SqlUnitOfWork(pool).ping() is False
+        assert await SqlUnitOfWork(pool, RecordingPublisher()).ping() is False
     finally:
         await pool.close()
 
 
 async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(database: Database) -> None:
     pool = database.open()
-    uow = SqlUnitOfWork(pool)
+    uow = SqlUnitOfWork(pool, RecordingPublisher())
     try:
         async with uow:
             with pytest.raises(RuntimeError):
@@ -160,7 +160,7 @@ async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(database: Dat
 
 async def test_a_reading_unit_of_work_does_not_wait_for_an_open_writer(database: Database) -> None:
     pool = database.open()
-    writer, reader = SqlUnitOfWork(pool), SqlUnitOfWork(pool)
+    writer, reader = SqlUnitOfWork(pool, RecordingPublisher()), SqlUnitOfWork(pool, RecordingPublisher())
     user = a_user()
     try:
         async with writer as tx:

@@ -1,0 +1,61 @@
+"""What follows a commit: the subscribers of the domain events, and the bus that runs them.
+
+`message_bus` is the one table of after-commit effects; a new effect (a webhook, a metric) is one
+more `subscribe` line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from application.messagebus import MessageBus
+from domain.audit import AuditEvent
+from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
+from domain.ports.revocation_list import RevocationList
+from domain.ports.throttling import LoginAttemptCounter
+from domain.sessions import SessionPolicy
+from domain.throttling import login_identifier_key
+
+
+class AccessRevoker:
+    """Puts revoked sessions and users on the revocation list, for as long as their access tokens can live."""
+
+    def __init__(self, revocations: RevocationList, policy: SessionPolicy) -> None:
+        self._revocations, self._policy = revocations, policy
+
+    async def sessions_revoked(self, event: SessionsRevoked) -> None:
+        if event.session_ids:
+            until = self._policy.revocation_until(event.occurred_at)
+            await self._revocations.revoke_sessions(event.session_ids, until=until)
+
+    async def user_revoked(self, event: UserRevoked) -> None:
+        until = self._policy.revocation_until(event.occurred_at)
+        await self._revocations.revoke_user(event.user_id, issued_before=event.occurred_at, until=until)
+
+
+class LockoutReset:
+    """Forgets the failed logins counted against an account's identifiers."""
+
+    def __init__(self, attempts: LoginAttemptCounter) -> None:
+        self._attempts = attempts
+
+    async def attempts_cleared(self, event: LoginAttemptsCleared) -> None:
+        for identifier in event.identifiers:
+            await self._attempts.succeed(login_identifier_key(identifier))
+
+
+def message_bus(
+    *,
+    revocations: RevocationList,
+    attempts: LoginAttemptCounter,
+    policy: SessionPolicy,
+    audit_lines: Callable[[AuditEvent], Awaitable[None]],
+) -> MessageBus:
+    """The bus with every after-commit effect of Bastion subscribed."""
+    bus = MessageBus()
+    bus.subscribe(AuditEvent, audit_lines)
+    access = AccessRevoker(revocations, policy)
+    bus.subscribe(SessionsRevoked, access.sessions_revoked)
+    bus.subscribe(UserRevoked, access.user_revoked)
+    bus.subscribe(LoginAttemptsCleared, LockoutReset(attempts).attempts_cleared)
+    return bus

@@ -1,0 +1,55 @@
+"""Domain events: the public vocabulary of what happened, published after the change commits.
+
+Use cases record events on their unit of work; once the transaction commits, the message bus
+(`application.messagebus`) hands each event to its subscribers, in the order they were recorded.
+A transaction that rolls back publishes nothing. Subscribers today: the audit log lines, the
+revocation list and the login-attempt counter; webhooks and metrics subscribe to the same events.
+
+| event | what happened | subscribers |
+| --- | --- | --- |
+| `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit` |
+| `SessionsRevoked` | sessions ended: their access tokens must stop working at once | the revocation list |
+| `UserRevoked` | every access token of a user issued until now must stop working | the revocation list |
+| `LoginAttemptsCleared` | an account's failed-login counts are forgotten (its lockout is lifted) | the login-attempt counter |
+
+Events are frozen dataclasses of domain values only, so that any subscriber may keep them.
+"""  # noqa: E501 - a table reads better unbroken
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.ids import SessionId, UserId
+
+
+class DomainEvent:
+    """The base of every event; subclasses are frozen dataclasses."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionsRevoked(DomainEvent):
+    """These sessions were revoked at `occurred_at`; every access token carrying one of them must die."""
+
+    session_ids: tuple[SessionId, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserRevoked(DomainEvent):
+    """Every access token of the user issued before `occurred_at` must die (deactivation, deletion,
+    password reset, logout everywhere): this also covers a session being created at that moment."""
+
+    user_id: UserId
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginAttemptsCleared(DomainEvent):
+    """The failed logins counted against these identifiers (an account's email and username, as
+    stored) are forgotten: a password reset or an administrator lifted the lockout."""
+
+    identifiers: tuple[str, ...]
+    occurred_at: datetime
