@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 
 from adapters.audit_lines import log_audit_event
 from adapters.clock import SystemClock
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.crypto.signing_keys import SigningKeyStore
@@ -110,15 +111,20 @@ def _mailer(settings: Settings) -> SmtpMailer | LogMailer:
     )
 
 
-def _issuer(settings: Settings) -> JoseTokenIssuer:
-    keys = None if settings.jwt_algorithm == "HS256" else key_store(settings).load()
+def _issuer(settings: Settings) -> Hs256TokenIssuer | JoseTokenIssuer:
+    if settings.jwt_algorithm == "HS256":
+        return Hs256TokenIssuer(
+            secret=settings.secret_bytes,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
     return JoseTokenIssuer(
-        secret=settings.secret_bytes,
-        keys=keys,
+        algorithm=settings.jwt_algorithm,
+        keys=key_store(settings).load(),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         leeway_seconds=settings.jwt_leeway_seconds,
-        algorithm=settings.jwt_algorithm,
     )
 
 

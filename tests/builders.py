@@ -137,7 +137,7 @@ OMITTED: Any = object()
 def access_token_claims(
     *, issuer: str, audience: str, issued_at: int, lifetime: int, **overrides: Any
 ) -> dict[str, Any]:
-    """The claims of a valid access token (as `JoseTokenIssuer` issues them) with `overrides`; a claim
+    """The claims of a valid access token (as `AccessTokenProfile.payload` builds them) with `overrides`; a claim
     overridden with `OMITTED` is left out."""
     claims: dict[str, Any] = {
         "iss": issuer,

@@ -1,1 +1,1 @@
-"""Cryptography adapters: password hashing with pwdlib and access tokens with joserfc."""
+"""Cryptography adapters: password hashing with pwdlib; access tokens signed by hand (HS256) or with joserfc."""

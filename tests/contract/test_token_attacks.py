@@ -1,4 +1,5 @@
-"""Attacks on access tokens, for every algorithm JoseTokenIssuer supports, and key rotation end to end.
+"""Attacks on access tokens, for every algorithm (HS256 with Hs256TokenIssuer, the others with JoseTokenIssuer),
+and key rotation end to end.
 
 Every forged token here is refused with exactly `TokenInvalidError` (what the HTTP edge serves as
 401 `invalid_token`); only an honest token past its expiry is `TokenExpiredError`.
@@ -22,10 +23,13 @@ from joserfc import jwt
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OctKey, OKPKey, RSAKey, import_key
 
-from adapters.crypto.jose_issuer import MAX_TOKEN_LENGTH, JoseTokenIssuer
+from adapters.crypto.access_token_profile import MAX_TOKEN_LENGTH
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
+from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.signing_keys import PRUNE_MARGIN, LoadedKeys, SigningKeyStore
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId
+from domain.ports.token_issuer import TokenIssuer
 from domain.sessions import AccessClaims
 from tests.builders import OMITTED, access_token_claims
 
@@ -46,31 +50,30 @@ class Setup:
     tokens that are signed correctly but wrong in some other way)."""
 
     algorithm: str
-    issuer: JoseTokenIssuer
+    issuer: TokenIssuer
     kid: str
     signing_key: Key
 
 
-def an_issuer(algorithm: str, *, secret: bytes | None = None, keys: LoadedKeys | None = None) -> JoseTokenIssuer:
+def an_hs256_issuer(secret: bytes) -> Hs256TokenIssuer:
+    return Hs256TokenIssuer(secret=secret, issuer=ISSUER, audience=AUDIENCE, leeway_seconds=LEEWAY_SECONDS)
+
+
+def a_jose_issuer(algorithm: str, keys: LoadedKeys) -> JoseTokenIssuer:
     return JoseTokenIssuer(
-        algorithm=algorithm,
-        secret=secret,
-        keys=keys,
-        issuer=ISSUER,
-        audience=AUDIENCE,
-        leeway_seconds=LEEWAY_SECONDS,
+        algorithm=algorithm, keys=keys, issuer=ISSUER, audience=AUDIENCE, leeway_seconds=LEEWAY_SECONDS
     )
 
 
 def a_setup(algorithm: str, directory: Path) -> Setup:
     if algorithm == "HS256":
         secret = secrets.token_bytes(32)
-        issuer = an_issuer(algorithm, secret=secret)
+        issuer = an_hs256_issuer(secret)
         return Setup(algorithm, issuer, _header(issuer.issue(a_claims()))["kid"], OctKey.import_key(secret))
     store = SigningKeyStore(directory, algorithm, rsa_bits=2048)
     store.generate(NOW)
     keys = store.load()
-    return Setup(algorithm, an_issuer(algorithm, keys=keys), keys.signing_kid, keys.signing_key)
+    return Setup(algorithm, a_jose_issuer(algorithm, keys), keys.signing_kid, keys.signing_key)
 
 
 @pytest.fixture(scope="module", params=ALGORITHMS)
@@ -415,13 +418,13 @@ def test_rotation_keeps_old_tokens_valid_until_they_expire_then_prunes_their_key
 ) -> None:
     store = SigningKeyStore(tmp_path, algorithm, rsa_bits=2048)
     old_kid = store.generate(NOW - timedelta(days=90))
-    before = an_issuer(algorithm, keys=store.load())
+    before = a_jose_issuer(algorithm, store.load())
     old_claims = a_claims(issued_at=NOW)
     old_token = before.issue(old_claims)
 
     rotated_at = NOW + timedelta(minutes=1)
     new_kid = store.rotate(rotated_at, token_lifetime=TTL)
-    after = an_issuer(algorithm, keys=store.load())
+    after = a_jose_issuer(algorithm, store.load())
     new_claims = a_claims(issued_at=rotated_at)
     new_token = after.issue(new_claims)
 
@@ -436,7 +439,7 @@ def test_rotation_keeps_old_tokens_valid_until_they_expire_then_prunes_their_key
 
     assert store.prune(rotated_at + TTL, token_lifetime=TTL) == []
     assert store.prune(rotated_at + TTL + PRUNE_MARGIN, token_lifetime=TTL) == [old_kid]
-    pruned = an_issuer(algorithm, keys=store.load())
+    pruned = a_jose_issuer(algorithm, store.load())
 
     assert [jwk["kid"] for jwk in pruned.public_jwks()] == [new_kid]
     assert pruned.verify(new_token, rotated_at) == new_claims
@@ -454,7 +457,7 @@ def test_keys_of_another_algorithm_are_refused(tmp_path: Path) -> None:
     store.generate(NOW)
 
     with pytest.raises(ValueError, match="keys are for ES256, not EdDSA"):
-        an_issuer("EdDSA", keys=store.load())
+        a_jose_issuer("EdDSA", store.load())
 
 
 def test_hs256_refuses_signing_keys(tmp_path: Path) -> None:
@@ -462,21 +465,21 @@ def test_hs256_refuses_signing_keys(tmp_path: Path) -> None:
     store.generate(NOW)
 
     with pytest.raises(ValueError, match="signs with the secret"):
-        an_issuer("HS256", secret=secrets.token_bytes(32), keys=store.load())
+        a_jose_issuer("HS256", store.load())
 
 
 def test_hs256_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="at least 32 bytes"):
-        an_issuer("HS256")
+        an_hs256_issuer(b"")
 
 
 def test_the_hs256_kid_is_stable_and_tells_nothing_of_the_secret() -> None:
     secret = secrets.token_bytes(32)
 
-    kid = _header(an_issuer("HS256", secret=secret).issue(a_claims()))["kid"]
+    kid = _header(an_hs256_issuer(secret).issue(a_claims()))["kid"]
 
-    assert kid == _header(an_issuer("HS256", secret=secret).issue(a_claims()))["kid"]
-    assert kid != _header(an_issuer("HS256", secret=secrets.token_bytes(32)).issue(a_claims()))["kid"]
+    assert kid == _header(an_hs256_issuer(secret).issue(a_claims()))["kid"]
+    assert kid != _header(an_hs256_issuer(secrets.token_bytes(32)).issue(a_claims()))["kid"]
     assert secret.hex()[:16] not in kid
     assert hashlib.sha256(secret).hexdigest()[:16] != kid
 

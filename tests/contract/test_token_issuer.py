@@ -1,4 +1,4 @@
-"""Contract of the TokenIssuer port, over the joserfc adapter and the memory fake."""
+"""Contract of the TokenIssuer port, over Hs256TokenIssuer, JoseTokenIssuer (EdDSA, ES256, RS256), the memory fake."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
+from adapters.crypto.signing_keys import LoadedKeys, SigningKeyStore
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId
@@ -42,18 +45,29 @@ def a_claims(*, issued_at: datetime = NOW, ttl: timedelta = TTL) -> AccessClaims
     )
 
 
-def a_jose_issuer(
+def an_hs256_issuer(
     *, secret: bytes = SECRET, issuer: str = ISSUER, audience: str = AUDIENCE, leeway_seconds: int = 0
-) -> JoseTokenIssuer:
-    return JoseTokenIssuer(secret=secret, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
+) -> Hs256TokenIssuer:
+    return Hs256TokenIssuer(secret=secret, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
 
 
-@pytest.fixture(params=["jose", "memory"])
-def new_issuer(request: pytest.FixtureRequest) -> Callable[[], TokenIssuer]:
+def new_keys(directory: Path, algorithm: str) -> LoadedKeys:
+    store = SigningKeyStore(directory, algorithm, rsa_bits=2048)
+    store.generate(NOW)
+    return store.load()
+
+
+@pytest.fixture(params=["HS256", "EdDSA", "ES256", "RS256", "memory"])
+def new_issuer(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[], TokenIssuer]:
     """Makes independent issuers: none verifies what another one issued."""
-    if request.param == "jose":
-        return lambda: a_jose_issuer(secret=secrets.token_bytes(32))
-    return MemoryTokenIssuer
+    algorithm: str = request.param
+    if algorithm == "memory":
+        return MemoryTokenIssuer
+    if algorithm == "HS256":
+        return lambda: an_hs256_issuer(secret=secrets.token_bytes(32))
+    return lambda: JoseTokenIssuer(
+        algorithm=algorithm, keys=new_keys(tmp_path_factory.mktemp("keys"), algorithm), issuer=ISSUER, audience=AUDIENCE
+    )
 
 
 @pytest.fixture
@@ -105,7 +119,8 @@ def test_a_token_from_another_issuer_is_invalid(new_issuer: Callable[[], TokenIs
     assert type(raised.value) is TokenInvalidError
 
 
-# JoseTokenIssuer only: the JWT itself and every way it can be wrong.
+# Hs256TokenIssuer only: the JWT itself and every way it can be wrong (tests/contract/test_token_attacks.py
+# asks much the same of every algorithm).
 
 
 def _segment(data: dict[str, Any]) -> str:
@@ -129,7 +144,7 @@ def _valid_payload(**overrides: Any) -> dict[str, Any]:
 
 def _kid() -> str:
     """The key id that the issuer over `SECRET` puts in its headers."""
-    header, _ = _parts(a_jose_issuer().issue(a_claims()))
+    header, _ = _parts(an_hs256_issuer().issue(a_claims()))
     return str(header["kid"])
 
 
@@ -150,14 +165,14 @@ def _hand_signed(header: dict[str, Any], payload: dict[str, Any]) -> str:
     return signing_input + "." + base64.urlsafe_b64encode(signature).rstrip(b"=").decode()
 
 
-def _assert_invalid(token: str, *, now: datetime = NOW, issuer: JoseTokenIssuer | None = None) -> None:
+def _assert_invalid(token: str, *, now: datetime = NOW, issuer: Hs256TokenIssuer | None = None) -> None:
     with pytest.raises(TokenInvalidError) as raised:
-        (issuer or a_jose_issuer()).verify(token, now)
+        (issuer or an_hs256_issuer()).verify(token, now)
     assert type(raised.value) is TokenInvalidError
 
 
 def test_the_header_names_the_algorithm_the_access_token_type_and_the_key() -> None:
-    header, _ = _parts(a_jose_issuer().issue(a_claims()))
+    header, _ = _parts(an_hs256_issuer().issue(a_claims()))
 
     assert header == {"alg": "HS256", "typ": "at+jwt", "kid": header["kid"]}
     assert isinstance(header["kid"], str)
@@ -166,7 +181,7 @@ def test_the_header_names_the_algorithm_the_access_token_type_and_the_key() -> N
 
 
 def test_the_payload_carries_every_registered_claim_with_whole_second_times() -> None:
-    _, payload = _parts(a_jose_issuer().issue(a_claims()))
+    _, payload = _parts(an_hs256_issuer().issue(a_claims()))
 
     assert payload == _valid_payload(roles=["user", "admin"])
 
@@ -174,7 +189,7 @@ def test_the_payload_carries_every_registered_claim_with_whole_second_times() ->
 def test_times_with_fractions_of_seconds_are_rounded_down() -> None:
     claims = a_claims(issued_at=NOW + timedelta(milliseconds=999))
 
-    verified = a_jose_issuer().verify(a_jose_issuer().issue(claims), NOW + timedelta(seconds=1))
+    verified = an_hs256_issuer().verify(an_hs256_issuer().issue(claims), NOW + timedelta(seconds=1))
 
     assert verified.issued_at == NOW
     assert verified.expires_at == NOW + TTL
@@ -185,7 +200,7 @@ def test_times_with_fractions_of_seconds_are_rounded_down() -> None:
     "sign", [_signed, lambda payload: _hand_signed({"alg": "HS256", "typ": "at+jwt", "kid": _kid()}, payload)]
 )
 def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, Any]], str]) -> None:
-    claims = a_jose_issuer().verify(sign(_valid_payload()), NOW)
+    claims = an_hs256_issuer().verify(sign(_valid_payload()), NOW)
 
     assert claims.subject == "user-1"
     assert claims.roles == ("user",)
@@ -193,13 +208,13 @@ def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, 
 
 def test_expiry_is_judged_against_the_given_time_not_the_wall_clock() -> None:
     long_ago = datetime(2001, 1, 1, tzinfo=UTC)
-    issuer = a_jose_issuer()
+    issuer = an_hs256_issuer()
 
     assert issuer.verify(issuer.issue(a_claims(issued_at=long_ago)), long_ago).issued_at == long_ago
 
 
 def test_an_unsigned_token_is_invalid() -> None:
-    _, payload = a_jose_issuer().issue(a_claims()).split(".")[:2]
+    _, payload = an_hs256_issuer().issue(a_claims()).split(".")[:2]
     unsigned = _segment({"alg": "none", "typ": "at+jwt", "kid": _kid()}) + "." + payload + "."
 
     _assert_invalid(unsigned)
@@ -215,29 +230,29 @@ def test_a_token_signed_with_another_algorithm_and_the_same_secret_is_invalid(al
 
 
 def test_a_tampered_payload_is_invalid() -> None:
-    header, _, signature = a_jose_issuer().issue(a_claims()).split(".")
+    header, _, signature = an_hs256_issuer().issue(a_claims()).split(".")
     tampered = _segment(_valid_payload(roles=["admin"], sub="user-2"))
 
     _assert_invalid(f"{header}.{tampered}.{signature}")
 
 
 def test_a_truncated_signature_is_invalid() -> None:
-    token = a_jose_issuer().issue(a_claims())
+    token = an_hs256_issuer().issue(a_claims())
 
     _assert_invalid(token[:-4])
     _assert_invalid(token.rsplit(".", 1)[0] + ".")
 
 
 def test_a_token_of_another_issuer_is_invalid() -> None:
-    _assert_invalid(a_jose_issuer(issuer="https://elsewhere.test").issue(a_claims()))
+    _assert_invalid(an_hs256_issuer(issuer="https://elsewhere.test").issue(a_claims()))
 
 
 def test_a_token_for_another_audience_is_invalid() -> None:
-    _assert_invalid(a_jose_issuer(audience="another-api").issue(a_claims()))
+    _assert_invalid(an_hs256_issuer(audience="another-api").issue(a_claims()))
 
 
 def test_a_token_for_several_audiences_including_ours_is_accepted() -> None:
-    assert a_jose_issuer().verify(_signed(_valid_payload(aud=["another-api", AUDIENCE])), NOW).subject == "user-1"
+    assert an_hs256_issuer().verify(_signed(_valid_payload(aud=["another-api", AUDIENCE])), NOW).subject == "user-1"
 
 
 @pytest.mark.parametrize("claim", ["iss", "aud", "sub", "sid", "jti", "roles", "iat", "nbf", "exp"])
@@ -283,7 +298,7 @@ def test_a_token_of_another_type_is_invalid(token_type: object) -> None:
 def test_the_access_token_type_is_compared_ignoring_case_and_media_type_prefix(token_type: str) -> None:
     token = _signed(_valid_payload(), header={"alg": "HS256", "typ": token_type, "kid": _kid()})
 
-    assert a_jose_issuer().verify(token, NOW).session_id == "session-1"
+    assert an_hs256_issuer().verify(token, NOW).session_id == "session-1"
 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
@@ -299,7 +314,7 @@ def test_an_expired_token_with_another_fault_is_invalid_not_expired() -> None:
 
 
 def test_the_leeway_tolerates_clock_skew_up_to_its_length() -> None:
-    lenient = a_jose_issuer(leeway_seconds=5)
+    lenient = an_hs256_issuer(leeway_seconds=5)
     claims = a_claims()
     token = lenient.issue(claims)
     early = _signed(_valid_payload(nbf=int(NOW.timestamp()) + 5, iat=int(NOW.timestamp()) + 5))
@@ -313,20 +328,23 @@ def test_the_leeway_tolerates_clock_skew_up_to_its_length() -> None:
 
 def test_a_secret_shorter_than_32_bytes_is_refused() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
-        a_jose_issuer(secret=b"x" * 31)
+        an_hs256_issuer(secret=b"x" * 31)
 
 
 @pytest.mark.parametrize("algorithm", ["none", "PS256", "hs256", "eddsa"])
-def test_an_unsupported_algorithm_is_refused(algorithm: str) -> None:
+def test_an_unsupported_algorithm_is_refused(algorithm: str, tmp_path: Path) -> None:
+    keys = new_keys(tmp_path, "EdDSA")
+
     with pytest.raises(ValueError, match="unsupported"):
-        JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, algorithm=algorithm)
+        JoseTokenIssuer(algorithm=algorithm, keys=keys, issuer=ISSUER, audience=AUDIENCE)
 
 
 @pytest.mark.parametrize("algorithm", ["EdDSA", "ES256", "RS256"])
 def test_an_asymmetric_algorithm_without_keys_is_refused(algorithm: str) -> None:
-    with pytest.raises(ValueError, match="needs signing keys"):
-        JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, algorithm=algorithm)
+    # Keys are a required argument now, not an optional one checked at run time.
+    with pytest.raises(TypeError, match="keys"):
+        JoseTokenIssuer(algorithm=algorithm, issuer=ISSUER, audience=AUDIENCE)  # type: ignore[call-arg]
 
 
 def test_a_symmetric_issuer_publishes_no_key() -> None:
-    assert a_jose_issuer().public_jwks() == []
+    assert an_hs256_issuer().public_jwks() == []

@@ -1,4 +1,4 @@
-"""HS256 access-token signing in JoseTokenIssuer: byte for byte what joserfc's `jwt.encode` gives.
+"""HS256 access-token signing in Hs256TokenIssuer: byte for byte what joserfc's `jwt.encode` gives.
 
 HS256 is deterministic, so joserfc's encoder is an exact oracle: for any claims, the direct signer
 must produce the same token, and the token must verify (with joserfc and with the issuer itself).
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from adapters.crypto import jose_issuer
-from adapters.crypto.jose_issuer import JoseTokenIssuer
+from adapters.crypto.access_token_profile import timestamp
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from domain.ids import SessionId, UserId
 from domain.sessions import AccessClaims
 
@@ -33,9 +33,9 @@ CLAIMS = AccessClaims(
 )
 
 
-def the_reference(issuer: JoseTokenIssuer, claims: AccessClaims, iss: str, aud: str) -> str:
+def the_reference(issuer: Hs256TokenIssuer, claims: AccessClaims, iss: str, aud: str) -> str:
     """What the issuer signed with joserfc before it signed HS256 tokens directly."""
-    issued_at = jose_issuer._timestamp(claims.issued_at)
+    issued_at = timestamp(claims.issued_at)
     payload = {
         "iss": iss,
         "aud": aud,
@@ -45,7 +45,7 @@ def the_reference(issuer: JoseTokenIssuer, claims: AccessClaims, iss: str, aud: 
         "roles": list(claims.roles),
         "iat": issued_at,
         "nbf": issued_at,
-        "exp": jose_issuer._timestamp(claims.expires_at),
+        "exp": timestamp(claims.expires_at),
     }
     header = {"alg": "HS256", "typ": "at+jwt", "kid": issuer._signing_kid}
     return jwt.encode(header, payload, OctKey.import_key(SECRET), default_type=None)
@@ -68,12 +68,12 @@ def _claims(draw: st.DrawFn) -> AccessClaims:
 
 @given(claims=_claims(), iss=_texts, aud=_texts)
 def test_signed_tokens_are_byte_for_byte_joserfc_s(claims: AccessClaims, iss: str, aud: str) -> None:
-    issuer = JoseTokenIssuer(secret=SECRET, issuer=iss, audience=aud)
+    issuer = Hs256TokenIssuer(secret=SECRET, issuer=iss, audience=aud)
     assert issuer.issue(claims) == the_reference(issuer, claims, iss, aud)
 
 
 def test_a_signed_token_verifies_with_joserfc_and_with_the_issuer() -> None:
-    issuer = JoseTokenIssuer(secret=SECRET, issuer="https://bastion.test", audience="bastion-api")
+    issuer = Hs256TokenIssuer(secret=SECRET, issuer="https://bastion.test", audience="bastion-api")
     token = issuer.issue(CLAIMS)
     decoded = jwt.decode(token, OctKey.import_key(SECRET), algorithms=["HS256"])
     assert decoded.header == {"alg": "HS256", "typ": "at+jwt", "kid": issuer._signing_kid}
@@ -90,10 +90,10 @@ def test_a_signed_token_verifies_with_joserfc_and_with_the_issuer() -> None:
 
 
 def test_hs256_signing_does_not_go_through_joserfc(monkeypatch: pytest.MonkeyPatch) -> None:
-    issuer = JoseTokenIssuer(secret=SECRET, issuer="https://bastion.test", audience="bastion-api")
+    issuer = Hs256TokenIssuer(secret=SECRET, issuer="https://bastion.test", audience="bastion-api")
 
     def refuse(*_: object, **__: object) -> str:
         raise AssertionError("joserfc's jwt.encode was called")
 
-    monkeypatch.setattr(jose_issuer.jwt, "encode", refuse)
+    monkeypatch.setattr(jwt, "encode", refuse)
     assert issuer.verify(issuer.issue(CLAIMS), NOW).token_id == "token-1"

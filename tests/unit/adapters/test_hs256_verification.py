@@ -1,4 +1,4 @@
-"""HS256 access-token verification in JoseTokenIssuer: its boundaries, hostile tokens, and a property test
+"""HS256 access-token verification in Hs256TokenIssuer: its boundaries, hostile tokens, and a property test
 against the reference it replaced (joserfc's `jwt.decode` and `JWTClaimsRegistry`, kept below).
 
 Every HS256 token here is signed by hand, so that headers and payloads joserfc would never produce can be
@@ -24,8 +24,7 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from adapters.crypto import jose_issuer
-from adapters.crypto.jose_issuer import JoseTokenIssuer
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId
 from domain.sessions import AccessClaims
@@ -40,8 +39,8 @@ AUDIENCE = "bastion-api"
 MISSING = OMITTED
 
 
-def an_issuer(leeway_seconds: int = 0) -> JoseTokenIssuer:
-    return JoseTokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, leeway_seconds=leeway_seconds)
+def an_issuer(leeway_seconds: int = 0) -> Hs256TokenIssuer:
+    return Hs256TokenIssuer(secret=SECRET, issuer=ISSUER, audience=AUDIENCE, leeway_seconds=leeway_seconds)
 
 
 KID = an_issuer()._signing_kid
@@ -100,10 +99,10 @@ def _lenient_header(token: str) -> object:
 
 
 def reference_verify(token: str, now: datetime, *, leeway: int) -> AccessClaims:
-    """What `JoseTokenIssuer.verify` did for HS256 with joserfc 1.8, and two rules added on purpose:
-    a header with `crit` is refused (joserfc accepted `crit` naming registered parameters, and
-    `"b64": false` unencoded payloads), and JSON nested too deeply is refused (joserfc let the
-    `RecursionError` escape)."""
+    """What `JoseTokenIssuer.verify` did for HS256 with joserfc 1.8 (when it handled HS256 too), and two
+    rules added on purpose: a header with `crit` is refused (joserfc accepted `crit` naming registered
+    parameters, and `"b64": false` unencoded payloads), and JSON nested too deeply is refused (joserfc let
+    the `RecursionError` escape)."""
     payload = _reference_decode(token)
     _reference_validate(payload, now, leeway)
     try:
@@ -282,8 +281,8 @@ def test_token_claims_of_the_wrong_shape_are_invalid(overrides: dict[str, Any]) 
 
 def test_token_blank_issuer_or_audience_is_never_ours() -> None:
     # joserfc's registry refuses a blank claim before comparing it, even with a blank configuration.
-    def blank(**configuration: str) -> JoseTokenIssuer:
-        return JoseTokenIssuer(secret=SECRET, **({"issuer": ISSUER, "audience": AUDIENCE} | configuration))
+    def blank(**configuration: str) -> Hs256TokenIssuer:
+        return Hs256TokenIssuer(secret=SECRET, **({"issuer": ISSUER, "audience": AUDIENCE} | configuration))
 
     assert outcome(lambda: blank(issuer="").verify(signed(payload=a_payload(iss="")), NOW)) == INVALID
     assert outcome(lambda: blank(audience="").verify(signed(payload=a_payload(aud="")), NOW)) == INVALID
@@ -541,8 +540,8 @@ def test_token_verification_of_hs256_does_not_go_through_joserfc(monkeypatch: py
     def refuse(*_: object, **__: object) -> None:
         raise AssertionError("joserfc was called")
 
-    monkeypatch.setattr(jose_issuer.jwt, "decode", refuse)
-    monkeypatch.setattr(jose_issuer, "JWTClaimsRegistry", refuse)
+    monkeypatch.setattr(jwt, "decode", refuse)
+    monkeypatch.setattr(jwt, "JWTClaimsRegistry", refuse)
     issuer = an_issuer()
     claims = AccessClaims(
         subject=UserId("user-1"),
