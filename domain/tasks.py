@@ -43,6 +43,26 @@ class Task:
             updated_at=now,
         )
 
+    def edit(
+        self,
+        *,
+        title: str | None,
+        description: str | None,
+        change_description: bool,
+        completed: bool | None,
+        now: datetime,
+    ) -> bool:
+        """Apply changes already checked by `parse_title` and `parse_description` (None leaves a value
+        as it is; `change_description` with None clears the description). `updated_at` moves only
+        when a value changes. Whether one did."""
+        new_title = self.title if title is None else title
+        new_description = description if change_description else self.description
+        new_completed = self.completed if completed is None else completed
+        if (new_title, new_description, new_completed) == (self.title, self.description, self.completed):
+            return False
+        self.title, self.description, self.completed, self.updated_at = new_title, new_description, new_completed, now
+        return True
+
     def copy(self) -> Task:
         return replace(self)
 

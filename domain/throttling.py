@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,6 +46,11 @@ class LockoutPolicy:
     @property
     def enabled(self) -> bool:
         return self.max_failures > 0
+
+    def locked_until(self, failures: int, now: datetime) -> datetime | None:
+        """When an identifier with `failures` failed logins in a row at `now` is unlocked again, or
+        None while it is under the limit."""
+        return now + self.duration if failures >= self.max_failures else None
 
 
 def login_identifier_key(identifier: str) -> str:

@@ -46,7 +46,6 @@ from application.account.request_password_reset import RequestPasswordResetHandl
 from application.account.resend_verification import ResendVerificationHandler
 from application.account.update_profile import UpdateProfileHandler
 from application.account.verify_email import VerifyEmailHandler
-from application.admin.create_admin import CreateAdminHandler
 from application.admin.get_user import GetUserHandler
 from application.admin.list_audit_events import ListAuditEventsHandler
 from application.admin.list_users import ListUsersHandler
@@ -73,6 +72,7 @@ from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.update_task import UpdateTaskHandler
+from domain.accounts import User
 from domain.mail import DeliveryPolicy
 from entrypoints.outbox_worker import OutboxWorker
 from entrypoints.settings import Settings
@@ -240,7 +240,9 @@ class UseCases(containers.DeclarativeContainer):
 
     registering = {"uow": adapters.uow, "hasher": adapters.hasher, "clock": adapters.clock, "mail": account_mail}
     register_user = providers.Factory(RegisterUserHandler, policy=password_policy, **registering)
-    create_admin = providers.Factory(CreateAdminHandler, policy=password_policy, **registering)
+    create_admin = providers.Factory(
+        RegisterUserHandler, policy=password_policy, new_account=User.register_admin, **registering
+    )
     log_in = providers.Factory(
         LogInHandler,
         uow=adapters.uow,

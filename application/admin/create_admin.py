@@ -1,21 +1,12 @@
-"""CreateAdmin: an operator creates an administrator account."""
+"""CreateAdmin: an operator creates an administrator account (never reachable over HTTP).
+
+It is registration with another domain factory: `RegisterUserHandler` given `User.register_admin`,
+wired as `create_admin` in the composition root. The same input rules and uniqueness apply; the
+account gets the `admin` role and its email counts as verified (the operator vouches for it).
+"""
 
 from __future__ import annotations
 
-from application.auth.register_user import RegisterUser, RegisterUserHandler
-from domain.accounts import Role, User
+from application.auth.register_user import RegisterUser
 
 CreateAdmin = RegisterUser
-
-
-class CreateAdminHandler(RegisterUserHandler):
-    """Create an account with the `admin` role, for operators (never reachable over HTTP).
-
-    - The same input rules and uniqueness as registration apply.
-    - The email counts as verified: an operator vouches for it.
-    """
-
-    def _new_user(self, user: User) -> User:
-        user.roles = frozenset({Role.USER, Role.ADMIN})
-        user.email_verified = True
-        return user

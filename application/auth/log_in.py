@@ -144,8 +144,7 @@ class LogInHandler:
         async with self._uow as uow:
             user = await _find(uow, command.identifier)
             if user is not None and attempts is not None:
-                locked = attempts >= self._lockout.max_failures
-                user.record_failed_login(attempts, now + self._lockout.duration if locked else None, now)
+                user.record_failed_login(attempts, self._lockout.locked_until(attempts, now), now)
                 await uow.users.update(user)
             event = AuditEvent.record(
                 type_, user_id=user.id if user else None, context=command.context, now=now, data=data

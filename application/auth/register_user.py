@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from application.account.account_mail import AccountMail
 from application.unit_of_work import UnitOfWork
@@ -29,6 +30,14 @@ class RegisterUser:
 T = TypeVar("T")
 
 
+class NewAccount(Protocol):
+    """A domain factory of accounts (`User.register`, `User.register_admin`)."""
+
+    def __call__(
+        self, *, email: Email, username: Username, full_name: str | None, hashed_password: str, now: datetime
+    ) -> User: ...
+
+
 def _collect(errors: list[FieldError], parse: Callable[[], T]) -> T | None:
     try:
         return parse()
@@ -45,13 +54,24 @@ class RegisterUserHandler:
       racing registrations wins, the other gets a conflict.
     - New accounts are active, have the `user` role only and an unverified email; nothing in
       the request can choose otherwise.
-    - A verification mail is queued in the same transaction that stores the account.
+    - A verification mail is queued in the same transaction that stores the account, unless the
+      account's email already counts as verified.
+    - What kind of account is opened is the domain factory's choice: `User.register` for
+      self-registration; operators create administrators with `User.register_admin` (wired as
+      `create_admin`, never reachable over HTTP).
     """
 
     def __init__(
-        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, policy: PasswordPolicy, mail: AccountMail
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        clock: Clock,
+        policy: PasswordPolicy,
+        mail: AccountMail,
+        new_account: NewAccount = User.register,
     ) -> None:
         self._uow, self._hasher, self._clock, self._policy, self._mail = uow, hasher, clock, policy, mail
+        self._new_account = new_account
 
     async def handle(self, command: RegisterUser) -> User:
         errors: list[FieldError] = []
@@ -67,14 +87,8 @@ class RegisterUserHandler:
             if await uow.users.by_username(username) is not None:
                 raise UsernameTakenError
         password_hash = await self._hasher.hash(command.password)
-        user = self._new_user(
-            User.register(
-                email=email,
-                username=username,
-                full_name=full_name,
-                hashed_password=password_hash,
-                now=self._clock.now(),
-            )
+        user = self._new_account(
+            email=email, username=username, full_name=full_name, hashed_password=password_hash, now=self._clock.now()
         )
         async with self._uow as uow:
             await uow.users.add(user)
@@ -89,7 +103,4 @@ class RegisterUserHandler:
             )
             await uow.audit.add(event)
             await uow.commit()
-        return user
-
-    def _new_user(self, user: User) -> User:
         return user

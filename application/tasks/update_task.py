@@ -46,16 +46,15 @@ class UpdateTaskHandler:
             task = await uow.tasks.get(command.task_id, owner.id)
             if task is None:
                 raise TaskNotFoundError
-            before = task.copy()
-            if title is not None:
-                task.title = title
-            if command.change_description:
-                task.description = description
-            if command.completed is not None:
-                task.completed = command.completed
-            if task == before:
+            changed = task.edit(
+                title=title,
+                description=description,
+                change_description=command.change_description,
+                completed=command.completed,
+                now=self._clock.now(),
+            )
+            if not changed:
                 return task
-            task.updated_at = self._clock.now()
             await uow.tasks.update(task)
             await uow.commit()
         return task

@@ -20,7 +20,6 @@ from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from application.account.get_profile import GetProfileHandler
-from application.admin.create_admin import CreateAdminHandler
 from application.auth.authenticate import Authenticate, AuthenticateHandler
 from application.auth.end_session import EndSessionHandler
 from application.auth.list_sessions import ListSessionsHandler
@@ -57,7 +56,7 @@ class Harness:
     login_attempts: MemoryLoginAttemptCounter
     tokens: SessionTokens
     register: RegisterUserHandler
-    create_admin: CreateAdminHandler
+    create_admin: RegisterUserHandler
     log_in: LogInHandler
     refresh: RefreshSessionHandler
     log_out: LogOutHandler

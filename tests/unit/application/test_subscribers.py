@@ -1,0 +1,88 @@
+"""The after-commit subscribers, as `message_bus` wires them: revocations last as long as the tokens
+they kill, lockout resets forget the counts, audit events reach the log lines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from adapters.memory.login_attempts import MemoryLoginAttemptCounter
+from adapters.memory.revocation_list import MemoryRevocationList
+from application.messagebus import MessageBus
+from application.subscribers import message_bus
+from domain.audit import AuditEvent
+from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
+from domain.ids import SessionId, UserId
+from domain.sessions import AccessClaims, SessionPolicy
+from domain.throttling import login_identifier_key
+from tests.builders import NOW, an_audit_event
+
+POLICY = SessionPolicy(access_ttl=timedelta(minutes=15), revocation_margin=timedelta(minutes=1))
+LOCKOUT = timedelta(minutes=30)
+
+
+def _claims(*, user: str = "u1", session: str = "s1", issued_before_event: timedelta = timedelta(0)) -> AccessClaims:
+    issued_at = NOW - issued_before_event
+    return AccessClaims(
+        subject=UserId(user),
+        session_id=SessionId(session),
+        roles=("user",),
+        issued_at=issued_at,
+        expires_at=issued_at + POLICY.access_ttl,
+    )
+
+
+class _Wired:
+    def __init__(self) -> None:
+        self.revocations, self.attempts = MemoryRevocationList(), MemoryLoginAttemptCounter()
+        self.logged: list[AuditEvent] = []
+
+        async def audit_lines(event: AuditEvent) -> None:
+            self.logged.append(event)
+
+        self.bus: MessageBus = message_bus(
+            revocations=self.revocations, attempts=self.attempts, policy=POLICY, audit_lines=audit_lines
+        )
+
+
+async def test_revoked_sessions_stay_revoked_until_their_last_access_token_has_expired() -> None:
+    wired = _Wired()
+
+    await wired.bus.publish([SessionsRevoked(session_ids=(SessionId("s1"),), occurred_at=NOW)])
+
+    last_moment = POLICY.revocation_until(NOW) - timedelta(seconds=1)
+    assert wired.revocations.is_revoked(_claims(session="s1"), last_moment)
+    assert not wired.revocations.is_revoked(_claims(session="s2"), NOW)
+    assert not wired.revocations.is_revoked(_claims(session="s1"), POLICY.revocation_until(NOW) + timedelta(seconds=1))
+
+
+async def test_a_revoked_user_loses_the_tokens_issued_before_the_event_only() -> None:
+    wired = _Wired()
+
+    await wired.bus.publish([UserRevoked(user_id=UserId("u1"), occurred_at=NOW)])
+
+    assert wired.revocations.is_revoked(_claims(user="u1", issued_before_event=timedelta(minutes=5)), NOW)
+    assert not wired.revocations.is_revoked(_claims(user="u1", issued_before_event=-timedelta(seconds=5)), NOW)
+    assert not wired.revocations.is_revoked(_claims(user="u2", issued_before_event=timedelta(minutes=5)), NOW)
+
+
+async def test_cleared_login_attempts_lift_the_lockout_of_every_identifier() -> None:
+    wired = _Wired()
+    keys = [login_identifier_key("Ada@Example.org"), login_identifier_key("ada")]
+    for key in keys:
+        for _ in range(2):
+            await wired.attempts.begin(key, max_failures=2, lockout=LOCKOUT, now=NOW)
+        assert not (await wired.attempts.begin(key, max_failures=2, lockout=LOCKOUT, now=NOW)).allowed
+
+    await wired.bus.publish([LoginAttemptsCleared(identifiers=("Ada@Example.org", "ada"), occurred_at=NOW)])
+
+    for key in keys:
+        assert (await wired.attempts.begin(key, max_failures=2, lockout=LOCKOUT, now=NOW)).allowed
+
+
+async def test_audit_events_go_to_the_audit_lines() -> None:
+    wired = _Wired()
+    event = an_audit_event()
+
+    await wired.bus.publish([event])
+
+    assert wired.logged == [event]
