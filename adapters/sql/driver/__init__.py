@@ -5,7 +5,7 @@ What runs where:
 - The service at run time (requests, the outbox worker, the CLI's account commands): every
   statement goes straight to `sqlite3`, in a thread pool of this package, or to asyncpg, in a
   pool of this package.
-- Alembic migrations and tools: SQLAlchemy's async engine (`adapters.sql.engine`),
+- Alembic migrations and tools: SQLAlchemy's async engine (`adapters.sql.migrations.engine`),
   on aiosqlite or on asyncpg.
 
 The URL schemes, `sqlite+aiosqlite://` and `postgresql+asyncpg://`, are that engine's names; the

@@ -1,14 +1,16 @@
-"""SQLAlchemy engines for SQLite (aiosqlite) and PostgreSQL (asyncpg): migrations and tooling.
+"""SQLAlchemy's async engine, for the Alembic migrations and for tools: aiosqlite or asyncpg.
 
-The service's own statements run on `adapters.sql.driver`; these engines serve Alembic's
-migrations and tests or tools that look at the tables directly.
+Only migrations (`migrate`, `env.py`), tests and tools that look at the tables directly use it;
+the service runs its statements on `adapters.sql.driver` (`sqlite3` in a thread pool, or asyncpg),
+and nothing on the request path imports this module. The URLs are the driver's
+(`adapters.sql.driver.urls`), checked the same way.
 
 SQLite: WAL journal, `foreign_keys=ON`, `synchronous=NORMAL` and a busy timeout on every
 connection (`SQLITE_PRAGMAS`, as on the service's own connections), and every transaction opened
 with `BEGIN IMMEDIATE` (the recipe of SQLAlchemy's "Transactions with SQLite and the sqlite3
 driver": the DBAPI connection's own BEGIN handling is switched off with `isolation_level = None`
-and the engine's "begin" event emits ours), so that processes
-migrating one database at once take turns on the write lock.
+and the engine's "begin" event emits ours), so that processes migrating one database at once take
+turns on the write lock.
 
 PostgreSQL: a pooled asyncpg engine at the server's default READ COMMITTED isolation.
 """
