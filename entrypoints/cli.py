@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from adapters.clock import SystemClock
 from adapters.crypto.calibration import calibrate
-from adapters.sql.migrate import upgrade
+from adapters.sql.migrations.migrate import upgrade
 from application.admin.create_admin import CreateAdmin
 from application.admin.get_user import GetUser
 from application.admin.list_users import ListUsers

@@ -38,8 +38,8 @@ from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from adapters.sql.driver import Database as SqlDatabase
 from adapters.sql.driver import open_database
-from adapters.sql.engine import create_engine
-from adapters.sql.migrate import upgrade_async
+from adapters.sql.migrations.engine import create_engine
+from adapters.sql.migrations.migrate import upgrade_async
 from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.messagebus import EventPublisher, MessageBus
@@ -58,9 +58,10 @@ BACKENDS = ["memory", *SQL_BACKENDS]
 
 @dataclass(frozen=True, slots=True)
 class Database:
-    """Where a test database is. On PostgreSQL the tables live in `schema`, which a URL
-    cannot carry for asyncpg: pass both to `adapters.sql.engine.create_engine(url, schema=...)`,
-    or use `connect_args` with SQLAlchemy's own `create_async_engine`."""
+    """Where a test database is. On PostgreSQL the tables live in `schema`, which a URL cannot
+    carry for asyncpg: pass both to `adapters.sql.migrations.engine.create_engine(url, schema=...)`
+    or to `adapters.sql.driver.open_database`, or use `connect_args` with SQLAlchemy's own
+    `create_async_engine`."""
 
     url: str
     schema: str | None = None

@@ -17,7 +17,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from adapters.sql.driver import open_database
-from adapters.sql.migrate import upgrade_async
+from adapters.sql.migrations.migrate import upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlUnitOfWork
 from application.errors import DependencyUnavailableError
@@ -84,7 +84,10 @@ async def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 async def test_processes_migrating_one_database_at_once_take_turns(unmigrated: Database) -> None:
-    script = "import sys; from adapters.sql.migrate import upgrade; upgrade(sys.argv[1], schema=sys.argv[2] or None)"
+    script = (
+        "import sys; from adapters.sql.migrations.migrate import upgrade; "
+        "upgrade(sys.argv[1], schema=sys.argv[2] or None)"
+    )
     arguments = [sys.executable, "-c", script, unmigrated.url, unmigrated.schema or ""]
 
     def migrate_in_processes() -> list[int]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.sql.migrate import upgrade_async
+from adapters.sql.migrations.migrate import upgrade_async
 from entrypoints.asgi import build_app
 from tests.http.conftest import PASSWORD, bearer, make_settings
 from tests.redis_servers import PrivateRedis, new_prefix, redis_url, require_shared_redis

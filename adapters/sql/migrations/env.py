@@ -1,4 +1,4 @@
-"""Alembic environment: runs the migrations on the connection `adapters.sql.migrate` hands over.
+"""Alembic environment: runs the migrations on the connection `adapters.sql.migrations.migrate` hands over.
 
 `migrate.upgrade_async` puts a live synchronous connection (from `AsyncConnection.run_sync`) in
 `config.attributes["connection"]`. Without one (an operator running alembic with an ini file),
@@ -12,7 +12,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection, text
 
-from adapters.sql.engine import create_engine
+from adapters.sql.migrations.engine import create_engine
 from adapters.sql.tables import metadata
 
 # Concurrent starts of several workers each try to migrate; on PostgreSQL they take turns on
@@ -34,7 +34,7 @@ async def _run_with_own_engine() -> None:
     config = context.config
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        raise RuntimeError("no database URL: pass it through adapters.sql.migrate.upgrade(url)")
+        raise RuntimeError("no database URL: pass it through adapters.sql.migrations.migrate.upgrade(url)")
     engine = create_engine(url, pool_size=1, schema=config.attributes.get("schema"))
     try:
         async with engine.connect() as connection:

@@ -1,8 +1,9 @@
 """Schema migrations with Alembic, driven from code: no alembic.ini and no `alembic` command needed.
 
-The scripts live in `adapters/sql/migrations/`; `upgrade` (for a CLI) and `upgrade_async` (for
-application start-up and tests) bring a database to the newest revision. Running them again, or
-from several processes or tasks at once, is safe.
+The scripts live beside this module (`env.py`, `versions/`) and run on SQLAlchemy's async engine
+(`engine`: aiosqlite or asyncpg), never on the service's driver. `upgrade` (for a CLI) and
+`upgrade_async` (for application start-up and tests) bring a database to the newest revision.
+Running them again, or from several processes or tasks at once, is safe.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 
-from adapters.sql.engine import create_engine, ensure_sqlite_directory
+from adapters.sql.migrations.engine import create_engine, ensure_sqlite_directory
 
-MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent
 
 # Alembic's `context` and `op` are process-wide proxies: two migrations interleaved in one process
 # would overwrite each other's, so runs in one process take turns. Separate processes take turns
-# on the database instead (see migrations/env.py).
+# on the database instead (see env.py).
 _ONE_MIGRATION_AT_A_TIME = threading.Lock()
 
 

@@ -1,20 +1,22 @@
-"""SQLAlchemy engines for SQLite (aiosqlite) and PostgreSQL (asyncpg): migrations and tooling.
+"""SQLAlchemy's async engine, for the Alembic migrations and for tools: aiosqlite or asyncpg.
 
-The service's own statements run on `adapters.sql.driver`; these engines serve Alembic's
-migrations and tests or tools that look at the tables directly.
+Only migrations (`migrate`, `env.py`), tests and tools that look at the tables directly use it;
+the service runs its statements on `adapters.sql.driver` (`sqlite3` in a thread pool, or asyncpg),
+and nothing on the request path imports this module. The URLs are the driver's
+(`adapters.sql.driver.urls`), checked the same way.
 
 SQLite: WAL journal, `foreign_keys=ON`, `synchronous=NORMAL` and a busy timeout on every
-connection, and every transaction opened with `BEGIN IMMEDIATE` (the recipe of SQLAlchemy's
-"Transactions with SQLite and the sqlite3 driver": the driver's own BEGIN handling is switched
-off with `isolation_level = None` and the engine's "begin" event emits ours), so that processes
-migrating one database at once take turns on the write lock.
+connection (`SQLITE_PRAGMAS`, as on the service's own connections), and every transaction opened
+with `BEGIN IMMEDIATE` (the recipe of SQLAlchemy's "Transactions with SQLite and the sqlite3
+driver": the DBAPI connection's own BEGIN handling is switched off with `isolation_level = None`
+and the engine's "begin" event emits ours), so that processes migrating one database at once take
+turns on the write lock.
 
 PostgreSQL: a pooled asyncpg engine at the server's default READ COMMITTED isolation.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +25,9 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-DEFAULT_POOL_SIZE = 10
-SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA synchronous=NORMAL",
-)
+from adapters.sql.driver import DEFAULT_POOL_SIZE
+from adapters.sql.driver.sqlite import SQLITE_PRAGMAS
+from adapters.sql.driver.urls import SQLITE_SCHEME, is_sqlite_memory, parse_database_url
 
 
 def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str | None = None) -> AsyncEngine:
@@ -46,46 +42,22 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE, schema: str |
             is not a plain identifier.
     """
     parsed = parse_database_url(url, schema)
-    if parsed.drivername == "sqlite+aiosqlite":
+    if parsed.drivername == SQLITE_SCHEME:
         return _sqlite_engine(parsed, pool_size)
     return _postgres_engine(parsed, pool_size, schema)
-
-
-def parse_database_url(url: str, schema: str | None) -> URL:
-    """`url` parsed, after checking that it names SQLite with aiosqlite or PostgreSQL with asyncpg, and
-    that `schema`, if any, is a plain lower-case identifier given for PostgreSQL.
-
-    Raises:
-        ValueError: any of that does not hold.
-    """
-    parsed = make_url(url)
-    if parsed.drivername == "sqlite+aiosqlite":
-        if schema is not None:
-            raise ValueError("SQLite has no schemas; leave `schema` unset")
-        return parsed
-    if parsed.drivername == "postgresql+asyncpg":
-        if schema is not None and not SCHEMA_NAME.match(schema):
-            raise ValueError("`schema` must be a lower-case identifier of letters, digits and '_'")
-        return parsed
-    raise ValueError(f"unsupported database driver {parsed.drivername!r}; use sqlite+aiosqlite or postgresql+asyncpg")
 
 
 def ensure_sqlite_directory(url: str) -> None:
     """Create the parent directory of an SQLite database file; do nothing for other URLs."""
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or _is_sqlite_memory(parsed):
+    if parsed.get_backend_name() != "sqlite" or is_sqlite_memory(parsed):
         return
     Path(str(parsed.database)).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _is_sqlite_memory(url: URL) -> bool:
-    database = url.database or ""
-    return database in {"", ":memory:"} or database.startswith("file::memory:")
-
-
 def _sqlite_engine(url: URL, pool_size: int) -> AsyncEngine:
     options: dict[str, Any] = {}
-    if not _is_sqlite_memory(url):
+    if not is_sqlite_memory(url):
         # A memory database uses SQLAlchemy's single-connection StaticPool, which takes no size.
         options["pool_size"] = pool_size
     engine = create_async_engine(url, **options)
