@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import getpass
 import logging
 import os
 import sys
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 
 from adapters.clock import SystemClock
@@ -22,7 +21,8 @@ from application.update_user import UpdateUser
 from domain.errors import DomainError, ValidationFailedError
 from domain.model import Role
 from entrypoints.container import key_store, production, start, stop
-from entrypoints.settings import Settings, SettingsError, available_cores, load_settings
+from entrypoints.process_tuning import tune_process
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("bastion.cli")
 
@@ -94,69 +94,11 @@ def _keys(settings: Settings, command: str) -> str:
     return "\n".join(lines)
 
 
-# glibc's mallopt() parameter for the most malloc arenas (M_ARENA_MAX in malloc.h).
-_M_ARENA_MAX = -8
-
-
-def malloc_arena_max(settings: Settings, cores: int) -> int:
-    """Enough glibc malloc arenas for every thread of a worker to have one of its own.
-
-    glibc's own limit is 8 arenas per core; threads beyond it share arenas. A shared arena mixes an
-    argon2 thread's 19 MiB buffer with other threads' small blocks, which keeps the buffer's space
-    from being reused or trimmed, so such an arena ends up holding two or three buffers (measured
-    on SQLite: up to 4 buffers for 2 hashing threads, about 40 MB above one each). Arenas cost
-    nothing until a thread uses one, so the limit adds one per thread Bastion starts itself: the
-    hashing threads and, on SQLite, the database's thread per pooled connection.
-    """
-    return 8 * cores + settings.hash_threads + settings.database_pool_size
-
-
-def _glibc_mallopt() -> Callable[[int, int], int] | None:
-    try:
-        libc_version = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        return None
-    if not libc_version.startswith("glibc"):
-        return None
-    mallopt: Callable[[int, int], int] = ctypes.CDLL(None).mallopt
-    return mallopt
-
-
-def tune_malloc(
-    settings: Settings,
-    *,
-    cores: int,
-    environ: MutableMapping[str, str],
-    mallopt: Callable[[int, int], int] | None,
-) -> int | None:
-    """Raise glibc's arena limit to `malloc_arena_max`, here and in worker processes; the limit set.
-
-    Nothing happens when the operator chose a limit (MALLOC_ARENA_MAX, or glibc.malloc.arena_max in
-    GLIBC_TUNABLES), or without glibc (`mallopt` None). The call must come before the process has
-    more than 8 arenas, i.e. before it starts threads; worker processes started later read the
-    environment variable when they start.
-    """
-    if (
-        mallopt is None
-        or "MALLOC_ARENA_MAX" in environ
-        or "glibc.malloc.arena_max" in environ.get("GLIBC_TUNABLES", "")
-    ):
-        return None
-    arenas = malloc_arena_max(settings, cores)
-    environ["MALLOC_ARENA_MAX"] = str(arenas)
-    mallopt(_M_ARENA_MAX, arenas)
-    return arenas
-
-
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    # First, before any thread starts. Worker processes read their settings again, so they are
-    # handed the hashing threads and the pool size decided here (both defaults depend on the number
-    # of workers).
-    tune_malloc(settings, cores=available_cores(), environ=os.environ, mallopt=_glibc_mallopt())
-    os.environ["BASTION_HASH_THREADS"] = str(settings.hash_threads)
-    os.environ["BASTION_DATABASE_POOL_SIZE"] = str(settings.database_pool_size)
+    # First, before any thread starts.
+    tune_process(hash_threads=settings.hash_threads, database_pool_size=settings.database_pool_size, environ=os.environ)
     try:
         production(settings)[1].issuer()
     except ValueError as exc:

@@ -16,53 +16,17 @@ import msgspec
 from dotenv import dotenv_values
 
 from domain.rules import AccountTokenPolicy, LockoutPolicy, PasswordPolicy, SessionPolicy, ThrottlePolicy
+from entrypoints.process_tuning import (
+    MAX_HASH_THREADS,
+    SQLITE_POOL_SIZE,
+    default_database_pool_size,
+    default_hash_threads,
+)
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = ".bastion-secret"
-MAX_HASH_THREADS = 64
-
-
-def available_cores() -> int:
-    """The CPUs this process may run on (its affinity mask, e.g. under `taskset` or a cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def default_hash_threads(cores: int | None = None, workers: int = 1) -> int:
-    """Argon2 threads per worker process: the cores left after one per event loop, shared out.
-
-    Argon2 is pure CPU. Each worker's event loop needs a core of its own to stay responsive (with
-    fewer, the hashing threads take turns with it and every other request waits behind logins), so
-    the hashing gets the remaining cores, split evenly between the workers, and at least one thread
-    per worker. One worker on 2 cores: 1 thread; on 8 cores: 7; 4 workers on 8 cores: 1 each.
-    """
-    cores = available_cores() if cores is None else cores
-    return min(MAX_HASH_THREADS, max(1, (cores - workers) // max(1, workers)))
-
-
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
-SQLITE_POOL_SIZE = 10
-POSTGRES_CONNECTION_BUDGET = 80
-POSTGRES_POOL_SIZES = (10, 32)
-
-
-def default_database_pool_size(database_url: str, workers: int = 1) -> int:
-    """Database connections per worker process.
-
-    SQLite: 10. Each connection has a thread of its own, and more threads only take turns for the
-    GIL. PostgreSQL: 80 connections shared by the workers (the server allows 100 by default, which
-    leaves room for migrations, tools and other clients), 10 to 32 each: one or two workers 32,
-    four 20, eight or more 10. A connection stays checked out for all of a transaction's round
-    trips, and under load each of them waits for a turn of a busy event loop, so with fewer
-    connections than requests in flight, requests queue for a connection (bench/README.md: POST
-    /auth/refresh 0.07 to 0.085 of the ceiling with 10, 0.09 to 0.10 with 32, and shorter tails).
-    """
-    if not database_url.startswith("postgresql"):
-        return SQLITE_POOL_SIZE
-    smallest, largest = POSTGRES_POOL_SIZES
-    return max(smallest, min(largest, POSTGRES_CONNECTION_BUDGET // max(1, workers)))
 
 
 class SettingsError(ValueError):

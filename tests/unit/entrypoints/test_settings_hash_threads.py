@@ -6,14 +6,8 @@ import os
 
 import pytest
 
-from entrypoints.settings import (
-    MAX_HASH_THREADS,
-    Settings,
-    SettingsError,
-    available_cores,
-    default_hash_threads,
-    load_settings,
-)
+from entrypoints.process_tuning import MAX_HASH_THREADS, available_cores, default_hash_threads
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 SECRET = {"BASTION_SECRET_KEY": "s" * 48}
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.settings import (
-    POSTGRES_CONNECTION_BUDGET,
-    SQLITE_POOL_SIZE,
-    Settings,
-    SettingsError,
-    default_database_pool_size,
-    load_settings,
-)
+from entrypoints.process_tuning import POSTGRES_CONNECTION_BUDGET, SQLITE_POOL_SIZE, default_database_pool_size
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 SECRET = {"BASTION_SECRET_KEY": "s" * 48}
 POSTGRES = "postgresql+asyncpg://bastion@db.example/bastion"
