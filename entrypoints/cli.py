@@ -86,7 +86,7 @@ def _keys(settings: Settings, command: str) -> str:
     now = SystemClock().now()
     if command == "generate":
         return f"generated signing key {store.generate(now)}"
-    lifetime = settings.session_policy.access_ttl + settings.session_policy.revocation_margin
+    lifetime = settings.tokens.session_policy.access_ttl + settings.tokens.session_policy.revocation_margin
     pruned = store.prune(now, token_lifetime=lifetime)
     kid = store.rotate(now, token_lifetime=lifetime)
     lines = [f"signing with new key {kid}; restart every instance to use it"]
@@ -98,27 +98,29 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     # First, before any thread starts.
-    tune_process(hash_threads=settings.hash_threads, database_pool_size=settings.database_pool_size, environ=os.environ)
+    tune_process(
+        hash_threads=settings.hashing.threads, database_pool_size=settings.database.pool_size, environ=os.environ
+    )
     try:
         production(settings)[1].issuer()
     except ValueError as exc:
         sys.stderr.write(f"bastion: refusing to start: {exc}\n")
         return 2
 
-    if workers > 1 and not settings.redis_url:
+    if workers > 1 and not settings.redis.url:
         logger.warning(
             "serving with %d workers and no BASTION_REDIS_URL: rate limits and token revocations are kept "
             "per process, so a logout seen by one worker is not enforced by the others until the access "
             "token expires; set BASTION_REDIS_URL to share them",
             workers,
         )
-    if not settings.is_production and settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url, schema=settings.database_schema or None)
+    if not settings.server.is_production and settings.database.url.startswith("sqlite"):
+        upgrade(settings.database.url, schema=settings.database.schema or None)
     logger.info(
         "%d hashing thread(s) per worker, at most %d password checks queued; argon2 holds %d KiB per running check",
-        settings.hash_threads,
-        settings.hash_max_pending,
-        settings.argon2_memory_kib,
+        settings.hashing.threads,
+        settings.hashing.max_pending,
+        settings.hashing.memory_kib,
     )
     uvicorn.run(
         "entrypoints.asgi:create_app",
@@ -197,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     if args.command == "db":
-        upgrade(settings.database_url, schema=settings.database_schema or None)
+        upgrade(settings.database.url, schema=settings.database.schema or None)
         sys.stdout.write("database is at the latest migration\n")
         return 0
     if args.command == "hash":
