@@ -682,9 +682,9 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
 def argon2_verify_seconds(settings: Settings) -> float:
     """The median time of one argon2id verify with the service's parameters, in this process."""
     hasher = Argon2Hasher(
-        memory_cost=settings.argon2_memory_kib,
-        time_cost=settings.argon2_time_cost,
-        parallelism=settings.argon2_parallelism,
+        memory_cost=settings.hashing.memory_kib,
+        time_cost=settings.hashing.time_cost,
+        parallelism=settings.hashing.parallelism,
     )
     encoded = hasher.hash(PASSWORD)
     hasher.verify(PASSWORD, encoded)
@@ -728,7 +728,7 @@ def facts(settings: Settings, verify_s: float, load: Load) -> list[str]:
         commit += " with uncommitted changes"
     wrk_version = _command_output("wrk", "-v").splitlines()[0:1] or ["wrk"]
     cores = len(os.sched_getaffinity(0))
-    bound = settings.hash_threads / verify_s
+    bound = settings.hashing.threads / verify_s
     return [
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Bastion commit {commit}",
         f"- machine: {cores} cores ({_cpu_model()}), {_memory_gib():.0f} GiB RAM, Linux {platform.release()}",
@@ -738,10 +738,10 @@ def facts(settings: Settings, verify_s: float, load: Load) -> list[str]:
         f"the /health probe is wrk with {PROBE_THREADS} thread and {PROBE_CONNECTIONS} connections, each waiting "
         f"{PROBE_DELAY_MS} ms between requests (a light, steady rate, not load of its own); "
         f"wrk runs on the same machine as the server",
-        f"- argon2id: m={settings.argon2_memory_kib} KiB, t={settings.argon2_time_cost}, "
-        f"p={settings.argon2_parallelism}; {settings.hash_threads} hashing threads, at most "
-        f"{settings.hash_max_pending} pending; one verify takes {verify_s * 1000:.1f} ms (median of "
-        f"{VERIFY_SAMPLES}, in-process, idle machine), so the login bound is {settings.hash_threads} / "
+        f"- argon2id: m={settings.hashing.memory_kib} KiB, t={settings.hashing.time_cost}, "
+        f"p={settings.hashing.parallelism}; {settings.hashing.threads} hashing threads, at most "
+        f"{settings.hashing.max_pending} pending; one verify takes {verify_s * 1000:.1f} ms (median of "
+        f"{VERIFY_SAMPLES}, in-process, idle machine), so the login bound is {settings.hashing.threads} / "
         f"{verify_s * 1000:.1f} ms = {bound:.1f} logins/s",
         f"- data: {USER_COUNT:,} users sharing one argon2id hash; the bearer user has {TASK_COUNT} tasks; "
         f"logins cycle through {LOGIN_USERS[1]:,} users; every refresh presents a fresh pre-issued token of "
@@ -972,16 +972,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()  # the defaults: exactly what the benchmarked server runs with
     verify_s = argon2_verify_seconds(settings)
     args.password_hash = Argon2Hasher(
-        memory_cost=settings.argon2_memory_kib,
-        time_cost=settings.argon2_time_cost,
-        parallelism=settings.argon2_parallelism,
+        memory_cost=settings.hashing.memory_kib,
+        time_cost=settings.hashing.time_cost,
+        parallelism=settings.hashing.parallelism,
     ).hash(PASSWORD)
     header = facts(settings, verify_s, load)
     print("\n".join(header), flush=True)
     started = time.monotonic()
     sections = asyncio.run(_run(args, load))
     minutes = (time.monotonic() - started) / 60
-    bound = settings.hash_threads / verify_s
+    bound = settings.hashing.threads / verify_s
     rows = [row for section in sections for row in section_rows(section, bound)]
     table = markdown_table(rows)
     print("\n" + "\n".join(table))

@@ -1,15 +1,18 @@
-"""The `bastion` command line: serve, db upgrade, create-admin."""
+"""The `bastion` command line: serve, db upgrade, create-admin, users, keys, hash.
+
+`COMMANDS` is the whole interface (`entrypoints.command_table`): each subcommand is one row (its
+words, help, arguments and handler) and one handler, which gets the settings and the parsed
+arguments and returns the exit code: 0 done, 1 refused by a use case, 2 unusable settings or keys.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import getpass
 import logging
-import os
 import sys
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from adapters.clock import SystemClock
@@ -21,176 +24,53 @@ from application.admin.list_users import ListUsers
 from application.admin.update_user import UpdateUser
 from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
-from entrypoints.container import key_store, production, start, stop
-from entrypoints.settings import Settings, SettingsError, available_cores, load_settings
-
-logger = logging.getLogger("bastion.cli")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bastion", description="Bastion authentication service")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    database = commands.add_parser("db", help="database maintenance")
-    database_commands = database.add_subparsers(dest="db_command", required=True)
-    database_commands.add_parser("upgrade", help="apply migrations to BASTION_DATABASE_URL")
-    admin = commands.add_parser("create-admin", help="create an administrator account")
-    admin.add_argument("--email", required=True)
-    admin.add_argument("--username", required=True)
-    admin.add_argument("--full-name", default=None)
-    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    users = commands.add_parser("users", help="manage accounts as an operator")
-    user_commands = users.add_subparsers(dest="users_command", required=True)
-    listing = user_commands.add_parser("list", help="list accounts")
-    listing.add_argument("--query", default=None, help="part of an email or username")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--offset", type=int, default=0)
-    set_role = user_commands.add_parser("set-role", help="set the roles of an account (it always keeps 'user')")
-    set_role.add_argument("email")
-    set_role.add_argument("roles", nargs="+", choices=[role.value for role in Role])
-    deactivate = user_commands.add_parser("deactivate", help="deactivate an account and end its sessions")
-    deactivate.add_argument("email")
-    keys = commands.add_parser("keys", help="signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)")
-    key_commands = keys.add_subparsers(dest="keys_command", required=True)
-    key_commands.add_parser("generate", help="create a signing key")
-    key_commands.add_parser("rotate", help="start signing with a new key; prune keys whose tokens have all expired")
-    hashing = commands.add_parser("hash", help="password hashing")
-    hash_commands = hashing.add_subparsers(dest="hash_command", required=True)
-    calibrate = hash_commands.add_parser("calibrate", help="measure argon2id here and suggest parameters")
-    calibrate.add_argument("--target-ms", type=int, default=250, help="the verify time to aim for")
-    return parser
+from entrypoints.command_table import Command, Handler, arg, build_parser
+from entrypoints.container import UseCases, key_store, production, start, stop
+from entrypoints.serving import serve
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 
-def _calibrate(target_ms: int) -> str:
-    measurements = calibrate(timedelta(milliseconds=target_ms))
-    lines = [
-        f"m={m.memory_kib} KiB  t={m.time_cost}  p={m.parallelism}: {m.verify_seconds * 1000:.1f} ms per verify"
-        for m in measurements
-    ]
-    best = measurements[-1]
-    lines += [
-        f"suggested for about {target_ms} ms (never below the OWASP floor m=19456, t=2, p=1):",
-        f"BASTION_ARGON2_MEMORY_KIB={best.memory_kib}",
-        f"BASTION_ARGON2_TIME_COST={best.time_cost}",
-        f"BASTION_ARGON2_PARALLELISM={best.parallelism}",
-        "each concurrent verify holds that much memory; BASTION_HASH_THREADS bounds how many run at once",
-    ]
-    return "\n".join(lines)
-
-
-def _keys(settings: Settings, command: str) -> str:
-    store = key_store(settings)
-    now = SystemClock().now()
-    if command == "generate":
-        return f"generated signing key {store.generate(now)}"
-    lifetime = settings.session_policy.access_ttl + settings.session_policy.revocation_margin
-    pruned = store.prune(now, token_lifetime=lifetime)
-    kid = store.rotate(now, token_lifetime=lifetime)
-    lines = [f"signing with new key {kid}; restart every instance to use it"]
-    lines += [f"pruned key {old}" for old in pruned]
-    return "\n".join(lines)
-
-
-# glibc's mallopt() parameter for the most malloc arenas (M_ARENA_MAX in malloc.h).
-_M_ARENA_MAX = -8
-
-
-def malloc_arena_max(settings: Settings, cores: int) -> int:
-    """Enough glibc malloc arenas for every thread of a worker to have one of its own.
-
-    glibc's own limit is 8 arenas per core; threads beyond it share arenas. A shared arena mixes an
-    argon2 thread's 19 MiB buffer with other threads' small blocks, which keeps the buffer's space
-    from being reused or trimmed, so such an arena ends up holding two or three buffers (measured
-    on SQLite: up to 4 buffers for 2 hashing threads, about 40 MB above one each). Arenas cost
-    nothing until a thread uses one, so the limit adds one per thread Bastion starts itself: the
-    hashing threads and, on SQLite, the database's thread per pooled connection.
-    """
-    return 8 * cores + settings.hash_threads + settings.database_pool_size
-
-
-def _glibc_mallopt() -> Callable[[int, int], int] | None:
-    try:
-        libc_version = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        return None
-    if not libc_version.startswith("glibc"):
-        return None
-    mallopt: Callable[[int, int], int] = ctypes.CDLL(None).mallopt
-    return mallopt
-
-
-def tune_malloc(
-    settings: Settings,
-    *,
-    cores: int,
-    environ: MutableMapping[str, str],
-    mallopt: Callable[[int, int], int] | None,
-) -> int | None:
-    """Raise glibc's arena limit to `malloc_arena_max`, here and in worker processes; the limit set.
-
-    Nothing happens when the operator chose a limit (MALLOC_ARENA_MAX, or glibc.malloc.arena_max in
-    GLIBC_TUNABLES), or without glibc (`mallopt` None). The call must come before the process has
-    more than 8 arenas, i.e. before it starts threads; worker processes started later read the
-    environment variable when they start.
-    """
-    if (
-        mallopt is None
-        or "MALLOC_ARENA_MAX" in environ
-        or "glibc.malloc.arena_max" in environ.get("GLIBC_TUNABLES", "")
-    ):
-        return None
-    arenas = malloc_arena_max(settings, cores)
-    environ["MALLOC_ARENA_MAX"] = str(arenas)
-    mallopt(_M_ARENA_MAX, arenas)
-    return arenas
-
-
-def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
-    import uvicorn
-
-    # First, before any thread starts. Worker processes read their settings again, so they are
-    # handed the hashing threads and the pool size decided here (both defaults depend on the number
-    # of workers).
-    tune_malloc(settings, cores=available_cores(), environ=os.environ, mallopt=_glibc_mallopt())
-    os.environ["BASTION_HASH_THREADS"] = str(settings.hash_threads)
-    os.environ["BASTION_DATABASE_POOL_SIZE"] = str(settings.database_pool_size)
-    try:
-        production(settings)[1].issuer()
-    except ValueError as exc:
-        sys.stderr.write(f"bastion: refusing to start: {exc}\n")
-        return 2
-
-    if workers > 1 and not settings.redis_url:
-        logger.warning(
-            "serving with %d workers and no BASTION_REDIS_URL: rate limits and token revocations are kept "
-            "per process, so a logout seen by one worker is not enforced by the others until the access "
-            "token expires; set BASTION_REDIS_URL to share them",
-            workers,
-        )
-    if not settings.is_production and settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url, schema=settings.database_schema or None)
-    logger.info(
-        "%d hashing thread(s) per worker, at most %d password checks queued; argon2 holds %d KiB per running check",
-        settings.hash_threads,
-        settings.hash_max_pending,
-        settings.argon2_memory_kib,
-    )
-    uvicorn.run(
-        "entrypoints.asgi:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        http="httptools",
-        loop="uvloop",
-        proxy_headers=False,
-        server_header=False,
-        access_log=False,
-    )
+def _print(lines: Sequence[str]) -> int:
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
+
+
+def _refuse(message: object, code: int) -> int:
+    sys.stderr.write(f"bastion: {message}\n")
+    return code
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    return serve(settings, host=args.host, port=args.port, workers=args.workers)
+
+
+def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    upgrade(settings.database.url, schema=settings.database.schema or None)
+    return _print(["database is at the latest migration"])
+
+
+async def _started(settings: Settings, work: Callable[[UseCases], Awaitable[list[str]]]) -> list[str]:
+    use_cases, adapters = production(settings)
+    await start(use_cases, adapters)
+    try:
+        return await work(use_cases)
+    finally:
+        await stop(use_cases, adapters)
+
+
+def _report(error: DomainError) -> str:
+    if isinstance(error, ValidationFailedError):
+        return "; ".join(f"{item.field}: {item.message}" for item in error.errors)
+    return error.message
+
+
+def _as_operator(settings: Settings, work: Callable[[UseCases], Awaitable[list[str]]]) -> int:
+    """Run `work` on the started production use cases and print its lines; a refusal exits 1."""
+    try:
+        lines = asyncio.run(_started(settings, work))
+    except DomainError as exc:
+        return _refuse(_report(exc), 1)
+    return _print(lines)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -202,93 +82,159 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-async def _create_admin(settings: Settings, command: CreateAdmin) -> str:
-    use_cases, adapters = production(settings)
-    await start(use_cases, adapters)
-    try:
-        user = await use_cases.create_admin().handle(command)
-    finally:
-        await stop(use_cases, adapters)
-    return user.id
-
-
-async def _users(settings: Settings, args: argparse.Namespace) -> list[str]:
-    """Run one `bastion users` command as the operator; the lines to print."""
-    use_cases, adapters = production(settings)
-    await start(use_cases, adapters)
-    try:
-        if args.users_command == "list":
-            page = await use_cases.list_users().handle(
-                ListUsers(actor_id=None, query=args.query, limit=args.limit, offset=args.offset)
-            )
-            lines = [
-                f"{user.id}  {user.email}  {user.username}  roles={','.join(sorted(user.roles))}"
-                f"  active={user.is_active}  verified={user.email_verified}"
-                for user in page.items
-            ]
-            return [*lines, f"{len(page.items)} of {page.total}"]
-        user = await use_cases.get_user().handle(GetUser(actor_id=None, email=args.email))
-        if args.users_command == "set-role":
-            command = UpdateUser(actor_id=None, user_id=user.id, roles=tuple(args.roles))
-        else:
-            command = UpdateUser(actor_id=None, user_id=user.id, is_active=False)
-        updated = await use_cases.update_user().handle(command)
-        return [f"{updated.email}: roles={','.join(sorted(updated.roles))} active={updated.is_active}"]
-    finally:
-        await stop(use_cases, adapters)
-
-
-def _report(error: DomainError) -> str:
-    if isinstance(error, ValidationFailedError):
-        return "; ".join(f"{item.field}: {item.message}" for item in error.errors)
-    return error.message
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = load_settings(workers=args.workers if args.command == "serve" else 1)
-    except SettingsError as exc:
-        sys.stderr.write(f"bastion: {exc}\n")
-        return 2
-    if args.command == "serve":
-        return _serve(settings, args.host, args.port, args.workers)
-    if args.command == "db":
-        upgrade(settings.database_url, schema=settings.database_schema or None)
-        sys.stdout.write("database is at the latest migration\n")
-        return 0
-    if args.command == "hash":
-        sys.stdout.write(_calibrate(args.target_ms) + "\n")
-        return 0
-    if args.command == "keys":
-        try:
-            sys.stdout.write(_keys(settings, args.keys_command) + "\n")
-        except ValueError as exc:
-            sys.stderr.write(f"bastion: {exc}\n")
-            return 2
-        return 0
-    if args.command == "users":
-        try:
-            lines = asyncio.run(_users(settings, args))
-        except DomainError as exc:
-            sys.stderr.write(f"bastion: {_report(exc)}\n")
-            return 1
-        sys.stdout.write("".join(f"{line}\n" for line in lines))
-        return 0
+def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     command = CreateAdmin(
         email=args.email,
         username=args.username,
         full_name=args.full_name,
         password=_read_password(args.password_stdin),
     )
+
+    async def create(use_cases: UseCases) -> list[str]:
+        user = await use_cases.create_admin().handle(command)
+        return [f"created admin {user.id}"]
+
+    return _as_operator(settings, create)
+
+
+def _users_list(settings: Settings, args: argparse.Namespace) -> int:
+    async def listing(use_cases: UseCases) -> list[str]:
+        page = await use_cases.list_users().handle(
+            ListUsers(actor_id=None, query=args.query, limit=args.limit, offset=args.offset)
+        )
+        lines = [
+            f"{user.id}  {user.email}  {user.username}  roles={','.join(sorted(user.roles))}"
+            f"  active={user.is_active}  verified={user.email_verified}"
+            for user in page.items
+        ]
+        return [*lines, f"{len(page.items)} of {page.total}"]
+
+    return _as_operator(settings, listing)
+
+
+async def _update_user(
+    use_cases: UseCases, email: str, *, roles: tuple[str, ...] | None = None, is_active: bool | None = None
+) -> list[str]:
+    user = await use_cases.get_user().handle(GetUser(actor_id=None, email=email))
+    command = UpdateUser(actor_id=None, user_id=user.id, roles=roles, is_active=is_active)
+    updated = await use_cases.update_user().handle(command)
+    return [f"{updated.email}: roles={','.join(sorted(updated.roles))} active={updated.is_active}"]
+
+
+def _users_set_role(settings: Settings, args: argparse.Namespace) -> int:
+    return _as_operator(settings, lambda use_cases: _update_user(use_cases, args.email, roles=tuple(args.roles)))
+
+
+def _users_deactivate(settings: Settings, args: argparse.Namespace) -> int:
+    return _as_operator(settings, lambda use_cases: _update_user(use_cases, args.email, is_active=False))
+
+
+def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        user_id = asyncio.run(_create_admin(settings, command))
-    except DomainError as exc:
-        sys.stderr.write(f"bastion: {_report(exc)}\n")
-        return 1
-    sys.stdout.write(f"created admin {user_id}\n")
-    return 0
+        kid = key_store(settings).generate(SystemClock().now())
+    except ValueError as exc:
+        return _refuse(exc, 2)
+    return _print([f"generated signing key {kid}"])
+
+
+def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
+    policy = settings.tokens.session_policy
+    lifetime = policy.access_ttl + policy.revocation_margin
+    try:
+        store, now = key_store(settings), SystemClock().now()
+        pruned = store.prune(now, token_lifetime=lifetime)
+        kid = store.rotate(now, token_lifetime=lifetime)
+    except ValueError as exc:
+        return _refuse(exc, 2)
+    return _print(
+        [f"signing with new key {kid}; restart every instance to use it", *(f"pruned key {old}" for old in pruned)]
+    )
+
+
+def _hash_calibrate(settings: Settings, args: argparse.Namespace) -> int:
+    measurements = calibrate(timedelta(milliseconds=args.target_ms))
+    best = measurements[-1]
+    return _print(
+        [
+            *(
+                f"m={m.memory_kib} KiB  t={m.time_cost}  p={m.parallelism}: {m.verify_seconds * 1000:.1f} ms per verify"
+                for m in measurements
+            ),
+            f"suggested for about {args.target_ms} ms (never below the OWASP floor m=19456, t=2, p=1):",
+            f"BASTION_ARGON2_MEMORY_KIB={best.memory_kib}",
+            f"BASTION_ARGON2_TIME_COST={best.time_cost}",
+            f"BASTION_ARGON2_PARALLELISM={best.parallelism}",
+            "each concurrent verify holds that much memory; BASTION_HASH_THREADS bounds how many run at once",
+        ]
+    )
+
+
+# The help of the words that only group subcommands (`bastion db upgrade`).
+GROUPS = {
+    "db": "database maintenance",
+    "users": "manage accounts as an operator",
+    "keys": "signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)",
+    "hash": "password hashing",
+}
+_EMAIL = arg("email")
+
+# Every subcommand by its words, in the order `bastion --help` lists them.
+COMMANDS: dict[tuple[str, ...], Command] = {
+    ("serve",): Command(
+        "run the HTTP API",
+        _serve,
+        (
+            arg("--host", default="127.0.0.1"),
+            arg("--port", type=int, default=8000),
+            arg("--workers", type=int, default=1),
+        ),
+    ),
+    ("db", "upgrade"): Command("apply migrations to BASTION_DATABASE_URL", _db_upgrade),
+    ("create-admin",): Command(
+        "create an administrator account",
+        _create_admin,
+        (
+            arg("--email", required=True),
+            arg("--username", required=True),
+            arg("--full-name", default=None),
+            arg("--password-stdin", action="store_true", help="read the password from standard input"),
+        ),
+    ),
+    ("users", "list"): Command(
+        "list accounts",
+        _users_list,
+        (
+            arg("--query", default=None, help="part of an email or username"),
+            arg("--limit", type=int, default=50),
+            arg("--offset", type=int, default=0),
+        ),
+    ),
+    ("users", "set-role"): Command(
+        "set the roles of an account (it always keeps 'user')",
+        _users_set_role,
+        (_EMAIL, arg("roles", nargs="+", choices=[role.value for role in Role])),
+    ),
+    ("users", "deactivate"): Command("deactivate an account and end its sessions", _users_deactivate, (_EMAIL,)),
+    ("keys", "generate"): Command("create a signing key", _keys_generate),
+    ("keys", "rotate"): Command("start signing with a new key; prune keys whose tokens have all expired", _keys_rotate),
+    ("hash", "calibrate"): Command(
+        "measure argon2id here and suggest parameters",
+        _hash_calibrate,
+        (arg("--target-ms", type=int, default=250, help="the verify time to aim for"),),
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bastion", description="Bastion authentication service")
+    args = build_parser(parser, GROUPS, COMMANDS).parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(workers=args.workers if args.command == "serve" else 1)
+    except SettingsError as exc:
+        return _refuse(exc, 2)
+    run: Handler = args.run
+    return run(settings, args)
 
 
 if __name__ == "__main__":

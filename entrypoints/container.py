@@ -80,61 +80,61 @@ from entrypoints.settings import Settings
 
 def _database(settings: Settings) -> Database:
     return open_database(
-        settings.database_url, pool_size=settings.database_pool_size, schema=settings.database_schema or None
+        settings.database.url, pool_size=settings.database.pool_size, schema=settings.database.schema or None
     )
 
 
 def _hasher(settings: Settings) -> Iterator[PwdlibPasswordHasher]:
     hasher = PwdlibPasswordHasher(
-        memory_cost=settings.argon2_memory_kib,
-        time_cost=settings.argon2_time_cost,
-        parallelism=settings.argon2_parallelism,
-        threads=settings.hash_threads,
-        max_pending=settings.hash_max_pending,
+        memory_cost=settings.hashing.memory_kib,
+        time_cost=settings.hashing.time_cost,
+        parallelism=settings.hashing.parallelism,
+        threads=settings.hashing.threads,
+        max_pending=settings.hashing.max_pending,
     )
     yield hasher
     hasher.close()
 
 
 def _mailer(settings: Settings) -> SmtpMailer | LogMailer:
-    if not settings.smtp_host:
+    if not settings.mail.host:
         return LogMailer()
     return SmtpMailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_from,
-        username=settings.smtp_username or None,
-        password=settings.smtp_password or None,
-        starttls=settings.smtp_starttls,
-        ssl=settings.smtp_ssl,
-        timeout_seconds=settings.smtp_timeout_seconds,
+        host=settings.mail.host,
+        port=settings.mail.port,
+        sender=settings.mail.sender,
+        username=settings.mail.username or None,
+        password=settings.mail.password or None,
+        starttls=settings.mail.starttls,
+        ssl=settings.mail.ssl,
+        timeout_seconds=settings.mail.timeout_seconds,
     )
 
 
 def _issuer(settings: Settings) -> Hs256TokenIssuer | JoseTokenIssuer:
-    if settings.jwt_algorithm == "HS256":
+    if settings.tokens.algorithm == "HS256":
         return Hs256TokenIssuer(
-            secret=settings.secret_bytes,
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            leeway_seconds=settings.jwt_leeway_seconds,
+            secret=settings.tokens.secret_bytes,
+            issuer=settings.tokens.issuer,
+            audience=settings.tokens.audience,
+            leeway_seconds=settings.tokens.leeway_seconds,
         )
     return JoseTokenIssuer(
-        algorithm=settings.jwt_algorithm,
+        algorithm=settings.tokens.algorithm,
         keys=key_store(settings).load(),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        leeway_seconds=settings.jwt_leeway_seconds,
+        issuer=settings.tokens.issuer,
+        audience=settings.tokens.audience,
+        leeway_seconds=settings.tokens.leeway_seconds,
     )
 
 
 def _store_kind(settings: Settings) -> str:
-    return "redis" if settings.redis_url else "local"
+    return "redis" if settings.redis.url else "local"
 
 
 class Adapters(containers.DeclarativeContainer):
     """Production adapters: SQL database, argon2 hashing, JWT signing, the system clock; Redis for
-    limits, lockout counts and revocations when `redis_url` is set, else the database and memory."""
+    limits, lockout counts and revocations when BASTION_REDIS_URL is set, else the database and memory."""
 
     settings = providers.Dependency(instance_of=Settings)
     store_kind = providers.Callable(_store_kind, settings)
@@ -147,9 +147,9 @@ class Adapters(containers.DeclarativeContainer):
     secrets = providers.Singleton(OsSecretGenerator)
 
     # Started by `start` and stopped by `stop`; never built when Redis is not configured.
-    redis_connection = providers.Singleton(RedisConnection, settings.provided.redis_url)
+    redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
     redis = redis_connection.provided.client
-    redis_prefix = settings.provided.redis_prefix
+    redis_prefix = settings.provided.redis.prefix
     # One outage, one warning and one degraded flag for both fallbacks.
     redis_outage = providers.Singleton(OutageTracker, "redis")
     rate_limiter = providers.Selector(
@@ -177,7 +177,7 @@ class Adapters(containers.DeclarativeContainer):
         message_bus,
         revocations=revocations,
         attempts=login_attempts,
-        policy=providers.Singleton(operator.attrgetter("session_policy"), settings),
+        policy=providers.Singleton(operator.attrgetter("tokens.session_policy"), settings),
         audit_lines=providers.Object(log_audit_event),
     )
     uow = providers.Factory(SqlUnitOfWork, database, bus)
@@ -206,7 +206,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
         message_bus,
         revocations=revocations,
         attempts=login_attempts,
-        policy=providers.Singleton(operator.attrgetter("session_policy"), settings),
+        policy=providers.Singleton(operator.attrgetter("tokens.session_policy"), settings),
         audit_lines=providers.Object(log_audit_event),
     )
     uow = providers.Factory(MemoryUnitOfWork, store, bus)
@@ -221,21 +221,23 @@ class UseCases(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
     adapters = providers.DependenciesContainer()
 
-    password_policy = providers.Singleton(operator.attrgetter("password_policy"), settings)
-    session_policy = providers.Singleton(operator.attrgetter("session_policy"), settings)
+    password_policy = providers.Singleton(operator.attrgetter("passwords.policy"), settings)
+    session_policy = providers.Singleton(operator.attrgetter("tokens.session_policy"), settings)
     session_tokens = providers.Singleton(
         SessionTokens,
         issuer=adapters.issuer,
         secrets=adapters.secrets,
         policy=session_policy,
-        successor_key=providers.Singleton(operator.attrgetter("successor_key"), settings),
+        successor_key=providers.Singleton(operator.attrgetter("tokens.successor_key"), settings),
     )
     revoking = {"clock": adapters.clock, "revocations": adapters.revocations, "policy": session_policy}
     account_mail = providers.Singleton(
         AccountMail,
         secrets=adapters.secrets,
-        templates=providers.Singleton(MailTemplates, settings.provided.public_url, settings.provided.app_name),
-        policy=providers.Singleton(operator.attrgetter("account_token_policy"), settings),
+        templates=providers.Singleton(
+            MailTemplates, settings.provided.server.public_url, settings.provided.server.app_name
+        ),
+        policy=providers.Singleton(operator.attrgetter("accounts.token_policy"), settings),
     )
 
     registering = {"uow": adapters.uow, "hasher": adapters.hasher, "clock": adapters.clock, "mail": account_mail}
@@ -250,8 +252,8 @@ class UseCases(containers.DeclarativeContainer):
         tokens=session_tokens,
         clock=adapters.clock,
         attempts=adapters.login_attempts,
-        lockout=providers.Singleton(operator.attrgetter("lockout_policy"), settings),
-        require_verified_email=settings.provided.require_verified_email,
+        lockout=providers.Singleton(operator.attrgetter("throttling.lockout_policy"), settings),
+        require_verified_email=settings.provided.accounts.require_verified_email,
     )
     refresh_session = providers.Factory(
         RefreshSessionHandler, uow=adapters.uow, tokens=session_tokens, clock=adapters.clock
@@ -312,13 +314,13 @@ class UseCases(containers.DeclarativeContainer):
     list_audit_events = providers.Factory(ListAuditEventsHandler, uow=adapters.uow)
     get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
     outbox_worker = providers.Singleton(
-        OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.outbox_poll_seconds
+        OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds
     )
     throttle_request = providers.Singleton(
         ThrottleRequestHandler,
         limiter=adapters.rate_limiter,
         clock=adapters.clock,
-        policy=providers.Singleton(operator.attrgetter("throttle_policy"), settings),
+        policy=providers.Singleton(operator.attrgetter("throttling.throttle_policy"), settings),
     )
 
 
@@ -357,7 +359,7 @@ def _is_production(adapters: Adapters | MemoryAdapters) -> bool:
 
 def _uses_redis(adapters: Adapters | MemoryAdapters) -> bool:
     settings: Settings = adapters.settings()
-    return _is_production(adapters) and bool(settings.redis_url)
+    return _is_production(adapters) and bool(settings.redis.url)
 
 
 def key_store(settings: Settings) -> SigningKeyStore:
@@ -366,11 +368,11 @@ def key_store(settings: Settings) -> SigningKeyStore:
     Raises:
         ValueError: HS256 is configured, or BASTION_JWT_KEYS_DIR is not set.
     """
-    if settings.jwt_algorithm == "HS256":
+    if settings.tokens.algorithm == "HS256":
         raise ValueError("BASTION_JWT_ALGORITHM is HS256, which signs with BASTION_SECRET_KEY and has no key files")
-    if not settings.jwt_keys_dir:
+    if not settings.tokens.keys_dir:
         raise ValueError("BASTION_JWT_KEYS_DIR is not set")
-    return SigningKeyStore(Path(settings.jwt_keys_dir), settings.jwt_algorithm)
+    return SigningKeyStore(Path(settings.tokens.keys_dir), settings.tokens.algorithm)
 
 
 async def start(use_cases: UseCases, adapters: Adapters | MemoryAdapters) -> None:

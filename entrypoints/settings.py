@@ -1,71 +1,37 @@
-"""Settings: every BASTION_* variable, typed and validated once at start."""
+"""Settings: every BASTION_* variable, typed and validated once at start, grouped by concern.
+
+The groups, their fields and each field's variable are in `entrypoints.settings_groups`; the sizing
+defaults of BASTION_HASH_THREADS and BASTION_DATABASE_POOL_SIZE in `entrypoints.process_tuning`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
-from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any
 
 import msgspec
 from dotenv import dotenv_values
 
-from domain.one_time_tokens import AccountTokenPolicy
-from domain.passwords import PasswordPolicy
-from domain.sessions import SessionPolicy
-from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints.process_tuning import default_database_pool_size, default_hash_threads
+from entrypoints.settings_groups import (
+    DEFAULT_DATABASE_URL,
+    AccountSettings,
+    DatabaseSettings,
+    HashingSettings,
+    MailSettings,
+    PasswordSettings,
+    RedisSettings,
+    ServerSettings,
+    ThrottlingSettings,
+    TokenSettings,
+)
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = ".bastion-secret"
-MAX_HASH_THREADS = 64
-
-
-def available_cores() -> int:
-    """The CPUs this process may run on (its affinity mask, e.g. under `taskset` or a cpuset)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def default_hash_threads(cores: int | None = None, workers: int = 1) -> int:
-    """Argon2 threads per worker process: the cores left after one per event loop, shared out.
-
-    Argon2 is pure CPU. Each worker's event loop needs a core of its own to stay responsive (with
-    fewer, the hashing threads take turns with it and every other request waits behind logins), so
-    the hashing gets the remaining cores, split evenly between the workers, and at least one thread
-    per worker. One worker on 2 cores: 1 thread; on 8 cores: 7; 4 workers on 8 cores: 1 each.
-    """
-    cores = available_cores() if cores is None else cores
-    return min(MAX_HASH_THREADS, max(1, (cores - workers) // max(1, workers)))
-
-
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
-SQLITE_POOL_SIZE = 10
-POSTGRES_CONNECTION_BUDGET = 80
-POSTGRES_POOL_SIZES = (10, 32)
-
-
-def default_database_pool_size(database_url: str, workers: int = 1) -> int:
-    """Database connections per worker process.
-
-    SQLite: 10. Each connection has a thread of its own, and more threads only take turns for the
-    GIL. PostgreSQL: 80 connections shared by the workers (the server allows 100 by default, which
-    leaves room for migrations, tools and other clients), 10 to 32 each: one or two workers 32,
-    four 20, eight or more 10. A connection stays checked out for all of a transaction's round
-    trips, and under load each of them waits for a turn of a busy event loop, so with fewer
-    connections than requests in flight, requests queue for a connection (bench/README.md: POST
-    /auth/refresh 0.07 to 0.085 of the ceiling with 10, 0.09 to 0.10 with 32, and shorter tails).
-    """
-    if not database_url.startswith("postgresql"):
-        return SQLITE_POOL_SIZE
-    smallest, largest = POSTGRES_POOL_SIZES
-    return max(smallest, min(largest, POSTGRES_CONNECTION_BUDGET // max(1, workers)))
 
 
 class SettingsError(ValueError):
@@ -73,128 +39,63 @@ class SettingsError(ValueError):
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """The service configuration. Field `x` is read from the variable `BASTION_X`."""
+    """The service configuration, one group per concern: `settings.database.url` is BASTION_DATABASE_URL."""
 
-    environment: Literal["development", "production", "test"] = "development"
-    app_name: str = "Bastion"
-    debug: bool = False
-    database_url: str = DEFAULT_DATABASE_URL
-    database_schema: str = ""
-    redis_url: str = ""
-    redis_prefix: str = "bastion:"
-    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 60
-    login_rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 5
-    max_failed_logins: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 5
-    lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)] = 30
-    trusted_proxies: str = ""
-    smtp_host: str = ""
-    smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_from: str = "Bastion <no-reply@localhost>"
-    smtp_starttls: bool = True
-    smtp_ssl: bool = False
-    smtp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 10.0
-    password_reset_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
-    email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
-    outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 1.0
-    secret_key: str = ""
-    jwt_algorithm: Literal["HS256", "EdDSA", "ES256", "RS256"] = "HS256"
-    jwt_keys_dir: str = ""
-    jwks_max_age_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
-    jwt_issuer: str = "bastion"
-    jwt_audience: str = "bastion"
-    jwt_leeway_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 5
-    access_token_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = 15
-    refresh_token_expire_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 7
-    refresh_reuse_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 10
-    password_min_length: Annotated[int, msgspec.Meta(ge=8, le=128)] = 8
-    password_max_length: Annotated[int, msgspec.Meta(ge=8, le=1024)] = 128
-    password_require_uppercase: bool = True
-    password_require_lowercase: bool = True
-    password_require_numbers: bool = True
-    password_require_special: bool = True
-    require_verified_email: bool = False
-    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
-    cors_origins: str = "http://localhost:3000,http://localhost:5173"
-    allowed_hosts: str = "*"
-    hsts: bool | None = None
-    public_url: str = "http://127.0.0.1:8000"
-    docs_enabled: bool = True
-    hash_threads: Annotated[int, msgspec.Meta(ge=1, le=MAX_HASH_THREADS)] = msgspec.field(
-        default_factory=default_hash_threads
-    )
-    hash_max_pending: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 64
-    argon2_memory_kib: Annotated[int, msgspec.Meta(ge=19456)] = 19456
-    argon2_time_cost: Annotated[int, msgspec.Meta(ge=2)] = 2
-    argon2_parallelism: Annotated[int, msgspec.Meta(ge=1)] = 1
-    # Without BASTION_DATABASE_POOL_SIZE, `load_settings` picks `default_database_pool_size`.
-    database_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = SQLITE_POOL_SIZE
+    server: ServerSettings = msgspec.field(default_factory=ServerSettings)
+    database: DatabaseSettings = msgspec.field(default_factory=DatabaseSettings)
+    redis: RedisSettings = msgspec.field(default_factory=RedisSettings)
+    tokens: TokenSettings = msgspec.field(default_factory=TokenSettings)
+    passwords: PasswordSettings = msgspec.field(default_factory=PasswordSettings)
+    hashing: HashingSettings = msgspec.field(default_factory=HashingSettings)
+    throttling: ThrottlingSettings = msgspec.field(default_factory=ThrottlingSettings)
+    accounts: AccountSettings = msgspec.field(default_factory=AccountSettings)
+    mail: MailSettings = msgspec.field(default_factory=MailSettings)
 
-    @property
-    def is_production(self) -> bool:
-        return self.environment == "production"
+    @classmethod
+    def from_flat(cls, **values: object) -> Settings:
+        """Settings from values named as their variables without BASTION_, in lower case; the rest default.
 
-    @property
-    def hsts_enabled(self) -> bool:
-        return self.is_production if self.hsts is None else self.hsts
+        `Settings.from_flat(database_url=url, hash_threads=2)`. Values are validated as the
+        variables are, and may be given as strings too.
 
-    @property
-    def cors_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+        Raises:
+            TypeError: a name is not that of a variable.
+            SettingsError: a value is malformed or out of bounds.
+        """
+        unknown = sorted(set(values) - GROUP_OF.keys())
+        if unknown:
+            raise TypeError(f"unknown settings: {', '.join(unknown)}")
+        return _grouped(values)
 
-    @property
-    def allowed_host_list(self) -> list[str]:
-        return [host.strip() for host in self.allowed_hosts.split(",") if host.strip()]
 
-    @property
-    def secret_bytes(self) -> bytes:
-        return self.secret_key.encode()
+_GROUPS: dict[str, type[msgspec.Struct]] = {field.name: field.type for field in msgspec.structs.fields(Settings)}
+# The variable (without BASTION_, lower case) -> the group of `Settings` that holds it.
+GROUP_OF: dict[str, str] = {
+    field.encode_name: group for group, kind in _GROUPS.items() for field in msgspec.structs.fields(kind)
+}
 
-    @property
-    def successor_key(self) -> bytes:
-        """A key for refresh-token successors, derived from the secret so it needs no setting of its own."""
-        return hmac.new(self.secret_bytes, b"bastion/refresh-token-successor/v1", hashlib.sha256).digest()
 
-    @property
-    def password_policy(self) -> PasswordPolicy:
-        return PasswordPolicy(
-            min_length=self.password_min_length,
-            max_length=self.password_max_length,
-            require_uppercase=self.password_require_uppercase,
-            require_lowercase=self.password_require_lowercase,
-            require_digit=self.password_require_numbers,
-            require_special=self.password_require_special,
-        )
+def _validation_error(name: str, value: object) -> msgspec.ValidationError | None:
+    try:
+        msgspec.convert({name: value}, _GROUPS[GROUP_OF[name]], strict=False)
+    except msgspec.ValidationError as error:
+        return error
+    return None
 
-    @property
-    def lockout_policy(self) -> LockoutPolicy:
-        return LockoutPolicy(max_failures=self.max_failed_logins, duration=timedelta(minutes=self.lockout_minutes))
 
-    @property
-    def throttle_policy(self) -> ThrottlePolicy:
-        return ThrottlePolicy(
-            requests_per_minute=self.rate_limit_per_minute, sensitive_per_minute=self.login_rate_limit_per_minute
-        )
-
-    @property
-    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
-        return [ip_network(item.strip(), strict=False) for item in self.trusted_proxies.split(",") if item.strip()]
-
-    @property
-    def account_token_policy(self) -> AccountTokenPolicy:
-        return AccountTokenPolicy(
-            password_reset_ttl=timedelta(minutes=self.password_reset_expire_minutes),
-            email_verification_ttl=timedelta(hours=self.email_verify_expire_hours),
-        )
-
-    @property
-    def session_policy(self) -> SessionPolicy:
-        return SessionPolicy(
-            access_ttl=timedelta(minutes=self.access_token_expire_minutes),
-            refresh_ttl=timedelta(days=self.refresh_token_expire_days),
-            reuse_grace=timedelta(seconds=self.refresh_reuse_grace_seconds),
-        )
+def _grouped(values: Mapping[str, object]) -> Settings:
+    by_group: dict[str, dict[str, object]] = {group: {} for group in _GROUPS}
+    for name, value in values.items():
+        by_group[GROUP_OF[name]][name] = value
+    try:
+        groups: dict[str, Any] = {
+            group: msgspec.convert(by_group[group], kind, strict=False) for group, kind in _GROUPS.items()
+        }
+    except msgspec.ValidationError as error:
+        # Reported as one pass over the values in their order meets it: the first bad variable.
+        first = next(filter(None, (_validation_error(name, value) for name, value in values.items())), error)
+        raise SettingsError(f"invalid configuration: {first}") from None
+    return Settings(**groups)
 
 
 def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -202,11 +103,10 @@ def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, 
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(environ)
-    fields = set(Settings.__struct_fields__)
     return {
         key[len(PREFIX) :].lower(): value
         for key, value in values.items()
-        if key.startswith(PREFIX) and key[len(PREFIX) :].lower() in fields and value != ""
+        if key.startswith(PREFIX) and key[len(PREFIX) :].lower() in GROUP_OF and value != ""
     }
 
 
@@ -223,22 +123,23 @@ def development_secret(path: Path) -> str:
 
 def check_production(settings: Settings) -> None:
     """Raise SettingsError when production would run on unsafe settings."""
+    server, tokens, mail = settings.server, settings.tokens, settings.mail
     problems: list[str] = []
-    if len(settings.secret_bytes) < MIN_SECRET_BYTES:
+    if len(tokens.secret_bytes) < MIN_SECRET_BYTES:
         problems.append(f"BASTION_SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes")
-    if settings.debug:
+    if server.debug:
         problems.append("BASTION_DEBUG must be off")
-    if settings.jwt_algorithm != "HS256" and not settings.jwt_keys_dir:
-        problems.append(f"BASTION_JWT_KEYS_DIR must name the signing keys of {settings.jwt_algorithm}")
-    if "*" in settings.allowed_host_list or not settings.allowed_host_list:
+    if tokens.algorithm != "HS256" and not tokens.keys_dir:
+        problems.append(f"BASTION_JWT_KEYS_DIR must name the signing keys of {tokens.algorithm}")
+    if "*" in server.allowed_host_list or not server.allowed_host_list:
         problems.append("BASTION_ALLOWED_HOSTS must list the served host names, not '*'")
-    if not settings.public_url or settings.public_url == Settings().public_url:
+    if not server.public_url or server.public_url == ServerSettings().public_url:
         problems.append("BASTION_PUBLIC_URL must be set to the public address of the service")
-    if not settings.smtp_host:
+    if not mail.host:
         problems.append("BASTION_SMTP_HOST must be set: without it mail, reset links included, goes to the log")
-    if settings.smtp_username and not (settings.smtp_starttls or settings.smtp_ssl):
+    if mail.username and not (mail.starttls or mail.ssl):
         problems.append("SMTP credentials must not travel in clear: set BASTION_SMTP_STARTTLS or BASTION_SMTP_SSL")
-    if settings.smtp_starttls and settings.smtp_ssl:
+    if mail.starttls and mail.ssl:
         problems.append("BASTION_SMTP_STARTTLS and BASTION_SMTP_SSL exclude each other")
     if problems:
         raise SettingsError("refusing to start in production: " + "; ".join(problems))
@@ -260,18 +161,16 @@ def load_settings(
     raw.setdefault("hash_threads", str(default_hash_threads(workers=workers)))
     database_url = raw.get("database_url", DEFAULT_DATABASE_URL)
     raw.setdefault("database_pool_size", str(default_database_pool_size(database_url, workers)))
+    settings = _grouped(raw)
     try:
-        settings = msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        raise SettingsError(f"invalid configuration: {exc}") from None
-    try:
-        settings.trusted_proxy_networks  # noqa: B018 - validated once here, read per request later
+        settings.server.trusted_proxy_networks  # noqa: B018 - validated once here, read per request later
     except ValueError:
         raise SettingsError("BASTION_TRUSTED_PROXIES must list IP addresses or CIDR ranges") from None
-    if settings.is_production:
+    if settings.server.is_production:
         check_production(settings)
-    elif not settings.secret_key:
-        settings = msgspec.structs.replace(settings, secret_key=development_secret(Path(DEV_SECRET_FILE)))
-    if len(settings.secret_bytes) < MIN_SECRET_BYTES:
+    elif not settings.tokens.secret_key:
+        tokens = msgspec.structs.replace(settings.tokens, secret_key=development_secret(Path(DEV_SECRET_FILE)))
+        settings = msgspec.structs.replace(settings, tokens=tokens)
+    if len(settings.tokens.secret_bytes) < MIN_SECRET_BYTES:
         raise SettingsError(f"BASTION_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
     return settings

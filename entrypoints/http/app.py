@@ -42,10 +42,10 @@ def _dependency(provider: Callable[[], object]) -> Provide:
 
 
 def _openapi(settings: Settings) -> OpenAPIConfig | None:
-    if not settings.docs_enabled:
+    if not settings.server.docs_enabled:
         return None
     return OpenAPIConfig(
-        title=settings.app_name,
+        title=settings.server.app_name,
         version="0.1.0",
         description="Authentication service and the Task Management API it protects.",
         path="/schema",
@@ -68,31 +68,31 @@ def create_app(
 ) -> Litestar:
     """The HTTP application. `handlers` maps each use-case dependency name to a zero-argument
     provider (the composition root decides what it builds); nothing here knows the adapters."""
-    allowed_hosts = settings.allowed_host_list
-    addresses = ClientAddresses(settings.trusted_proxy_networks)
+    allowed_hosts = settings.server.allowed_host_list
+    addresses = ClientAddresses(settings.server.trusted_proxy_networks)
     handlers = dict(handlers)
     throttle = cast("Callable[[], ThrottleRequestHandler]", handlers.pop("throttle_request"))
     return Litestar(
         route_handlers=[
-            health_router(settings.app_name, settings.environment),
+            health_router(settings.server.app_name, settings.server.environment),
             auth_router,
             account_router,
             gateway_router,
             tasks_router,
             admin_router,
-            jwks_router(settings.jwks_max_age_seconds),
+            jwks_router(settings.tokens.jwks_max_age_seconds),
         ],
         dependencies={name: _dependency(provider) for name, provider in handlers.items()},
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},
-        before_send=[security_headers(hsts=settings.hsts_enabled, addresses=addresses)],
+        before_send=[security_headers(hsts=settings.server.hsts_enabled, addresses=addresses)],
         middleware=[
-            ThrottleMiddleware(throttle, settings.throttle_policy),
+            ThrottleMiddleware(throttle, settings.throttling.throttle_policy),
             BearerAuthMiddleware(cast("Callable[[], AuthenticateHandler]", handlers["authenticate"])),
         ],
         state=State({"client_addresses": addresses}),
         cors_config=CORSConfig(
-            allow_origins=settings.cors_origin_list,
+            allow_origins=settings.server.cors_origin_list,
             allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type"],
             expose_headers=["Retry-After", "WWW-Authenticate"],
@@ -100,7 +100,7 @@ def create_app(
         ),
         allowed_hosts=None if "*" in allowed_hosts else AllowedHostsConfig(allowed_hosts=allowed_hosts),
         openapi_config=_openapi(settings),
-        request_max_body_size=settings.max_body_bytes,
+        request_max_body_size=settings.server.max_body_bytes,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         logging_config=LoggingConfig(
@@ -114,5 +114,5 @@ def create_app(
             log_exceptions="never",
             disable_stack_trace={Exception},
         ),
-        debug=settings.debug and not settings.is_production,
+        debug=settings.server.debug and not settings.server.is_production,
     )

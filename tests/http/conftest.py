@@ -28,7 +28,7 @@ def make_settings(**overrides: Any) -> Settings:
         "login_rate_limit_per_minute": 0,
     }
     values.update(overrides)
-    return Settings(**values)
+    return Settings.from_flat(**values)
 
 
 @dataclass

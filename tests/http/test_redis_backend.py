@@ -25,7 +25,7 @@ async def _client(tmp_path: Path, url: str, **overrides: Any) -> AsyncTestClient
         redis_prefix=new_prefix(),
         **overrides,
     )
-    await upgrade_async(settings.database_url)
+    await upgrade_async(settings.database.url)
     return AsyncTestClient(build_app(settings), base_url="http://127.0.0.1:8000")
 
 

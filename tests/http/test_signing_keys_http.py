@@ -175,7 +175,7 @@ async def test_rotation_keeps_old_tokens_valid_then_prunes_the_old_key(algorithm
 
 def _signing_key(keyed: KeyedApi) -> Any:
     if keyed.algorithm == "HS256":
-        return OctKey.import_key(make_settings().secret_bytes)
+        return OctKey.import_key(make_settings().tokens.secret_bytes)
     return SigningKeyStore(keyed.keys_dir, keyed.algorithm).load().signing_key
 
 

@@ -112,7 +112,7 @@ def build_harness(
     *, reuse_grace: timedelta = GRACE, require_verified_email: bool = False, max_failed_logins: int = 5
 ) -> Harness:
     """The production wiring (`UseCases`) over the memory adapters, with a frozen clock and the memory issuer."""
-    settings = Settings(
+    settings = Settings.from_flat(
         environment="test",
         secret_key="unit-test-secret-" + "x" * 32,
         access_token_expire_minutes=int(ACCESS_TTL.total_seconds() // 60),

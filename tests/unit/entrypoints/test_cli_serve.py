@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from entrypoints import cli
-from entrypoints.settings import Settings, available_cores, default_hash_threads
+from entrypoints import cli, process_tuning
+from entrypoints.process_tuning import available_cores, default_hash_threads, malloc_arena_max, tune_malloc
 
 GLIBC = (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc") if hasattr(os, "confstr") else False
 
@@ -26,17 +26,16 @@ class Mallopt:
 
 
 def test_the_arena_limit_leaves_glibcs_own_limit_to_everything_but_bastions_threads() -> None:
-    settings = Settings(hash_threads=3, database_pool_size=10)
     # glibc's default is 8 arenas per core; on top, one per hashing thread and per SQLite connection.
-    assert cli.malloc_arena_max(settings, cores=2) == 16 + 3 + 10
-    assert cli.malloc_arena_max(Settings(hash_threads=3, database_pool_size=50), cores=2) == 16 + 3 + 50
+    assert malloc_arena_max(cores=2, hash_threads=3, database_pool_size=10) == 16 + 3 + 10
+    assert malloc_arena_max(cores=2, hash_threads=3, database_pool_size=50) == 16 + 3 + 50
 
 
 def test_tune_malloc_raises_the_limit_here_and_for_worker_processes() -> None:
-    settings, environ, mallopt = Settings(hash_threads=1), {"PATH": "/bin"}, Mallopt()
-    arenas = cli.tune_malloc(settings, cores=2, environ=environ, mallopt=mallopt)
-    assert arenas == cli.malloc_arena_max(settings, cores=2)
-    assert mallopt.calls == [(cli._M_ARENA_MAX, arenas)]
+    environ, mallopt = {"PATH": "/bin"}, Mallopt()
+    arenas = tune_malloc(cores=2, hash_threads=1, database_pool_size=10, environ=environ, mallopt=mallopt)
+    assert arenas == malloc_arena_max(cores=2, hash_threads=1, database_pool_size=10)
+    assert mallopt.calls == [(process_tuning._M_ARENA_MAX, arenas)]
     assert environ["MALLOC_ARENA_MAX"] == str(arenas)
 
 
@@ -46,14 +45,14 @@ def test_tune_malloc_raises_the_limit_here_and_for_worker_processes() -> None:
 )
 def test_tune_malloc_leaves_an_operators_choice_alone(operator_choice: dict[str, str]) -> None:
     environ, mallopt = dict(operator_choice), Mallopt()
-    assert cli.tune_malloc(Settings(), cores=2, environ=environ, mallopt=mallopt) is None
+    assert tune_malloc(cores=2, hash_threads=1, database_pool_size=10, environ=environ, mallopt=mallopt) is None
     assert mallopt.calls == []
     assert environ == operator_choice
 
 
 def test_tune_malloc_does_nothing_without_glibc() -> None:
     environ: dict[str, str] = {}
-    assert cli.tune_malloc(Settings(), cores=2, environ=environ, mallopt=None) is None
+    assert tune_malloc(cores=2, hash_threads=1, database_pool_size=10, environ=environ, mallopt=None) is None
     assert environ == {}
 
 
@@ -61,14 +60,13 @@ def test_tune_malloc_does_nothing_without_glibc() -> None:
 def test_glibcs_mallopt_accepts_the_arena_limit() -> None:
     # In a process of its own: the limit is process-wide and must not leak into the test run.
     code = (
-        "import os; from entrypoints import cli; from entrypoints.settings import Settings; "
-        "environ = {}; "
-        "print(cli.tune_malloc(Settings(), cores=2, environ=environ, mallopt=cli._glibc_mallopt()), "
-        "cli._glibc_mallopt()(cli._M_ARENA_MAX, 64))"
+        "from entrypoints.process_tuning import _M_ARENA_MAX, _glibc_mallopt, tune_malloc; "
+        "print(tune_malloc(cores=2, hash_threads=1, database_pool_size=10, environ={}, mallopt=_glibc_mallopt()), "
+        "_glibc_mallopt()(_M_ARENA_MAX, 64))"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     arenas, result = output.split()
-    assert int(arenas) == cli.malloc_arena_max(Settings(), cores=2)
+    assert int(arenas) == malloc_arena_max(cores=2, hash_threads=1, database_pool_size=10)
     assert result == "1"  # mallopt's "done"
 
 
@@ -86,7 +84,7 @@ def test_serve_hands_the_per_worker_default_and_the_arena_limit_to_the_worker_pr
     monkeypatch.setenv("BASTION_DATABASE_URL", "postgresql+asyncpg://bench@127.0.0.1/never-connected")
     monkeypatch.setenv("BASTION_REDIS_URL", "redis://127.0.0.1:1/0")
     mallopt = Mallopt()
-    monkeypatch.setattr(cli, "_glibc_mallopt", lambda: mallopt)
+    monkeypatch.setattr(process_tuning, "_glibc_mallopt", lambda: mallopt)
     seen: dict[str, Any] = {}
 
     def run(app: str, **options: Any) -> None:

@@ -6,14 +6,8 @@ import os
 
 import pytest
 
-from entrypoints.settings import (
-    MAX_HASH_THREADS,
-    Settings,
-    SettingsError,
-    available_cores,
-    default_hash_threads,
-    load_settings,
-)
+from entrypoints.process_tuning import MAX_HASH_THREADS, available_cores, default_hash_threads
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 SECRET = {"BASTION_SECRET_KEY": "s" * 48}
 
@@ -52,19 +46,19 @@ def test_cores_are_those_this_process_may_run_on() -> None:
 
 def test_settings_defaults_use_the_rule_for_one_worker() -> None:
     # bench/run.py computes the login bound from Settings(): it must be what a one-worker server runs with.
-    assert Settings().hash_threads == default_hash_threads(available_cores(), 1)
-    assert load_settings(SECRET, env_file=None).hash_threads == default_hash_threads(available_cores(), 1)
+    assert Settings().hashing.threads == default_hash_threads(available_cores(), 1)
+    assert load_settings(SECRET, env_file=None).hashing.threads == default_hash_threads(available_cores(), 1)
 
 
 def test_an_unset_value_is_shared_out_between_the_workers() -> None:
     settings = load_settings(SECRET, env_file=None, workers=4)
-    assert settings.hash_threads == default_hash_threads(available_cores(), 4)
+    assert settings.hashing.threads == default_hash_threads(available_cores(), 4)
 
 
 def test_a_configured_value_wins_over_the_default_whatever_the_workers() -> None:
     environ = {**SECRET, "BASTION_HASH_THREADS": "5"}
-    assert load_settings(environ, env_file=None).hash_threads == 5
-    assert load_settings(environ, env_file=None, workers=8).hash_threads == 5
+    assert load_settings(environ, env_file=None).hashing.threads == 5
+    assert load_settings(environ, env_file=None, workers=8).hashing.threads == 5
 
 
 @pytest.mark.parametrize("value", ["0", str(MAX_HASH_THREADS + 1), "many"])

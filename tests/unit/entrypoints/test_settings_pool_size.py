@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.settings import (
-    POSTGRES_CONNECTION_BUDGET,
-    SQLITE_POOL_SIZE,
-    Settings,
-    SettingsError,
-    default_database_pool_size,
-    load_settings,
-)
+from entrypoints.process_tuning import POSTGRES_CONNECTION_BUDGET, SQLITE_POOL_SIZE, default_database_pool_size
+from entrypoints.settings import Settings, SettingsError, load_settings
 
 SECRET = {"BASTION_SECRET_KEY": "s" * 48}
 POSTGRES = "postgresql+asyncpg://bastion@db.example/bastion"
@@ -36,17 +30,17 @@ def test_sqlite_keeps_its_pool_whatever_the_workers(workers: int) -> None:
 
 
 def test_load_settings_picks_the_default_for_the_database_and_the_workers() -> None:
-    assert load_settings(SECRET, env_file=None).database_pool_size == SQLITE_POOL_SIZE
-    assert Settings().database_pool_size == SQLITE_POOL_SIZE  # the default URL is SQLite's
+    assert load_settings(SECRET, env_file=None).database.pool_size == SQLITE_POOL_SIZE
+    assert Settings().database.pool_size == SQLITE_POOL_SIZE  # the default URL is SQLite's
     environ = {**SECRET, "BASTION_DATABASE_URL": POSTGRES}
-    assert load_settings(environ, env_file=None).database_pool_size == 32
-    assert load_settings(environ, env_file=None, workers=4).database_pool_size == 20
+    assert load_settings(environ, env_file=None).database.pool_size == 32
+    assert load_settings(environ, env_file=None, workers=4).database.pool_size == 20
 
 
 def test_a_configured_pool_size_wins_over_the_default() -> None:
     environ = {**SECRET, "BASTION_DATABASE_URL": POSTGRES, "BASTION_DATABASE_POOL_SIZE": "7"}
-    assert load_settings(environ, env_file=None).database_pool_size == 7
-    assert load_settings(environ, env_file=None, workers=8).database_pool_size == 7
+    assert load_settings(environ, env_file=None).database.pool_size == 7
+    assert load_settings(environ, env_file=None, workers=8).database.pool_size == 7
 
 
 @pytest.mark.parametrize("value", ["0", "201", "many"])

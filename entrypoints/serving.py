@@ -1,0 +1,61 @@
+"""`bastion serve`: size the process, refuse unusable keys, then run uvicorn over `entrypoints.asgi`."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from adapters.sql.migrations.migrate import upgrade
+from entrypoints.container import production
+from entrypoints.process_tuning import tune_process
+from entrypoints.settings import Settings
+
+logger = logging.getLogger("bastion.cli")
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
+    """Run the API until it is stopped; the exit code (2: the signing keys cannot be used)."""
+    import uvicorn
+
+    # First, before any thread starts.
+    tune_process(
+        hash_threads=settings.hashing.threads, database_pool_size=settings.database.pool_size, environ=os.environ
+    )
+    try:
+        production(settings)[1].issuer()
+    except ValueError as exc:
+        sys.stderr.write(f"bastion: refusing to start: {exc}\n")
+        return 2
+    _log_start(settings, workers)
+    if not settings.server.is_production and settings.database.url.startswith("sqlite"):
+        upgrade(settings.database.url, schema=settings.database.schema or None)
+    uvicorn.run(
+        "entrypoints.asgi:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="httptools",
+        loop="uvloop",
+        proxy_headers=False,
+        server_header=False,
+        access_log=False,
+    )
+    return 0
+
+
+def _log_start(settings: Settings, workers: int) -> None:
+    if workers > 1 and not settings.redis.url:
+        logger.warning(
+            "serving with %d workers and no BASTION_REDIS_URL: rate limits and token revocations are kept "
+            "per process, so a logout seen by one worker is not enforced by the others until the access "
+            "token expires; set BASTION_REDIS_URL to share them",
+            workers,
+        )
+    logger.info(
+        "%d hashing thread(s) per worker, at most %d password checks queued; argon2 holds %d KiB per running check",
+        settings.hashing.threads,
+        settings.hashing.max_pending,
+        settings.hashing.memory_kib,
+    )

@@ -1,0 +1,262 @@
+"""The groups of `Settings`, one per concern, each field with the BASTION_* variable it is read from.
+
+- server: environment, name, public address, debug, and what the HTTP layer accepts (hosts, CORS,
+  HSTS, body size, docs, trusted proxies);
+- database and redis: where state is kept, and the database pool;
+- tokens: JWT signing (secret, algorithm, keys, issuer, audience) and token lifetimes;
+- passwords: the password policy; hashing: argon2id costs and the hashing threads;
+- throttling: rate limits and lockout; accounts: verified emails and the lifetimes of mailed links;
+- mail: the SMTP server and the outbox.
+
+A field's encoded name (`msgspec.field(name=...)`, else its own name) is its variable without the
+BASTION_ prefix, in lower case: `DatabaseSettings.url` is read from BASTION_DATABASE_URL. Names are
+unique across the groups, which is how `entrypoints.settings` routes each variable to its group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, Literal
+
+import msgspec
+
+from domain.one_time_tokens import AccountTokenPolicy
+from domain.passwords import PasswordPolicy
+from domain.sessions import SessionPolicy
+from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints.process_tuning import MAX_HASH_THREADS, SQLITE_POOL_SIZE, default_hash_threads
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
+
+
+def _comma_separated(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The served application: where it runs, its public address and what its HTTP layer accepts."""
+
+    environment: Literal["development", "production", "test"] = "development"
+    """BASTION_ENVIRONMENT: `production` turns on the start-up checks and HSTS."""
+    app_name: str = "Bastion"
+    """BASTION_APP_NAME: the name in health answers, mail and the API docs."""
+    debug: bool = False
+    """BASTION_DEBUG: Litestar's debug mode (tracebacks in answers); never honoured in production."""
+    public_url: str = "http://127.0.0.1:8000"
+    """BASTION_PUBLIC_URL: the address clients reach the service at, the base of mailed links."""
+    docs_enabled: bool = True
+    """BASTION_DOCS_ENABLED: whether the OpenAPI docs are served under /schema."""
+    max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
+    """BASTION_MAX_BODY_BYTES: the largest request body accepted, in bytes (larger: 413)."""
+    cors_origins: str = "http://localhost:3000,http://localhost:5173"
+    """BASTION_CORS_ORIGINS: comma-separated origins browsers may call the API from."""
+    allowed_hosts: str = "*"
+    """BASTION_ALLOWED_HOSTS: comma-separated host names the service answers for."""
+    hsts: bool | None = None
+    """BASTION_HSTS: send Strict-Transport-Security on HTTPS requests; unset: in production only."""
+    trusted_proxies: str = ""
+    """BASTION_TRUSTED_PROXIES: comma-separated addresses or CIDR ranges whose X-Forwarded-* headers are believed."""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def hsts_enabled(self) -> bool:
+        return self.is_production if self.hsts is None else self.hsts
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return _comma_separated(self.cors_origins)
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        return _comma_separated(self.allowed_hosts)
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(item, strict=False) for item in _comma_separated(self.trusted_proxies)]
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The SQL database of accounts, sessions, tasks, the audit trail and the outbox."""
+
+    url: str = msgspec.field(default=DEFAULT_DATABASE_URL, name="database_url")
+    """BASTION_DATABASE_URL: an SQLAlchemy URL, `sqlite+aiosqlite:///...` or `postgresql+asyncpg://...`."""
+    schema: str = msgspec.field(default="", name="database_schema")
+    """BASTION_DATABASE_SCHEMA: the PostgreSQL schema (its search_path); empty: the server's default."""
+    pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = msgspec.field(
+        default=SQLITE_POOL_SIZE, name="database_pool_size"
+    )
+    """BASTION_DATABASE_POOL_SIZE: connections per worker process; unset, `load_settings` picks
+    `process_tuning.default_database_pool_size` for the URL and the workers."""
+
+
+class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The Redis shared by every process for rate limits, lockout counts and revocations (optional)."""
+
+    url: str = msgspec.field(default="", name="redis_url")
+    """BASTION_REDIS_URL: e.g. `redis://127.0.0.1:6379/0`; empty: no Redis, state kept per process."""
+    prefix: str = msgspec.field(default="bastion:", name="redis_prefix")
+    """BASTION_REDIS_PREFIX: the prefix of every Redis key and channel."""
+
+
+class TokenSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Signing and lifetimes of access and refresh tokens."""
+
+    secret_key: str = ""
+    """BASTION_SECRET_KEY: the HS256 signing secret (32 bytes at least), also the key of refresh-token successors."""
+    algorithm: Literal["HS256", "EdDSA", "ES256", "RS256"] = msgspec.field(default="HS256", name="jwt_algorithm")
+    """BASTION_JWT_ALGORITHM: the JWS algorithm access tokens are signed with."""
+    keys_dir: str = msgspec.field(default="", name="jwt_keys_dir")
+    """BASTION_JWT_KEYS_DIR: the directory of signing keys, required by the asymmetric algorithms."""
+    jwks_max_age_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
+    """BASTION_JWKS_MAX_AGE_SECONDS: Cache-Control max-age of the JWKS, in seconds."""
+    issuer: str = msgspec.field(default="bastion", name="jwt_issuer")
+    """BASTION_JWT_ISSUER: the `iss` claim issued and required."""
+    audience: str = msgspec.field(default="bastion", name="jwt_audience")
+    """BASTION_JWT_AUDIENCE: the `aud` claim issued and required."""
+    leeway_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = msgspec.field(default=5, name="jwt_leeway_seconds")
+    """BASTION_JWT_LEEWAY_SECONDS: clock skew tolerated on exp, nbf and iat, in seconds."""
+    access_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)] = msgspec.field(
+        default=15, name="access_token_expire_minutes"
+    )
+    """BASTION_ACCESS_TOKEN_EXPIRE_MINUTES: the lifetime of an access token, in minutes."""
+    refresh_expire_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = msgspec.field(
+        default=7, name="refresh_token_expire_days"
+    )
+    """BASTION_REFRESH_TOKEN_EXPIRE_DAYS: the lifetime of a refresh token from its rotation, in days."""
+    refresh_reuse_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 10
+    """BASTION_REFRESH_REUSE_GRACE_SECONDS: how long a used refresh token may be replayed, in seconds (0: never)."""
+
+    @property
+    def secret_bytes(self) -> bytes:
+        return self.secret_key.encode()
+
+    @property
+    def successor_key(self) -> bytes:
+        """A key for refresh-token successors, derived from the secret so it needs no setting of its own."""
+        return hmac.new(self.secret_bytes, b"bastion/refresh-token-successor/v1", hashlib.sha256).digest()
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            access_ttl=timedelta(minutes=self.access_expire_minutes),
+            refresh_ttl=timedelta(days=self.refresh_expire_days),
+            reuse_grace=timedelta(seconds=self.refresh_reuse_grace_seconds),
+        )
+
+
+class PasswordSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What a new password must look like."""
+
+    min_length: Annotated[int, msgspec.Meta(ge=8, le=128)] = msgspec.field(default=8, name="password_min_length")
+    """BASTION_PASSWORD_MIN_LENGTH: the fewest characters."""
+    max_length: Annotated[int, msgspec.Meta(ge=8, le=1024)] = msgspec.field(default=128, name="password_max_length")
+    """BASTION_PASSWORD_MAX_LENGTH: the most characters."""
+    require_uppercase: bool = msgspec.field(default=True, name="password_require_uppercase")
+    """BASTION_PASSWORD_REQUIRE_UPPERCASE: at least one upper-case letter."""
+    require_lowercase: bool = msgspec.field(default=True, name="password_require_lowercase")
+    """BASTION_PASSWORD_REQUIRE_LOWERCASE: at least one lower-case letter."""
+    require_numbers: bool = msgspec.field(default=True, name="password_require_numbers")
+    """BASTION_PASSWORD_REQUIRE_NUMBERS: at least one digit."""
+    require_special: bool = msgspec.field(default=True, name="password_require_special")
+    """BASTION_PASSWORD_REQUIRE_SPECIAL: at least one character that is neither a letter nor a digit."""
+
+    @property
+    def policy(self) -> PasswordPolicy:
+        return PasswordPolicy(
+            min_length=self.min_length,
+            max_length=self.max_length,
+            require_uppercase=self.require_uppercase,
+            require_lowercase=self.require_lowercase,
+            require_digit=self.require_numbers,
+            require_special=self.require_special,
+        )
+
+
+class HashingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Argon2id password hashing: its cost and the threads it runs on, per worker process."""
+
+    threads: Annotated[int, msgspec.Meta(ge=1, le=MAX_HASH_THREADS)] = msgspec.field(
+        default_factory=default_hash_threads, name="hash_threads"
+    )
+    """BASTION_HASH_THREADS: argon2 threads per worker process; unset, `process_tuning.default_hash_threads`
+    for the workers (`Settings()`: for one)."""
+    max_pending: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = msgspec.field(default=64, name="hash_max_pending")
+    """BASTION_HASH_MAX_PENDING: password checks queued or running per worker before 503."""
+    memory_kib: Annotated[int, msgspec.Meta(ge=19456)] = msgspec.field(default=19456, name="argon2_memory_kib")
+    """BASTION_ARGON2_MEMORY_KIB: argon2 memory cost per check, in KiB (OWASP floor 19456)."""
+    time_cost: Annotated[int, msgspec.Meta(ge=2)] = msgspec.field(default=2, name="argon2_time_cost")
+    """BASTION_ARGON2_TIME_COST: argon2 passes over the memory (OWASP floor 2)."""
+    parallelism: Annotated[int, msgspec.Meta(ge=1)] = msgspec.field(default=1, name="argon2_parallelism")
+    """BASTION_ARGON2_PARALLELISM: argon2 lanes per check."""
+
+
+class ThrottlingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Rate limits per client IP and lockout per login identifier."""
+
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 60
+    """BASTION_RATE_LIMIT_PER_MINUTE: requests per client IP and minute (0: no limit)."""
+    login_rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 5
+    """BASTION_LOGIN_RATE_LIMIT_PER_MINUTE: requests to the sensitive routes per client IP and minute (0: no limit)."""
+    max_failed_logins: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 5
+    """BASTION_MAX_FAILED_LOGINS: failed logins of an identifier before it is locked out (0: no lockout)."""
+    lockout_minutes: Annotated[int, msgspec.Meta(ge=1, le=7 * 24 * 60)] = 30
+    """BASTION_LOCKOUT_MINUTES: how long a lockout lasts, in minutes."""
+
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            requests_per_minute=self.rate_limit_per_minute, sensitive_per_minute=self.login_rate_limit_per_minute
+        )
+
+    @property
+    def lockout_policy(self) -> LockoutPolicy:
+        return LockoutPolicy(max_failures=self.max_failed_logins, duration=timedelta(minutes=self.lockout_minutes))
+
+
+class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Email verification and password reset: the mailed links and what login asks of the address."""
+
+    require_verified_email: bool = False
+    """BASTION_REQUIRE_VERIFIED_EMAIL: refuse login (403) to accounts whose email is not verified."""
+    password_reset_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
+    """BASTION_PASSWORD_RESET_EXPIRE_MINUTES: the lifetime of a mailed password-reset link, in minutes."""
+    email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
+    """BASTION_EMAIL_VERIFY_EXPIRE_HOURS: the lifetime of a mailed verification link, in hours."""
+
+    @property
+    def token_policy(self) -> AccountTokenPolicy:
+        return AccountTokenPolicy(
+            password_reset_ttl=timedelta(minutes=self.password_reset_expire_minutes),
+            email_verification_ttl=timedelta(hours=self.email_verify_expire_hours),
+        )
+
+
+class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Outgoing mail: the SMTP server and how often the outbox is emptied."""
+
+    host: str = msgspec.field(default="", name="smtp_host")
+    """BASTION_SMTP_HOST: the SMTP server; empty: mail is written to the log (refused in production)."""
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = msgspec.field(default=587, name="smtp_port")
+    """BASTION_SMTP_PORT: the SMTP server's TCP port."""
+    username: str = msgspec.field(default="", name="smtp_username")
+    """BASTION_SMTP_USERNAME: the SMTP login; empty: none."""
+    password: str = msgspec.field(default="", name="smtp_password")
+    """BASTION_SMTP_PASSWORD: the SMTP password; empty: none."""
+    sender: str = msgspec.field(default="Bastion <no-reply@localhost>", name="smtp_from")
+    """BASTION_SMTP_FROM: the From address of every message."""
+    starttls: bool = msgspec.field(default=True, name="smtp_starttls")
+    """BASTION_SMTP_STARTTLS: upgrade the connection with STARTTLS."""
+    ssl: bool = msgspec.field(default=False, name="smtp_ssl")
+    """BASTION_SMTP_SSL: implicit TLS from the first byte (port 465)."""
+    timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = msgspec.field(
+        default=10.0, name="smtp_timeout_seconds"
+    )
+    """BASTION_SMTP_TIMEOUT_SECONDS: the limit on one whole hand-over to the server, in seconds."""
+    outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 1.0
+    """BASTION_OUTBOX_POLL_SECONDS: how often each process looks for mail to send, in seconds."""

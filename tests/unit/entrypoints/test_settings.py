@@ -1,0 +1,230 @@
+"""Settings: every BASTION_* variable lands in its group, validated and reported as before the grouping."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import timedelta
+from ipaddress import ip_network
+from operator import attrgetter
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from domain.one_time_tokens import AccountTokenPolicy
+from domain.passwords import PasswordPolicy
+from domain.sessions import SessionPolicy
+from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints import settings_groups
+from entrypoints.process_tuning import default_hash_threads
+from entrypoints.settings import GROUP_OF, Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+SECRET = {"BASTION_SECRET_KEY": "s" * 48}
+# The default of the hashing threads depends on the cores: this is another value.
+OTHER_THREADS = 2 if default_hash_threads() == 1 else 1
+
+# Every variable: a value other than its default, where it lands, and what it loads as.
+VARIABLES: dict[str, tuple[str, str, object]] = {
+    "BASTION_ENVIRONMENT": ("test", "server.environment", "test"),
+    "BASTION_APP_NAME": ("Keep", "server.app_name", "Keep"),
+    "BASTION_DEBUG": ("true", "server.debug", True),
+    "BASTION_PUBLIC_URL": ("https://auth.example", "server.public_url", "https://auth.example"),
+    "BASTION_DOCS_ENABLED": ("false", "server.docs_enabled", False),
+    "BASTION_MAX_BODY_BYTES": ("2048", "server.max_body_bytes", 2048),
+    "BASTION_CORS_ORIGINS": ("https://a.example", "server.cors_origins", "https://a.example"),
+    "BASTION_ALLOWED_HOSTS": ("auth.example", "server.allowed_hosts", "auth.example"),
+    "BASTION_HSTS": ("false", "server.hsts", False),
+    "BASTION_TRUSTED_PROXIES": ("10.0.0.0/8", "server.trusted_proxies", "10.0.0.0/8"),
+    "BASTION_DATABASE_URL": ("postgresql+asyncpg://u@h/db", "database.url", "postgresql+asyncpg://u@h/db"),
+    "BASTION_DATABASE_SCHEMA": ("tenant", "database.schema", "tenant"),
+    "BASTION_DATABASE_POOL_SIZE": ("7", "database.pool_size", 7),
+    "BASTION_REDIS_URL": ("redis://127.0.0.1:6379/1", "redis.url", "redis://127.0.0.1:6379/1"),
+    "BASTION_REDIS_PREFIX": ("other:", "redis.prefix", "other:"),
+    "BASTION_SECRET_KEY": ("k" * 40, "tokens.secret_key", "k" * 40),
+    "BASTION_JWT_ALGORITHM": ("ES256", "tokens.algorithm", "ES256"),
+    "BASTION_JWT_KEYS_DIR": ("/keys", "tokens.keys_dir", "/keys"),
+    "BASTION_JWKS_MAX_AGE_SECONDS": ("60", "tokens.jwks_max_age_seconds", 60),
+    "BASTION_JWT_ISSUER": ("issuer.example", "tokens.issuer", "issuer.example"),
+    "BASTION_JWT_AUDIENCE": ("api.example", "tokens.audience", "api.example"),
+    "BASTION_JWT_LEEWAY_SECONDS": ("0", "tokens.leeway_seconds", 0),
+    "BASTION_ACCESS_TOKEN_EXPIRE_MINUTES": ("5", "tokens.access_expire_minutes", 5),
+    "BASTION_REFRESH_TOKEN_EXPIRE_DAYS": ("30", "tokens.refresh_expire_days", 30),
+    "BASTION_REFRESH_REUSE_GRACE_SECONDS": ("0", "tokens.refresh_reuse_grace_seconds", 0),
+    "BASTION_PASSWORD_MIN_LENGTH": ("12", "passwords.min_length", 12),
+    "BASTION_PASSWORD_MAX_LENGTH": ("64", "passwords.max_length", 64),
+    "BASTION_PASSWORD_REQUIRE_UPPERCASE": ("false", "passwords.require_uppercase", False),
+    "BASTION_PASSWORD_REQUIRE_LOWERCASE": ("false", "passwords.require_lowercase", False),
+    "BASTION_PASSWORD_REQUIRE_NUMBERS": ("false", "passwords.require_numbers", False),
+    "BASTION_PASSWORD_REQUIRE_SPECIAL": ("false", "passwords.require_special", False),
+    "BASTION_HASH_THREADS": (str(OTHER_THREADS), "hashing.threads", OTHER_THREADS),
+    "BASTION_HASH_MAX_PENDING": ("8", "hashing.max_pending", 8),
+    "BASTION_ARGON2_MEMORY_KIB": ("65536", "hashing.memory_kib", 65536),
+    "BASTION_ARGON2_TIME_COST": ("3", "hashing.time_cost", 3),
+    "BASTION_ARGON2_PARALLELISM": ("2", "hashing.parallelism", 2),
+    "BASTION_RATE_LIMIT_PER_MINUTE": ("0", "throttling.rate_limit_per_minute", 0),
+    "BASTION_LOGIN_RATE_LIMIT_PER_MINUTE": ("9", "throttling.login_rate_limit_per_minute", 9),
+    "BASTION_MAX_FAILED_LOGINS": ("3", "throttling.max_failed_logins", 3),
+    "BASTION_LOCKOUT_MINUTES": ("15", "throttling.lockout_minutes", 15),
+    "BASTION_REQUIRE_VERIFIED_EMAIL": ("true", "accounts.require_verified_email", True),
+    "BASTION_PASSWORD_RESET_EXPIRE_MINUTES": ("10", "accounts.password_reset_expire_minutes", 10),
+    "BASTION_EMAIL_VERIFY_EXPIRE_HOURS": ("48", "accounts.email_verify_expire_hours", 48),
+    "BASTION_SMTP_HOST": ("mx.example", "mail.host", "mx.example"),
+    "BASTION_SMTP_PORT": ("465", "mail.port", 465),
+    "BASTION_SMTP_USERNAME": ("mailer", "mail.username", "mailer"),
+    "BASTION_SMTP_PASSWORD": ("hunter2", "mail.password", "hunter2"),
+    "BASTION_SMTP_FROM": ("Keep <keep@example.org>", "mail.sender", "Keep <keep@example.org>"),
+    "BASTION_SMTP_STARTTLS": ("false", "mail.starttls", False),
+    "BASTION_SMTP_SSL": ("true", "mail.ssl", True),
+    "BASTION_SMTP_TIMEOUT_SECONDS": ("2.5", "mail.timeout_seconds", 2.5),
+    "BASTION_OUTBOX_POLL_SECONDS": ("0.5", "mail.outbox_poll_seconds", 0.5),
+}
+
+
+def documented_variables() -> set[str]:
+    """The variables of the README's settings table; `_PORT` after `BASTION_SMTP_HOST` is BASTION_SMTP_PORT."""
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Settings") :]
+    section = section[: section.index("\n## ", 1)]
+    known = {f"BASTION_{name.upper()}" for name in GROUP_OF}
+    found: set[str] = set()
+    for row in (line for line in section.splitlines() if line.startswith("| `BASTION_")):
+        first, *others = re.findall(r"`(BASTION_[A-Z0-9_]+|_[A-Z0-9_]+)`", row.split("|")[1])
+        found.add(first)
+        stems = ["_".join(first.split("_")[:cut]) for cut in range(first.count("_"), 0, -1)]
+        for other in others:
+            found.add(
+                other if other.startswith("BASTION_") else next((s + other for s in stems if s + other in known), other)
+            )
+    return found
+
+
+def test_every_variable_is_covered_here_and_every_documented_one_exists() -> None:
+    assert set(VARIABLES) == {f"BASTION_{name.upper()}" for name in GROUP_OF}
+    assert documented_variables() <= set(VARIABLES)
+    assert len(documented_variables()) >= 50
+
+
+@pytest.mark.parametrize("variable", sorted(VARIABLES))
+def test_each_variable_loads_into_its_field(variable: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    raw, path, expected = VARIABLES[variable]
+    settings = load_settings({**SECRET, variable: raw}, env_file=None)
+    assert attrgetter(path)(settings) == expected
+    assert attrgetter(path)(Settings()) != expected  # a variable routed elsewhere would leave the default here
+    assert attrgetter(path)(Settings.from_flat(**{variable.removeprefix("BASTION_").lower(): raw})) == expected
+
+
+def test_derived_values_are_built_from_their_group() -> None:
+    settings = load_settings(
+        {
+            **SECRET,
+            "BASTION_CORS_ORIGINS": "https://a.example, ,https://b.example",
+            "BASTION_ALLOWED_HOSTS": "a.example,b.example",
+            "BASTION_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
+            "BASTION_PASSWORD_MIN_LENGTH": "10",
+            "BASTION_REQUIRE_VERIFIED_EMAIL": "1",
+        },
+        env_file=None,
+    )
+    assert settings.server.cors_origin_list == ["https://a.example", "https://b.example"]
+    assert settings.server.allowed_host_list == ["a.example", "b.example"]
+    assert settings.server.trusted_proxy_networks == [ip_network("10.0.0.0/8"), ip_network("::1")]
+    assert not settings.server.is_production
+    assert not settings.server.hsts_enabled
+    assert settings.passwords.policy == PasswordPolicy(min_length=10, max_length=128)
+    assert settings.tokens.session_policy == SessionPolicy(
+        access_ttl=timedelta(minutes=15), refresh_ttl=timedelta(days=7), reuse_grace=timedelta(seconds=10)
+    )
+    assert settings.throttling.throttle_policy == ThrottlePolicy(requests_per_minute=60, sensitive_per_minute=5)
+    assert settings.throttling.lockout_policy == LockoutPolicy(max_failures=5, duration=timedelta(minutes=30))
+    assert settings.accounts.token_policy == AccountTokenPolicy(
+        password_reset_ttl=timedelta(minutes=30), email_verification_ttl=timedelta(hours=24)
+    )
+    assert settings.accounts.require_verified_email
+    assert len(settings.tokens.successor_key) == 32
+    assert settings.tokens.successor_key != Settings.from_flat(secret_key="t" * 48).tokens.successor_key
+
+
+def test_every_field_documents_its_variable_right_under_it() -> None:
+    module = ast.parse(Path(settings_groups.__file__).read_text())
+    groups = {field.type.__name__ for field in msgspec.structs.fields(Settings)}
+    documented: dict[str, str] = {}
+    for node in (node for node in module.body if isinstance(node, ast.ClassDef) and node.name in groups):
+        for field, after in zip(node.body, [*node.body[1:], None], strict=True):
+            if isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name):
+                assert isinstance(after, ast.Expr), field.target.id
+                assert isinstance(after.value, ast.Constant), field.target.id
+                documented[f"{node.name}.{field.target.id}"] = str(after.value.value)
+    for group in msgspec.structs.fields(Settings):
+        for field in msgspec.structs.fields(group.type):
+            docstring = documented[f"{group.type.__name__}.{field.name}"]
+            assert docstring.startswith(f"BASTION_{field.encode_name.upper()}: "), docstring
+
+
+def test_from_flat_takes_the_variable_names_and_leaves_the_rest_at_their_defaults() -> None:
+    settings = Settings.from_flat(database_url="sqlite+aiosqlite:///x.db", hash_threads=2, smtp_from="a@b.c")
+    assert (settings.database.url, settings.hashing.threads, settings.mail.sender) == (
+        "sqlite+aiosqlite:///x.db",
+        2,
+        "a@b.c",
+    )
+    assert (
+        msgspec.structs.replace(
+            settings, database=Settings().database, hashing=Settings().hashing, mail=Settings().mail
+        )
+        == Settings()
+    )
+    with pytest.raises(TypeError, match="smtp_sender"):
+        Settings.from_flat(smtp_sender="a@b.c")
+
+
+def test_from_flat_validates_as_loading_does() -> None:
+    with pytest.raises(
+        SettingsError, match=re.escape("invalid configuration: Expected `int` >= 1 - at `$.lockout_minutes`")
+    ):
+        Settings.from_flat(lockout_minutes=0)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"BASTION_LOCKOUT_MINUTES": "0", "BASTION_SMTP_PORT": "0"}, "Expected `int` >= 1 - at `$.lockout_minutes`"),
+        ({"BASTION_SMTP_PORT": "0", "BASTION_LOCKOUT_MINUTES": "0"}, "Expected `int` >= 1 - at `$.smtp_port`"),
+        ({"BASTION_ENVIRONMENT": "staging"}, "Invalid enum value 'staging' - at `$.environment`"),
+        ({"BASTION_DEBUG": "maybe"}, "Expected `bool`, got `str` - at `$.debug`"),
+        ({"BASTION_SMTP_TIMEOUT_SECONDS": "0"}, "Expected `float` > 0.0 - at `$.smtp_timeout_seconds`"),
+    ],
+)
+def test_the_first_malformed_variable_is_reported_by_its_variable_name(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**SECRET, **environ}, env_file=None)
+    assert str(raised.value) == f"invalid configuration: {message}"
+
+
+def test_production_lists_every_unsafe_setting_in_one_message() -> None:
+    environ = {
+        "BASTION_ENVIRONMENT": "production",
+        "BASTION_DEBUG": "1",
+        "BASTION_JWT_ALGORITHM": "EdDSA",
+        "BASTION_SMTP_USERNAME": "u",
+        "BASTION_SMTP_STARTTLS": "0",
+    }
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ, env_file=None)
+    assert str(raised.value) == (
+        "refusing to start in production: BASTION_SECRET_KEY must be set to at least 32 bytes; "
+        "BASTION_DEBUG must be off; BASTION_JWT_KEYS_DIR must name the signing keys of EdDSA; "
+        "BASTION_ALLOWED_HOSTS must list the served host names, not '*'; "
+        "BASTION_PUBLIC_URL must be set to the public address of the service; "
+        "BASTION_SMTP_HOST must be set: without it mail, reset links included, goes to the log; "
+        "SMTP credentials must not travel in clear: set BASTION_SMTP_STARTTLS or BASTION_SMTP_SSL"
+    )
+
+
+def test_the_environment_wins_over_the_env_file_and_empty_values_are_unset(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("BASTION_APP_NAME=FromFile\nBASTION_SMTP_PORT=25\nBASTION_MAIL_HOST=ignored\n")
+    settings = load_settings({**SECRET, "BASTION_SMTP_PORT": "26", "BASTION_SMTP_HOST": ""}, env_file=env_file)
+    assert (settings.server.app_name, settings.mail.port, settings.mail.host) == ("FromFile", 26, "")
