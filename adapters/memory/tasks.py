@@ -72,4 +72,4 @@ class MemoryAccountOverviews(AccountOverviews):
         if user is None:
             return None
         owned = [task for task in self._tasks.values() if task.owner_id == user_id]
-        return AccountOverview(user, len(owned), sum(1 for task in owned if task.completed))
+        return AccountOverview(user.copy(), len(owned), sum(1 for task in owned if task.completed))
