@@ -7,15 +7,16 @@ active account without the permission is refused (403).
 
 from __future__ import annotations
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import Permission, User
 from domain.errors import PermissionDeniedError, TokenInvalidError
 from domain.ids import UserId
 
 
-async def acting_account(uow: UnitOfWork, actor_id: UserId, permission: Permission) -> User:
-    """The acting account, read in the caller's transaction (never from the token, so a demoted or
-    deactivated account loses power at once and the check agrees with the change that follows).
+async def acting_account(uow: UnitOfWork | ReadOnlyUnitOfWork, actor_id: UserId, permission: Permission) -> User:
+    """The acting account, read in the caller's block (never from the token, so a demoted or
+    deactivated account loses power at once; in a transaction the check agrees with the change
+    that follows).
 
     Raises:
         TokenInvalidError: the account no longer exists or is deactivated.
@@ -29,7 +30,7 @@ async def acting_account(uow: UnitOfWork, actor_id: UserId, permission: Permissi
     return actor
 
 
-async def require(uow: UnitOfWork, actor_id: UserId | None, permission: Permission) -> User | None:
+async def require(uow: UnitOfWork | ReadOnlyUnitOfWork, actor_id: UserId | None, permission: Permission) -> User | None:
     """`acting_account`, where `actor_id` None is an operator at the command line, who may do
     everything and has no account.
 

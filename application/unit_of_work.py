@@ -1,4 +1,8 @@
-"""The UnitOfWork port: one transaction over the repositories."""
+"""The unit-of-work ports: one transaction over the repositories, and reads outside any transaction.
+
+Use cases that only read take a `ReadOnlyUnitOfWork`: it hands out only the reading half of each
+repository and has no `commit`, so a write on a read path does not type-check.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +14,64 @@ from domain.events import DomainEvent
 from domain.ports.repositories import (
     AccountOverviews,
     AuditLog,
+    AuditReader,
+    OneTimeTokenReader,
     OneTimeTokenRepository,
     Outbox,
     RefreshTokenRepository,
+    SessionReader,
     SessionRepository,
+    TaskReader,
     TaskRepository,
+    UserReader,
     UserRepository,
 )
 
 
-class UnitOfWork(Protocol):
+class _Block(Protocol):
+    """What `async with` needs: the block's object is the unit of work itself."""
+
+    @abstractmethod
+    async def __aenter__(self) -> Self:
+        """Begin the block: a transaction, or reads."""
+
+    @abstractmethod
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        """End the block: roll back whatever was not committed and release what the block held."""
+
+
+class ReadOnlyUnitOfWork(_Block, Protocol):
+    """Reads of committed data across the repositories, outside any transaction.
+
+    - A block sees only committed data, never what a transaction has not committed yet, and
+      changes nothing: there is no `commit`, and the repositories are their reading halves.
+    - It begins no transaction and takes no write lock, so it never queues behind a writer for one
+      (only a store that runs every block one at a time, reads included, makes it wait its turn).
+    - Each read sees what was committed when it ran: two reads of one block may see two different
+      moments, so what must agree is read in one call (as `overviews` does).
+    - One instance may be entered again sequentially, never concurrently. The repositories are
+      only usable inside the block.
+    """
+
+    users: UserReader
+    sessions: SessionReader
+    one_time_tokens: OneTimeTokenReader
+    tasks: TaskReader
+    audit: AuditReader
+    overviews: AccountOverviews
+
+
+class UnitOfWork(_Block, Protocol):
     """One transaction across the repositories.
 
     Each `async with` opens a fresh transaction; leaving the block without `commit()` rolls it
     back, and so does an exception. The domain events of a transaction are published after it
     commits (`record`, `commit`). One instance may be entered again sequentially, never
-    concurrently. Repositories are only usable inside the block.
+    concurrently. Repositories are only usable inside the block. Reads in it see the transaction's
+    own changes and take part in it, with its locks: a use case that only reads takes a
+    `ReadOnlyUnitOfWork` instead.
     """
 
     users: UserRepository
@@ -36,23 +82,6 @@ class UnitOfWork(Protocol):
     tasks: TaskRepository
     audit: AuditLog
     overviews: AccountOverviews
-
-    @abstractmethod
-    async def __aenter__(self) -> Self:
-        """Begin a transaction."""
-
-    @abstractmethod
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        """Roll back whatever was not committed and release the transaction."""
-
-    @abstractmethod
-    def reading(self) -> Self:
-        """This unit of work, for the next `async with` block only, for reading: it takes no lock (so
-        on SQLite readers never queue behind a writer), `commit()` inside it raises `RuntimeError`,
-        and on a database each statement sees what was committed when it ran (as under PostgreSQL's
-        READ COMMITTED): read what must agree with one statement."""
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

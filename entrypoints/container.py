@@ -29,13 +29,13 @@ from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
-from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
 from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
 from adapters.sql.driver import Database, open_database
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from adapters.sql.outbox_queue import SqlOutboxQueue
-from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.account.account_mail import AccountMail
 from application.account.change_password import ChangePasswordHandler
 from application.account.confirm_password_reset import ConfirmPasswordResetHandler
@@ -181,6 +181,7 @@ class Adapters(containers.DeclarativeContainer):
         audit_lines=providers.Object(log_audit_event),
     )
     uow = providers.Factory(SqlUnitOfWork, database, bus)
+    reader = providers.Factory(SqlReadOnlyUnitOfWork, database)
     mailer = providers.Singleton(_mailer, settings)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
     probes = providers.Selector(
@@ -210,6 +211,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
         audit_lines=providers.Object(log_audit_event),
     )
     uow = providers.Factory(MemoryUnitOfWork, store, bus)
+    reader = providers.Factory(MemoryReadOnlyUnitOfWork, store)
     mailer = providers.Singleton(MemoryMailer)
     outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
@@ -240,7 +242,13 @@ class UseCases(containers.DeclarativeContainer):
         policy=providers.Singleton(operator.attrgetter("accounts.token_policy"), settings),
     )
 
-    registering = {"uow": adapters.uow, "hasher": adapters.hasher, "clock": adapters.clock, "mail": account_mail}
+    registering = {
+        "uow": adapters.uow,
+        "reader": adapters.reader,
+        "hasher": adapters.hasher,
+        "clock": adapters.clock,
+        "mail": account_mail,
+    }
     register_user = providers.Factory(RegisterUserHandler, policy=password_policy, **registering)
     create_admin = providers.Factory(
         RegisterUserHandler, policy=password_policy, new_account=User.register_admin, **registering
@@ -248,6 +256,7 @@ class UseCases(containers.DeclarativeContainer):
     log_in = providers.Factory(
         LogInHandler,
         uow=adapters.uow,
+        reader=adapters.reader,
         hasher=adapters.hasher,
         tokens=session_tokens,
         clock=adapters.clock,
@@ -262,8 +271,8 @@ class UseCases(containers.DeclarativeContainer):
     log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, clock=adapters.clock)
     end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, clock=adapters.clock)
     seed_revocations = providers.Factory(SeedRevocationsHandler, uow=adapters.uow, **revoking)
-    list_sessions = providers.Factory(ListSessionsHandler, uow=adapters.uow, clock=adapters.clock)
-    get_profile = providers.Factory(GetProfileHandler, uow=adapters.uow, clock=adapters.clock)
+    list_sessions = providers.Factory(ListSessionsHandler, reader=adapters.reader, clock=adapters.clock)
+    get_profile = providers.Factory(GetProfileHandler, reader=adapters.reader, clock=adapters.clock)
     # Built once: it runs on every authenticated request and holds no per-request state.
     authenticate = providers.Singleton(
         AuthenticateHandler, issuer=adapters.issuer, revocations=adapters.revocations, clock=adapters.clock
@@ -275,6 +284,7 @@ class UseCases(containers.DeclarativeContainer):
     confirm_password_reset = providers.Factory(
         ConfirmPasswordResetHandler,
         uow=adapters.uow,
+        reader=adapters.reader,
         hasher=adapters.hasher,
         clock=adapters.clock,
         policy=password_policy,
@@ -286,17 +296,18 @@ class UseCases(containers.DeclarativeContainer):
     change_password = providers.Factory(
         ChangePasswordHandler,
         uow=adapters.uow,
+        reader=adapters.reader,
         hasher=adapters.hasher,
         clock=adapters.clock,
         policy=password_policy,
     )
     update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
     delete_account = providers.Factory(
-        DeleteAccountHandler, uow=adapters.uow, hasher=adapters.hasher, clock=adapters.clock
+        DeleteAccountHandler, uow=adapters.uow, reader=adapters.reader, hasher=adapters.hasher, clock=adapters.clock
     )
     create_task = providers.Factory(CreateTaskHandler, uow=adapters.uow, clock=adapters.clock)
-    list_tasks = providers.Factory(ListTasksHandler, uow=adapters.uow)
-    get_task = providers.Factory(GetTaskHandler, uow=adapters.uow)
+    list_tasks = providers.Factory(ListTasksHandler, reader=adapters.reader)
+    get_task = providers.Factory(GetTaskHandler, reader=adapters.reader)
     update_task = providers.Factory(UpdateTaskHandler, uow=adapters.uow, clock=adapters.clock)
     delete_task = providers.Factory(DeleteTaskHandler, uow=adapters.uow)
     deliver_outbox = providers.Factory(
@@ -306,12 +317,12 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         policy=providers.Singleton(DeliveryPolicy),
     )
-    list_users = providers.Factory(ListUsersHandler, uow=adapters.uow)
-    get_user = providers.Factory(GetUserHandler, uow=adapters.uow)
+    list_users = providers.Factory(ListUsersHandler, reader=adapters.reader)
+    get_user = providers.Factory(GetUserHandler, reader=adapters.reader)
     update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, clock=adapters.clock)
     unlock_user = providers.Factory(UnlockUserHandler, uow=adapters.uow, clock=adapters.clock)
     revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, clock=adapters.clock)
-    list_audit_events = providers.Factory(ListAuditEventsHandler, uow=adapters.uow)
+    list_audit_events = providers.Factory(ListAuditEventsHandler, reader=adapters.reader)
     get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds

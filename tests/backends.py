@@ -8,8 +8,9 @@ Reuse these from any test folder that must run against every backend:
   (a URL, plus a schema for PostgreSQL) at the newest revision; dropped afterwards.
 - `uow_factory(backend, tmp_path)`: an async context manager yielding a zero-argument callable
   that makes independent units of work over one shared store (one engine for SQL backends).
-- `storage(backend, tmp_path)`: the same, as a `Storage` that also holds the outbox queue over that
-  store, for tests that write mail in units of work and deliver it.
+- `storage(backend, tmp_path)`: the same, as a `Storage` that also makes read-only units of work
+  and holds the outbox queue over that store, for tests that read what units of work commit or
+  deliver the mail they write.
 
 PostgreSQL comes from `BASTION_TEST_DATABASE_URL` (default: the local server's `test` database).
 Each use gets its own schema `bastion_test_<random>`, migrated, and dropped with CASCADE at the
@@ -35,15 +36,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.audit_lines import log_audit_event
 from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.store import MemoryStore
-from adapters.memory.unit_of_work import MemoryUnitOfWork
+from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
 from adapters.sql.driver import Database as SqlDatabase
 from adapters.sql.driver import open_database
 from adapters.sql.migrations.engine import create_engine
 from adapters.sql.migrations.migrate import upgrade_async
 from adapters.sql.outbox_queue import SqlOutboxQueue
-from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.messagebus import EventPublisher, MessageBus
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import AuditEvent
 from domain.events import DomainEvent
 from domain.ports.mail import OutboxQueue
@@ -126,26 +127,38 @@ class RecordingPublisher(EventPublisher):
 
 @dataclass(frozen=True, slots=True)
 class Storage:
-    """One store of a backend: a maker of independent units of work over it, the outbox queue that
-    delivers what they commit (its own transaction per call, on the same store), and what their
-    commits published."""
+    """One store of a backend: makers of independent units of work and read-only units of work over
+    it, the outbox queue that delivers what they commit (its own transaction per call, on the same
+    store), and what their commits published."""
 
     new_uow: Callable[[], UnitOfWork]
+    new_reader: Callable[[], ReadOnlyUnitOfWork]
     outbox_queue: OutboxQueue
     publisher: RecordingPublisher
 
 
 @asynccontextmanager
 async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
-    """A fresh store of `backend` ("memory", "sqlite", "postgres"), with units of work and an outbox queue."""
+    """A fresh store of `backend` ("memory", "sqlite", "postgres"), with units of work, read-only units
+    of work and an outbox queue."""
     if backend == "memory":
         store, publisher = MemoryStore(), RecordingPublisher()
-        yield Storage(lambda: MemoryUnitOfWork(store, publisher), MemoryOutboxQueue(store), publisher)
+        yield Storage(
+            lambda: MemoryUnitOfWork(store, publisher),
+            lambda: MemoryReadOnlyUnitOfWork(store),
+            MemoryOutboxQueue(store),
+            publisher,
+        )
         return
     async with migrated_database(backend, tmp_path) as database:
         pool, publisher = database.open(), RecordingPublisher()
         try:
-            yield Storage(lambda: SqlUnitOfWork(pool, publisher), SqlOutboxQueue(pool), publisher)
+            yield Storage(
+                lambda: SqlUnitOfWork(pool, publisher),
+                lambda: SqlReadOnlyUnitOfWork(pool),
+                SqlOutboxQueue(pool),
+                publisher,
+            )
         finally:
             await pool.close()
 

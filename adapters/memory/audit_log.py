@@ -1,4 +1,4 @@
-"""MemoryAuditLog: the audit trail in a transaction's copy of the store's events."""
+"""MemoryAuditLog: the audit trail in a transaction's copy of the store's events (or, to read, in the store's own)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dict-backed repositories working on a transaction's private copy of the store."""
+"""Dict-backed repositories working on a transaction's private copy of the store (or, to read, on the store itself)."""
 
 from __future__ import annotations
 

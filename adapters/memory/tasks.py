@@ -1,4 +1,4 @@
-"""MemoryTaskRepository: tasks in a transaction's private copy of the store."""
+"""MemoryTaskRepository: tasks in a transaction's private copy of the store (or, to read, in the store itself)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def delete_tasks_of(tasks: dict[TaskId, Task], owner_id: UserId) -> None:
 
 
 class MemoryAccountOverviews(AccountOverviews):
-    """Overviews computed from the unit of work's copies of the users and tasks dicts."""
+    """Overviews computed from the users and tasks dicts the unit of work reads; the account is copied out."""
 
     def __init__(self, users: dict[UserId, User], tasks: dict[TaskId, Task]) -> None:
         self._users, self._tasks = users, tasks
@@ -72,4 +72,4 @@ class MemoryAccountOverviews(AccountOverviews):
         if user is None:
             return None
         owned = [task for task in self._tasks.values() if task.owner_id == user_id]
-        return AccountOverview(user, len(owned), sum(1 for task in owned if task.completed))
+        return AccountOverview(user.copy(), len(owned), sum(1 for task in owned if task.completed))

@@ -1,4 +1,5 @@
-"""MemoryUnitOfWork: serialisable transactions over a MemoryStore."""
+"""The memory units of work: `MemoryUnitOfWork`, serialisable transactions over a MemoryStore, and
+`MemoryReadOnlyUnitOfWork`, reads of what it has committed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from adapters.memory.repositories import (
 from adapters.memory.store import MemoryStore
 from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
 from application.messagebus import EventPublisher
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.events import DomainEvent
 from domain.ids import UserId
 
@@ -34,6 +35,39 @@ def _delete_owned_by(entries: dict[Any, OwnedT], user_id: UserId) -> None:
         del entries[key]
 
 
+def _never_deletes(user_id: UserId) -> None:
+    # Unreachable through the port: a read-only unit of work hands its users out as `UserReader`.
+    raise RuntimeError(f"a read-only unit of work cannot delete user {user_id}")
+
+
+class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
+    """Reads the store's committed dicts in place, without copying them.
+
+    The store's lock is held from `__aenter__` to `__aexit__`, as a transaction holds it, so
+    nothing commits or changes the dicts meanwhile and every read of a block sees one state; the
+    repositories hand out copies of the entities, so nothing read can change the store.
+    """
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> Self:
+        store = self._store
+        await store.lock.acquire()
+        self.users = MemoryUserRepository(store.users, delete_owned=_never_deletes)
+        self.sessions = MemorySessionRepository(store.sessions)
+        self.one_time_tokens = MemoryOneTimeTokenRepository(store.one_time_tokens)
+        self.tasks = MemoryTaskRepository(store.tasks)
+        self.audit = MemoryAuditLog(store.audit_events)
+        self.overviews = MemoryAccountOverviews(store.users, store.tasks)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._store.lock.release()
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """Works on private copies of the store's dicts and swaps them in on commit.
 
@@ -45,12 +79,6 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def __init__(self, store: MemoryStore, publisher: EventPublisher) -> None:
         self._store, self._publisher = store, publisher
-        self._committed = False
-        self._read_only = False
-
-    def reading(self) -> Self:
-        self._read_only = True
-        return self
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -60,12 +88,9 @@ class MemoryUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._read_only = False
         self._store.lock.release()
 
     async def commit(self) -> None:
-        if self._read_only:
-            raise RuntimeError("commit() in a unit of work entered for reading")
         self._store.users = self._users
         self._store.sessions = self._sessions
         self._store.refresh_tokens = self._tokens

@@ -1,4 +1,5 @@
-"""SqlUnitOfWork: one database transaction, on one pooled connection, per `async with` block."""
+"""The SQL units of work: `SqlUnitOfWork`, one database transaction per `async with` block, and
+`SqlReadOnlyUnitOfWork`, reads without a transaction; each block runs on one pooled connection."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Self
 from sqlalchemy import literal_column, select
 
 from adapters.sql.audit_log import SqlAuditLog
-from adapters.sql.driver import Database, Statement, Transaction
+from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
 from adapters.sql.repositories import (
     SqlOneTimeTokenRepository,
     SqlOutbox,
@@ -20,22 +21,80 @@ from adapters.sql.repositories import (
 )
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
 from application.messagebus import EventPublisher
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.events import DomainEvent
 
 PING_TIMEOUT_S = 5.0
 _PING = Statement(select(literal_column("1").label("one")))
 
 
-class SqlUnitOfWork(UnitOfWork):
+class _SqlBlock:
+    """One `async with` block on a connection checked out of a `Database`, the part both units of
+    work share: entering checks the connection out (so an unreachable database is reported on
+    entry, as `DependencyUnavailableError("database")`), leaving rolls back anything not committed
+    and returns it. One block at a time per instance."""
+
+    def __init__(self, database: Database, *, read_only: bool) -> None:
+        self._database, self._read_only = database, read_only
+        self._scope: contextlib.AbstractAsyncContextManager[Transaction] | None = None
+        self._transaction: Transaction | None = None
+
+    async def _open(self) -> SqlConnection:
+        if self._scope is not None:
+            raise RuntimeError("this unit of work is already in use; enter it sequentially, never concurrently")
+        scope = self._database.transaction(read_only=self._read_only)
+        self._scope = scope
+        try:
+            self._transaction = await scope.__aenter__()
+        except BaseException:
+            self._scope = None
+            raise
+        return self._transaction.connection
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        scope, self._scope, self._transaction = self._scope, None, None
+        if scope is None:
+            return
+        try:
+            # Rolls back whatever was not committed and gives the connection back.
+            await scope.__aexit__(exc_type, exc, traceback)
+        except Exception:
+            if exc is None:
+                raise
+            # The block's own exception matters more than a failed rollback on a broken connection.
+
+
+class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
+    """Reads over the SQL repositories, on a `Database` from `adapters.sql.driver.open_database`,
+    without a transaction.
+
+    No BEGIN is sent: each statement runs on its own and reads the latest committed state (on
+    PostgreSQL as under READ COMMITTED; on SQLite in WAL mode it takes no lock, so readers never
+    queue behind a writer's `BEGIN IMMEDIATE`), without the round trips of BEGIN and ROLLBACK.
+    """
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database, read_only=True)
+
+    async def __aenter__(self) -> Self:
+        connection = await self._open()
+        self.users = SqlUserRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
+        self.one_time_tokens = SqlOneTimeTokenRepository(connection)
+        self.tasks = SqlTaskRepository(connection)
+        self.audit = SqlAuditLog(connection)
+        self.overviews = SqlAccountOverviews(connection)
+        return self
+
+
+class SqlUnitOfWork(_SqlBlock, UnitOfWork):
     """A transaction over the SQL repositories, on a `Database` from `adapters.sql.driver.open_database`.
 
-    Entering checks a connection out of the pool, so an unreachable database is reported on entry;
-    the transaction itself begins with its first statement (on SQLite with `BEGIN IMMEDIATE`, and
-    with it the wait for the write lock; a unit of work entered `reading()` sends no BEGIN
-    at all and takes no lock). Leaving rolls back anything not committed and returns the
-    connection. After `commit()` the block may go on: the next statement begins a new transaction.
-    Connection failures surface as `DependencyUnavailableError("database")`.
+    The transaction begins with its first statement (on SQLite with `BEGIN IMMEDIATE`, and with it
+    the wait for the write lock). After `commit()` the block may go on: the next statement begins
+    a new transaction.
 
     Events recorded and audit events added since the transaction began go to `publisher` right
     after the commit that stores the change succeeds; those of a rolled-back or failed transaction
@@ -43,30 +102,13 @@ class SqlUnitOfWork(UnitOfWork):
     """
 
     def __init__(self, database: Database, publisher: EventPublisher) -> None:
-        self._database, self._publisher = database, publisher
-        self._scope: contextlib.AbstractAsyncContextManager[Transaction] | None = None
-        self._transaction: Transaction | None = None
+        super().__init__(database, read_only=False)
+        self._publisher = publisher
         self._events: list[DomainEvent] = []
-        self._read_only = False
-
-    def reading(self) -> Self:
-        self._read_only = True
-        return self
 
     async def __aenter__(self) -> Self:
-        if self._scope is not None:
-            raise RuntimeError("this unit of work is already in use; enter it sequentially, never concurrently")
-        scope = self._database.transaction(read_only=self._read_only)
-        self._scope = scope
-        try:
-            transaction = await scope.__aenter__()
-        except BaseException:
-            self._scope = None
-            self._read_only = False
-            raise
-        self._transaction = transaction
+        connection = await self._open()
         self._events.clear()
-        connection = transaction.connection
         self.users = SqlUserRepository(connection)
         self.sessions = SqlSessionRepository(connection)
         self.refresh_tokens = SqlRefreshTokenRepository(connection)
@@ -80,22 +122,10 @@ class SqlUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._read_only = False
-        scope, self._scope, self._transaction = self._scope, None, None
-        if scope is None:
-            return
         self._events.clear()
-        try:
-            # Rolls back whatever was not committed and gives the connection back.
-            await scope.__aexit__(exc_type, exc, traceback)
-        except Exception:
-            if exc is None:
-                raise
-            # The block's own exception matters more than a failed rollback on a broken connection.
+        await super().__aexit__(exc_type, exc, traceback)
 
     async def commit(self) -> None:
-        if self._read_only:
-            raise RuntimeError("commit() in a unit of work entered for reading")
         if self._transaction is None:
             raise RuntimeError("commit() outside of an `async with` block")
         # Taken before committing: if the commit fails, the transaction and its events are gone.

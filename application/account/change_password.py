@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
 from domain.events import SessionsRevoked
@@ -35,16 +35,18 @@ class ChangePasswordHandler:
     def __init__(
         self,
         uow: UnitOfWork,
+        reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
         policy: PasswordPolicy,
     ) -> None:
-        self._uow, self._hasher, self._clock, self._password_policy = uow, hasher, clock, policy
+        self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
+        self._password_policy = policy
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
-        async with self._uow.reading() as uow:
-            user = await uow.users.get(command.user_id)
+        async with self._reader as view:
+            user = await view.users.get(command.user_id)
         if user is None or not user.is_active:
             raise TokenInvalidError
         if len(command.current_password) > PASSWORD_HARD_MAX_LENGTH:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
 from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
@@ -36,20 +36,22 @@ class ConfirmPasswordResetHandler:
     def __init__(
         self,
         uow: UnitOfWork,
+        reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
         policy: PasswordPolicy,
     ) -> None:
-        self._uow, self._hasher, self._clock, self._password_policy = uow, hasher, clock, policy
+        self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
+        self._password_policy = policy
 
     async def handle(self, command: ConfirmPasswordReset) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
         if not is_plausible_token(command.token):
             raise OneTimeTokenInvalidError
         token_hash = hash_token(command.token)
-        async with self._uow.reading() as uow:
+        async with self._reader as view:
             # A cheap look first, so that a bogus token costs no hashing.
-            token = await uow.one_time_tokens.get(token_hash)
+            token = await view.one_time_tokens.get(token_hash)
         if token is None or not token.is_usable(TokenPurpose.PASSWORD_RESET, self._clock.now()):
             raise OneTimeTokenInvalidError
         password_hash = await self._hasher.hash(command.new_password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, WrongPasswordError
 from domain.events import SessionsRevoked, UserRevoked
@@ -28,12 +28,12 @@ class DeleteAccountHandler:
       tokens (and tasks). Every access token of the account dies at once.
     """
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
-        self._uow, self._hasher, self._clock = uow, hasher, clock
+    def __init__(self, uow: UnitOfWork, reader: ReadOnlyUnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
 
     async def handle(self, command: DeleteAccount) -> None:
-        async with self._uow.reading() as uow:
-            user = await uow.users.get(command.user_id)
+        async with self._reader as view:
+            user = await view.users.get(command.user_id)
         if user is None:
             raise TokenInvalidError
         if len(command.password) > PASSWORD_HARD_MAX_LENGTH:

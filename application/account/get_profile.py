@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import User
 from domain.errors import TokenInvalidError
 from domain.ids import UserId
@@ -30,12 +30,12 @@ class GetProfileHandler:
     - An account that no longer exists or was deactivated makes the caller's token invalid.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, reader: ReadOnlyUnitOfWork, clock: Clock) -> None:
+        self._reader, self._clock = reader, clock
 
     async def handle(self, command: GetProfile) -> Profile:
-        async with self._uow.reading() as uow:
-            overview = await uow.overviews.get(command.user_id)
+        async with self._reader as view:
+            overview = await view.overviews.get(command.user_id)
         if overview is None or not overview.user.is_active:
             raise TokenInvalidError
         return Profile(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.permissions import require
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.account_values import Email
 from domain.accounts import Permission, User
 from domain.errors import UserNotFoundError, ValidationFailedError
 from domain.ids import UserId, is_plausible_id
+from domain.ports.repositories import UserReader
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,22 +26,22 @@ class GetUserHandler:
     - Needs the `users:read` permission (the admin role).
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
+        self._reader = reader
 
     async def handle(self, command: GetUser) -> User:
-        async with self._uow.reading() as uow:
-            await require(uow, command.actor_id, Permission.USERS_READ)
-            user = await _lookup(uow, command)
+        async with self._reader as view:
+            await require(view, command.actor_id, Permission.USERS_READ)
+            user = await _lookup(view.users, command)
         if user is None:
             raise UserNotFoundError
         return user
 
 
-async def _lookup(uow: UnitOfWork, command: GetUser) -> User | None:
+async def _lookup(users: UserReader, command: GetUser) -> User | None:
     if command.user_id is not None:
-        return await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
+        return await users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
     try:
-        return await uow.users.by_email(Email.parse(command.email or ""))
+        return await users.by_email(Email.parse(command.email or ""))
     except ValidationFailedError:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.permissions import require
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission
 from domain.audit import AuditEvent, AuditEventType
 from domain.errors import FieldError, ValidationFailedError
@@ -35,8 +35,8 @@ class ListAuditEventsHandler:
     - Needs the `audit:read` permission (the admin role).
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
+        self._reader = reader
 
     async def handle(self, command: ListAuditEvents) -> AuditPage:
         page = Page.parse(command.limit, command.offset)
@@ -47,7 +47,7 @@ class ListAuditEventsHandler:
         user_id = UserId(command.user_id) if command.user_id else None
         if user_id is not None and not is_plausible_id(user_id):
             return AuditPage([], 0, page)
-        async with self._uow.reading() as uow:
-            await require(uow, command.actor_id, Permission.AUDIT_READ)
-            events, total = await uow.audit.search(user_id=user_id, type_=type_, page=page)
+        async with self._reader as view:
+            await require(view, command.actor_id, Permission.AUDIT_READ)
+            events, total = await view.audit.search(user_id=user_id, type_=type_, page=page)
         return AuditPage(events, total, page)

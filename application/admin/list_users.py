@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.permissions import require
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission, User
 from domain.ids import UserId
 from domain.paging import Page
@@ -32,13 +32,13 @@ class ListUsersHandler:
     - Needs the `users:read` permission (the admin role).
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
+        self._reader = reader
 
     async def handle(self, command: ListUsers) -> UserPage:
         page = Page.parse(command.limit, command.offset)
         query = (command.query or "").strip()[:320] or None
-        async with self._uow.reading() as uow:
-            await require(uow, command.actor_id, Permission.USERS_READ)
-            users, total = await uow.users.search(query, page)
+        async with self._reader as view:
+            await require(view, command.actor_id, Permission.USERS_READ)
+            users, total = await view.users.search(query, page)
         return UserPage(users, total, page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.ids import SessionId, UserId
 from domain.ports.clock import Clock
 from domain.sessions import Session
@@ -25,10 +25,10 @@ class SessionView:
 class ListSessionsHandler:
     """List the user's sessions that are neither revoked nor expired, newest first, marking the calling one."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+    def __init__(self, reader: ReadOnlyUnitOfWork, clock: Clock) -> None:
+        self._reader, self._clock = reader, clock
 
     async def handle(self, command: ListSessions) -> list[SessionView]:
-        async with self._uow.reading() as uow:
-            sessions = await uow.sessions.active_for_user(command.user_id, self._clock.now())
+        async with self._reader as view:
+            sessions = await view.sessions.active_for_user(command.user_id, self._clock.now())
         return [SessionView(session, session.id == command.current_session_id) for session in sessions]

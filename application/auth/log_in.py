@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from application.auth.session_tokens import SessionTokens
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.account_values import Email, Username
 from domain.accounts import User
 from domain.audit import NO_CONTEXT, AuditData, AuditEvent, AuditEventType, RequestContext
@@ -20,6 +20,7 @@ from domain.errors import (
 from domain.passwords import PASSWORD_HARD_MAX_LENGTH
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
+from domain.ports.repositories import UserReader
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import Session, TokenPair
 from domain.throttling import AttemptDecision, LockoutPolicy, login_identifier_key
@@ -52,6 +53,7 @@ class LogInHandler:
     def __init__(
         self,
         uow: UnitOfWork,
+        reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         tokens: SessionTokens,
         clock: Clock,
@@ -59,7 +61,7 @@ class LogInHandler:
         lockout: LockoutPolicy,
         require_verified_email: bool = False,
     ) -> None:
-        self._uow, self._hasher, self._tokens, self._clock = uow, hasher, tokens, clock
+        self._uow, self._reader, self._hasher, self._tokens, self._clock = uow, reader, hasher, tokens, clock
         self._attempts, self._lockout = attempts, lockout
         self._require_verified_email = require_verified_email
 
@@ -88,8 +90,8 @@ class LogInHandler:
             # Refused before hashing: no account could have such a password.
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "invalid_credentials", attempts)
             raise InvalidCredentialsError
-        async with self._uow.reading() as uow:
-            user = await _find(uow, command.identifier)
+        async with self._reader as view:
+            user = await _find(view.users, command.identifier)
         if user is None:
             await self._hasher.verify_dummy(command.password)
         check = await self._hasher.verify(command.password, user.hashed_password) if user else None
@@ -142,7 +144,7 @@ class LogInHandler:
         now = self._clock.now()
         data: AuditData = {"reason": reason, "identifier": "email" if "@" in command.identifier else "username"}
         async with self._uow as uow:
-            user = await _find(uow, command.identifier)
+            user = await _find(uow.users, command.identifier)
             if user is not None and attempts is not None:
                 user.record_failed_login(attempts, self._lockout.locked_until(attempts, now), now)
                 await uow.users.update(user)
@@ -153,10 +155,10 @@ class LogInHandler:
             await uow.commit()
 
 
-async def _find(uow: UnitOfWork, identifier: str) -> User | None:
+async def _find(users: UserReader, identifier: str) -> User | None:
     try:
         if "@" in identifier:
-            return await uow.users.by_email(Email.parse(identifier))
-        return await uow.users.by_username(Username.parse(identifier))
+            return await users.by_email(Email.parse(identifier))
+        return await users.by_username(Username.parse(identifier))
     except ValidationFailedError:
         return None

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from application.account.account_mail import AccountMail
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.account_values import Email, Username, parse_full_name
 from domain.accounts import User
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
@@ -64,14 +64,15 @@ class RegisterUserHandler:
     def __init__(
         self,
         uow: UnitOfWork,
+        reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
         policy: PasswordPolicy,
         mail: AccountMail,
         new_account: NewAccount = User.register,
     ) -> None:
-        self._uow, self._hasher, self._clock, self._policy, self._mail = uow, hasher, clock, policy, mail
-        self._new_account = new_account
+        self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
+        self._policy, self._mail, self._new_account = policy, mail, new_account
 
     async def handle(self, command: RegisterUser) -> User:
         errors: list[FieldError] = []
@@ -81,10 +82,10 @@ class RegisterUserHandler:
         errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
         if errors or email is None or username is None:
             raise ValidationFailedError(errors)
-        async with self._uow.reading() as uow:
-            if await uow.users.by_email(email) is not None:
+        async with self._reader as view:
+            if await view.users.by_email(email) is not None:
                 raise EmailTakenError
-            if await uow.users.by_username(username) is not None:
+            if await view.users.by_username(username) is not None:
                 raise UsernameTakenError
         password_hash = await self._hasher.hash(command.password)
         user = self._new_account(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.permissions import acting_account
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
@@ -26,13 +26,13 @@ class GetTaskHandler:
       other users' tasks cannot be probed.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
+        self._reader = reader
 
     async def handle(self, command: GetTask) -> Task:
-        async with self._uow.reading() as uow:
-            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
-            task = await uow.tasks.get(command.task_id, owner.id)
+        async with self._reader as view:
+            owner = await acting_account(view, command.user_id, Permission.TASKS_OWN)
+            task = await view.tasks.get(command.task_id, owner.id)
         if task is None:
             raise TaskNotFoundError
         return task

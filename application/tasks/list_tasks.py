@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.permissions import acting_account
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
@@ -43,14 +43,14 @@ class ListTasksHandler:
     - `limit` is 1 to 100 (20 by default) and `offset` at least 0; `total` counts every match.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
+    def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
+        self._reader = reader
 
     async def handle(self, command: ListTasks) -> TaskList:
         page = _page(command.limit, command.offset)
-        async with self._uow.reading() as uow:
-            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
-            items, total = await uow.tasks.list(owner.id, completed=command.completed, page=page)
+        async with self._reader as view:
+            owner = await acting_account(view, command.user_id, Permission.TASKS_OWN)
+            items, total = await view.tasks.list(owner.id, completed=command.completed, page=page)
         return TaskList(items=items, total=total, page=page)
 
 

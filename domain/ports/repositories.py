@@ -1,4 +1,10 @@
-"""The repository ports: what a unit of work stores."""
+"""The repository ports: what a unit of work stores.
+
+Each `...Reader` is the reading half of a repository, all that a read-only unit of work hands out;
+the repository extends it with the writes (`UserRepository(UserReader)`, `AuditLog(AuditReader)`),
+so one implementation serves both. Refresh tokens and the outbox are only used in transactions and
+have no reader.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +24,8 @@ from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
 
-class UserRepository(Protocol):
-    """Stored accounts. Emails and usernames are unique and compared case-insensitively."""
-
-    @abstractmethod
-    async def add(self, user: User) -> None:
-        """Store a new account. After a conflict the transaction remains usable.
-
-        Raises:
-            EmailTakenError: another account has this email (ignoring case).
-            UsernameTakenError: another account has this username (ignoring case).
-        """
+class UserReader(Protocol):
+    """Stored accounts, read. Emails and usernames are unique and compared case-insensitively."""
 
     @abstractmethod
     async def get(self, user_id: UserId) -> User | None:
@@ -43,14 +40,27 @@ class UserRepository(Protocol):
         """The account with this username, ignoring case, or None."""
 
     @abstractmethod
-    async def delete(self, user_id: UserId) -> None:
-        """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
-        an unknown id changes nothing."""
-
-    @abstractmethod
     async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:
         """A page of accounts, oldest first (ties by id), whose email or username contains `query`
         (ignoring case; every account when None), and how many match in all."""
+
+
+class UserRepository(UserReader, Protocol):
+    """Stored accounts, read and written. Emails and usernames are unique and compared case-insensitively."""
+
+    @abstractmethod
+    async def add(self, user: User) -> None:
+        """Store a new account. After a conflict the transaction remains usable.
+
+        Raises:
+            EmailTakenError: another account has this email (ignoring case).
+            UsernameTakenError: another account has this username (ignoring case).
+        """
+
+    @abstractmethod
+    async def delete(self, user_id: UserId) -> None:
+        """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
+        an unknown id changes nothing."""
 
     @abstractmethod
     async def update(self, user: User) -> None:
@@ -62,12 +72,8 @@ class UserRepository(Protocol):
         """
 
 
-class SessionRepository(Protocol):
-    """Stored sessions (refresh-token families)."""
-
-    @abstractmethod
-    async def add(self, session: Session) -> None:
-        """Store a new session of an existing user."""
+class SessionReader(Protocol):
+    """Stored sessions (refresh-token families), read."""
 
     @abstractmethod
     async def get(self, session_id: SessionId) -> Session | None:
@@ -78,12 +84,20 @@ class SessionRepository(Protocol):
         """The user's sessions that are neither revoked nor expired at `now`, newest first."""
 
     @abstractmethod
-    async def revoke(self, session_id: SessionId, now: datetime) -> bool:
-        """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
-
-    @abstractmethod
     async def revoked_since(self, since: datetime) -> list[SessionId]:
         """The ids of the sessions revoked at or after `since`, in any order."""
+
+
+class SessionRepository(SessionReader, Protocol):
+    """Stored sessions (refresh-token families), read and written."""
+
+    @abstractmethod
+    async def add(self, session: Session) -> None:
+        """Store a new session of an existing user."""
+
+    @abstractmethod
+    async def revoke(self, session_id: SessionId, now: datetime) -> bool:
+        """Revoke one session; True if it was not revoked before. Revoking twice changes nothing."""
 
     @abstractmethod
     async def revoke_all_for_user(
@@ -116,29 +130,33 @@ class RefreshTokenRepository(Protocol):
     @abstractmethod
     async def lookup(self, token_hash: str) -> RefreshTokenLookup | None:
         """The token with this hash, used or not, with its session and its user, read at once (one
-        statement on a database: the hot path of `POST /auth/refresh`); None for an unknown hash."""
+        read of the store: all three as of one moment); None for an unknown hash."""
 
     @abstractmethod
     async def rotate(self, token_hash: str, successor: RefreshToken, now: datetime) -> bool:
         """Use up the unused token `token_hash` at `now`, store `successor` (the next token of its
         session) and record the use on the session (last use `now`, expiry the successor's), all at
-        once (one statement on PostgreSQL).
+        once: the three changes happen together or not at all.
 
         True for exactly one caller per token, however many run concurrently in any number of
         processes; False, changing nothing, when the token was already used (or does not exist).
         """
 
 
-class OneTimeTokenRepository(Protocol):
-    """Stored single-use tokens (password reset, email verification), known only by their hash."""
-
-    @abstractmethod
-    async def add(self, token: OneTimeToken) -> None:
-        """Store a new token of an existing user."""
+class OneTimeTokenReader(Protocol):
+    """Stored single-use tokens (password reset, email verification), known only by their hash, read."""
 
     @abstractmethod
     async def get(self, token_hash: str) -> OneTimeToken | None:
         """The token with this hash, used or not, or None."""
+
+
+class OneTimeTokenRepository(OneTimeTokenReader, Protocol):
+    """Stored single-use tokens (password reset, email verification), known only by their hash, read and written."""
+
+    @abstractmethod
+    async def add(self, token: OneTimeToken) -> None:
+        """Store a new token of an existing user."""
 
     @abstractmethod
     async def use(self, token_hash: str, purpose: TokenPurpose, now: datetime) -> bool:
@@ -160,12 +178,8 @@ class Outbox(Protocol):
         """Queue `message` for delivery from `now` on; its id. It is only delivered if the transaction commits."""
 
 
-class TaskRepository(Protocol):
-    """Stored tasks. Every read and write is scoped to an owner: another user's task does not exist."""
-
-    @abstractmethod
-    async def add(self, task: Task) -> None:
-        """Store a new task of an existing user."""
+class TaskReader(Protocol):
+    """Stored tasks, read. Every read is scoped to an owner: another user's task does not exist."""
 
     @abstractmethod
     async def get(self, task_id: TaskId, owner_id: UserId) -> Task | None:
@@ -177,16 +191,25 @@ class TaskRepository(Protocol):
         and how many match in all."""
 
     @abstractmethod
+    async def counts(self, owner_id: UserId) -> tuple[int, int]:
+        """How many tasks the owner has, and how many of them are completed."""
+
+
+class TaskRepository(TaskReader, Protocol):
+    """Stored tasks, read and written. Every read and write is scoped to an owner: another user's
+    task does not exist."""
+
+    @abstractmethod
+    async def add(self, task: Task) -> None:
+        """Store a new task of an existing user."""
+
+    @abstractmethod
     async def update(self, task: Task) -> None:
         """Store the changed fields of the owner's existing task; anything else changes nothing."""
 
     @abstractmethod
     async def delete(self, task_id: TaskId, owner_id: UserId) -> bool:
         """Delete the owner's task; False when the owner has no such task."""
-
-    @abstractmethod
-    async def counts(self, owner_id: UserId) -> tuple[int, int]:
-        """How many tasks the owner has, and how many of them are completed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,19 +223,16 @@ class AccountOverview:
 
 class AccountOverviews(Protocol):
     """A read model for the profile view: what the users and tasks repositories hold about one
-    account, read at once (one statement on a database) for the hot path of `GET /auth/me`."""
+    account, read at once (one read of the store: the account and its counts as of one moment),
+    so that it agrees with itself even where two reads may see two different moments."""
 
     @abstractmethod
     async def get(self, user_id: UserId) -> AccountOverview | None:
         """The account with how many tasks it has and how many of them are completed, or None."""
 
 
-class AuditLog(Protocol):
-    """The audit trail, written in the same transaction as the change each event records."""
-
-    @abstractmethod
-    async def add(self, event: AuditEvent) -> None:
-        """Record an event; it is kept only if the transaction commits."""
+class AuditReader(Protocol):
+    """The audit trail, read."""
 
     @abstractmethod
     async def search(
@@ -220,3 +240,11 @@ class AuditLog(Protocol):
     ) -> tuple[list[AuditEvent], int]:
         """A page of events, newest first (ties by id), optionally of one user and/or one type, and
         how many match in all."""
+
+
+class AuditLog(AuditReader, Protocol):
+    """The audit trail, written in the same transaction as the change each event records, and read."""
+
+    @abstractmethod
+    async def add(self, event: AuditEvent) -> None:
+        """Record an event; it is kept only if the transaction commits."""

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.ports.mail import OutboxQueue
 from tests.backends import BACKENDS, Storage
 from tests.backends import storage as open_storage
 
 UowFactory = Callable[[], UnitOfWork]
+ReaderFactory = Callable[[], ReadOnlyUnitOfWork]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -35,6 +36,18 @@ def uow_factory(storage: Storage) -> UowFactory:
 def uow(uow_factory: UowFactory) -> UnitOfWork:
     """One unit of work over a fresh store; enter it once per transaction."""
     return uow_factory()
+
+
+@pytest.fixture
+def reader_factory(storage: Storage) -> ReaderFactory:
+    """Makes independent read-only units of work over the same store as `uow` and `uow_factory`."""
+    return storage.new_reader
+
+
+@pytest.fixture
+def reader(reader_factory: ReaderFactory) -> ReadOnlyUnitOfWork:
+    """One read-only unit of work over the same store as `uow`; enter it once per block."""
+    return reader_factory()
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.ids import UserId
 from domain.ports.repositories import AccountOverview
 from tests.builders import a_task, a_user
 
 
-async def test_an_overview_is_the_account_with_its_task_counts(uow: UnitOfWork) -> None:
+async def test_an_overview_is_the_account_with_its_task_counts(uow: UnitOfWork, reader: ReadOnlyUnitOfWork) -> None:
     alice, bob = a_user(), a_user()
     async with uow as tx:
         await tx.users.add(alice)
@@ -18,23 +18,23 @@ async def test_an_overview_is_the_account_with_its_task_counts(uow: UnitOfWork) 
         await tx.tasks.add(a_task(bob, completed=True))
         await tx.commit()
 
-    async with uow.reading() as tx:
+    async with reader as tx:
         assert await tx.overviews.get(alice.id) == AccountOverview(alice, 4, 2)
         assert await tx.overviews.get(bob.id) == AccountOverview(bob, 1, 1)
 
 
-async def test_an_account_without_tasks_has_zero_counts(uow: UnitOfWork) -> None:
+async def test_an_account_without_tasks_has_zero_counts(uow: UnitOfWork, reader: ReadOnlyUnitOfWork) -> None:
     user = a_user()
     async with uow as tx:
         await tx.users.add(user)
         await tx.commit()
 
-    async with uow.reading() as tx:
+    async with reader as tx:
         assert await tx.overviews.get(user.id) == AccountOverview(user, 0, 0)
 
 
-async def test_there_is_no_overview_of_a_missing_account(uow: UnitOfWork) -> None:
-    async with uow.reading() as tx:
+async def test_there_is_no_overview_of_a_missing_account(reader: ReadOnlyUnitOfWork) -> None:
+    async with reader as tx:
         assert await tx.overviews.get(UserId("no-such-user")) is None
 
 

@@ -19,7 +19,7 @@ from application.account.mail_templates import MailTemplates
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
 from domain.errors import EmailTakenError
 from domain.one_time_tokens import AccountTokenPolicy
@@ -31,6 +31,7 @@ from tests.builders import a_refresh_token, a_session, a_user
 N = 20
 SUCCESSOR_KEY = b"contract-test-successor-key-32by"
 UowFactory = Callable[[], UnitOfWork]
+ReaderFactory = Callable[[], ReadOnlyUnitOfWork]
 
 
 async def test_concurrent_rotate_lets_exactly_one_caller_win_with_one_successor(uow_factory: UowFactory) -> None:
@@ -107,12 +108,16 @@ async def test_concurrent_refreshes_of_one_token_converge_on_one_successor(uow_f
     assert stored_session.last_used_at == clock.now()
 
 
-async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(uow_factory: UowFactory) -> None:
+async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(
+    uow_factory: UowFactory, reader_factory: ReaderFactory
+) -> None:
     handler_clock = FrozenClock()
     mail = AccountMail(OsSecretGenerator(), MailTemplates("http://127.0.0.1:8000"), AccountTokenPolicy())
 
     async def register(number: int) -> User:
-        handler = RegisterUserHandler(uow_factory(), MemoryPasswordHasher(), handler_clock, PasswordPolicy(), mail)
+        handler = RegisterUserHandler(
+            uow_factory(), reader_factory(), MemoryPasswordHasher(), handler_clock, PasswordPolicy(), mail
+        )
         command = RegisterUser(email="Ada@Example.org", username=f"ada_{number}", password="Tr0ub4dor&3")
         return await handler.handle(command)
 

@@ -7,7 +7,8 @@ import asyncio
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
+from adapters.sql.driver import Database as SqlDatabase
 from adapters.sql.driver import open_database
 from adapters.sql.migrations.migrate import upgrade_async
 from adapters.sql.tables import metadata
-from adapters.sql.unit_of_work import SqlUnitOfWork
+from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.errors import DependencyUnavailableError
 from tests.backends import SQL_BACKENDS, Database, RecordingPublisher, empty_database, migrated_database
-from tests.builders import a_user
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,13 +124,22 @@ async def driver_threads_settle() -> AsyncIterator[None]:
         await asyncio.sleep(0.01)
 
 
+def _writing(pool: SqlDatabase) -> SqlUnitOfWork:
+    return SqlUnitOfWork(pool, RecordingPublisher())
+
+
+# Both units of work, the one that writes and the one that only reads.
+UNITS_OF_WORK = [pytest.param(_writing, id="writing"), pytest.param(SqlReadOnlyUnitOfWork, id="read-only")]
+
+
 @pytest.mark.usefixtures("driver_threads_settle")
 @pytest.mark.parametrize("url_template", UNREACHABLE)
+@pytest.mark.parametrize("unit_of_work", UNITS_OF_WORK)
 async def test_an_unreachable_database_is_reported_unavailable_without_driver_text(
-    url_template: str, tmp_path: Path
+    url_template: str, unit_of_work: Callable[[SqlDatabase], AbstractAsyncContextManager[object]], tmp_path: Path
 ) -> None:
     pool = open_database(url_template.format(tmp=tmp_path))
-    uow = SqlUnitOfWork(pool, RecordingPublisher())
+    uow = unit_of_work(pool)
     try:
         with pytest.raises(DependencyUnavailableError) as caught:
             await uow.__aenter__()
@@ -150,30 +160,15 @@ async def test_ping_is_false_when_the_database_cannot_be_reached(url_template: s
         await pool.close()
 
 
-async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(database: Database) -> None:
+@pytest.mark.parametrize("unit_of_work", UNITS_OF_WORK)
+async def test_a_unit_of_work_cannot_be_entered_while_it_is_in_use(
+    database: Database, unit_of_work: Callable[[SqlDatabase], AbstractAsyncContextManager[object]]
+) -> None:
     pool = database.open()
-    uow = SqlUnitOfWork(pool, RecordingPublisher())
+    uow = unit_of_work(pool)
     try:
         async with uow:
             with pytest.raises(RuntimeError):
                 await uow.__aenter__()
-    finally:
-        await pool.close()
-
-
-async def test_a_reading_unit_of_work_does_not_wait_for_an_open_writer(database: Database) -> None:
-    pool = database.open()
-    writer, reader = SqlUnitOfWork(pool, RecordingPublisher()), SqlUnitOfWork(pool, RecordingPublisher())
-    user = a_user()
-    try:
-        async with writer as tx:
-            await tx.users.add(user)
-            # The writer holds its transaction (on SQLite: the write lock) open while the reader runs;
-            # a reader that needed the lock would fail with "database unavailable" after the busy timeout.
-            async with reader.reading() as read_tx:
-                assert await read_tx.users.get(user.id) is None
-            await tx.commit()
-        async with reader.reading() as read_tx:
-            assert await read_tx.users.get(user.id) == user
     finally:
         await pool.close()

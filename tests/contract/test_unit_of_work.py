@@ -168,25 +168,3 @@ async def test_ping_works_inside_a_block_too(uow_factory: Callable[[], UnitOfWor
         await tx.users.add(a_user())
         assert await uow_factory().ping() is True
         await tx.commit()
-
-
-async def test_a_reading_block_sees_committed_data_and_refuses_to_commit(uow: UnitOfWork) -> None:
-    user = a_user()
-    async with uow as tx:
-        await tx.users.add(user)
-        await tx.commit()
-    async with uow.reading() as tx:
-        assert await tx.users.get(user.id) == user
-        with pytest.raises(RuntimeError):
-            await tx.commit()
-
-
-async def test_reading_applies_to_the_next_block_only(uow: UnitOfWork) -> None:
-    async with uow.reading() as tx:
-        assert await tx.users.get(a_user().id) is None
-    user = a_user()
-    async with uow as tx:
-        await tx.users.add(user)
-        await tx.commit()
-    async with uow as tx:
-        assert await tx.users.get(user.id) == user
