@@ -6,7 +6,8 @@ from functools import partial
 
 from litestar import Litestar
 
-from entrypoints.container import handler_providers, production, start, stop
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import production, start, stop
 from entrypoints.http.app import create_app as create_http_app
 from entrypoints.settings import Settings, load_settings
 
@@ -15,7 +16,7 @@ def build_app(settings: Settings) -> Litestar:
     """The production application for `settings`: resources start and stop with the app's lifespan."""
     use_cases, adapters = production(settings)
     return create_http_app(
-        handler_providers(use_cases),
+        http_handlers(use_cases),
         settings,
         on_startup=[partial(start, use_cases, adapters)],
         on_shutdown=[partial(stop, use_cases, adapters)],

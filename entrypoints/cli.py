@@ -25,7 +25,9 @@ from application.admin.update_user import UpdateUser
 from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
 from entrypoints.command_table import Command, Handler, arg, build_parser
-from entrypoints.container import UseCases, key_store, production, start, stop
+from entrypoints.container.adapters import key_store
+from entrypoints.container.lifecycle import production, start, stop
+from entrypoints.container.use_cases import UseCases
 from entrypoints.serving import serve
 from entrypoints.settings import Settings, SettingsError, load_settings
 

@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from adapters.lifecycle import Lifecycle
 from application.errors import DependencyUnavailableError
 from application.ops.deliver_outbox import BATCH_SIZE, DeliverOutboxHandler
 
 logger = logging.getLogger("bastion.outbox")
 
 
-class OutboxWorker:
+class OutboxWorker(Lifecycle):
     """Runs `DeliverOutbox` every `interval` seconds (at once again while batches come back full).
 
     Several processes may run one each: the outbox's leases keep them from sending an entry twice.
@@ -26,7 +27,12 @@ class OutboxWorker:
         self._task: asyncio.Task[None] | None = None
         self._store_down = False
 
-    def start(self) -> None:
+    @property
+    def running(self) -> bool:
+        """Whether `start` was called and `stop` has not finished since."""
+        return self._task is not None
+
+    async def start(self) -> None:
         self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name="bastion-outbox-worker")
 

@@ -7,7 +7,7 @@ import os
 import sys
 
 from adapters.sql.migrations.migrate import upgrade
-from entrypoints.container import production
+from entrypoints.container.lifecycle import production
 from entrypoints.process_tuning import tune_process
 from entrypoints.settings import Settings
 

@@ -17,6 +17,7 @@ from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
+from adapters.lifecycle import Lifecycle
 from application.errors import DependencyUnavailableError
 from domain.passwords import PasswordCheck
 from domain.ports.password_hasher import PasswordHasher
@@ -47,7 +48,7 @@ class _LegacyBcryptHasher(BcryptHasher):
         return super().verify(secret[:_BCRYPT_MAX_PASSWORD_BYTES], hash)
 
 
-class PwdlibPasswordHasher(PasswordHasher):
+class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
     """Argon2id hashing through pwdlib, with bcrypt accepted for verification of legacy hashes.
 
     - New hashes are argon2id with the given parameters (default: the OWASP minimum, m=19456 KiB,
@@ -62,7 +63,8 @@ class PwdlibPasswordHasher(PasswordHasher):
       each thread's buffer for the next job: returning it would cost page faults on every check.)
       A job keeps its slot until its thread is done with it, even if the caller was cancelled.
     - `verify_dummy` checks against an argon2id hash of a random secret, made once on first use.
-    - `close()` stops the pool at shutdown; later calls raise `DependencyUnavailableError`.
+    - Its threads exist from construction; `stop()` (or `close()`) ends them at shutdown, and later
+      calls raise `DependencyUnavailableError`.
     """
 
     def __init__(
@@ -101,6 +103,12 @@ class PwdlibPasswordHasher(PasswordHasher):
         except _UNCHECKABLE:
             # The same outcome as `verify` for a real account: a failed check.
             return
+
+    async def start(self) -> None:
+        """Nothing to acquire: the pool starts its threads on first use."""
+
+    async def stop(self) -> None:
+        self.close()
 
     def close(self) -> None:
         """Stop the worker threads: queued jobs are cancelled, running ones are waited for."""

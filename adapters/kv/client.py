@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import coredis
 from coredis.retry import NoRetryPolicy
 
+from adapters.lifecycle import Lifecycle
+
 CONNECT_TIMEOUT_S = 0.5
 COMMAND_TIMEOUT_S = 1.0
 
@@ -37,7 +39,7 @@ async def redis_client(url: str) -> AsyncIterator[coredis.Redis[str]]:
         yield client
 
 
-class RedisConnection:
+class RedisConnection(Lifecycle):
     """Keeps one client entered for the lifetime of the application.
 
     coredis 6 clients must be left in the task that entered them (anyio cancel scopes), while an

@@ -12,6 +12,7 @@ import coredis
 from coredis.retry import NoRetryPolicy
 from coredis.tokens import PureToken
 
+from adapters.lifecycle import Lifecycle
 from adapters.revocation_cache import RevocationCache, seconds_down, seconds_up
 from domain.ids import SessionId, UserId
 from domain.ports.revocation_list import RevocationList
@@ -30,7 +31,7 @@ CLEANUP_INTERVAL_S = 60.0
 WRITE_BATCH_SIZE = 500
 
 
-class RedisRevocationList(RevocationList):
+class RedisRevocationList(RevocationList, Lifecycle):
     """Revocations kept in Redis and mirrored in every process's memory, so `is_revoked` costs no I/O.
 
     Key layout (under the environment's `prefix`):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.unit_of_work import UnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.ports.clock import Clock
 from domain.ports.revocation_list import RevocationList
 from domain.sessions import SessionPolicy
@@ -15,14 +15,16 @@ class SeedRevocationsHandler:
       otherwise accept access tokens of sessions that were logged out before it started.
     """
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._uow, self._clock, self._revocations, self._policy = uow, clock, revocations, policy
+    def __init__(
+        self, reader: ReadOnlyUnitOfWork, clock: Clock, revocations: RevocationList, policy: SessionPolicy
+    ) -> None:
+        self._reader, self._clock, self._revocations, self._policy = reader, clock, revocations, policy
 
     async def handle(self) -> int:
         now = self._clock.now()
         since = now - self._policy.access_ttl - self._policy.revocation_margin
-        async with self._uow as uow:
-            revoked = await uow.sessions.revoked_since(since)
+        async with self._reader as view:
+            revoked = await view.sessions.revoked_since(since)
         if revoked:
             await self._revocations.revoke_sessions(revoked, until=self._policy.revocation_until(now))
         return len(revoked)

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
-from application.auth.authenticate import AuthenticateHandler
-from application.ops.throttle_request import ThrottleRequestHandler
 from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.client_ip import ClientAddresses
+from entrypoints.http.handlers import HttpHandlers
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.admin import admin_router
@@ -32,13 +30,6 @@ from entrypoints.http.throttling import ThrottleMiddleware
 from entrypoints.settings import Settings
 
 LifespanHook = Callable[[], Any]
-
-
-def _dependency(provider: Callable[[], object]) -> Provide:
-    def provide() -> object:
-        return provider()
-
-    return Provide(provide, sync_to_thread=False)
 
 
 def _openapi(settings: Settings) -> OpenAPIConfig | None:
@@ -60,59 +51,73 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
 
 
 def create_app(
-    handlers: Mapping[str, Callable[[], object]],
+    handlers: HttpHandlers,
     settings: Settings,
     *,
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
 ) -> Litestar:
-    """The HTTP application. `handlers` maps each use-case dependency name to a zero-argument
-    provider (the composition root decides what it builds); nothing here knows the adapters."""
-    allowed_hosts = settings.server.allowed_host_list
-    addresses = ClientAddresses(settings.server.trusted_proxy_networks)
-    handlers = dict(handlers)
-    throttle = cast("Callable[[], ThrottleRequestHandler]", handlers.pop("throttle_request"))
+    """The HTTP application over the use cases it is handed; nothing here knows the adapters."""
+    server = settings.server
+    addresses = ClientAddresses(server.trusted_proxy_networks)
     return Litestar(
-        route_handlers=[
-            health_router(settings.server.app_name, settings.server.environment),
-            auth_router,
-            account_router,
-            gateway_router,
-            tasks_router,
-            admin_router,
-            jwks_router(settings.tokens.jwks_max_age_seconds),
-        ],
-        dependencies={name: _dependency(provider) for name, provider in handlers.items()},
+        route_handlers=_routers(settings),
+        dependencies=handlers.route_dependencies(),
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},
-        before_send=[security_headers(hsts=settings.server.hsts_enabled, addresses=addresses)],
+        before_send=[security_headers(hsts=server.hsts_enabled, addresses=addresses)],
         middleware=[
-            ThrottleMiddleware(throttle, settings.throttling.throttle_policy),
-            BearerAuthMiddleware(cast("Callable[[], AuthenticateHandler]", handlers["authenticate"])),
+            ThrottleMiddleware(handlers.throttle_request, settings.throttling.throttle_policy),
+            BearerAuthMiddleware(handlers.authenticate),
         ],
         state=State({"client_addresses": addresses}),
-        cors_config=CORSConfig(
-            allow_origins=settings.server.cors_origin_list,
-            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Retry-After", "WWW-Authenticate"],
-            max_age=600,
-        ),
-        allowed_hosts=None if "*" in allowed_hosts else AllowedHostsConfig(allowed_hosts=allowed_hosts),
+        cors_config=_cors(settings),
+        allowed_hosts=_allowed_hosts(settings),
         openapi_config=_openapi(settings),
-        request_max_body_size=settings.server.max_body_bytes,
+        request_max_body_size=server.max_body_bytes,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
-        logging_config=LoggingConfig(
-            handlers={
-                "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "standard"},
-                # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
-                "queue_listener": {"class": "logging.NullHandler"},
-            },
-            loggers={"litestar": {"level": "INFO", "handlers": ["lines"], "propagate": False}},
-            root={"level": "INFO", "handlers": ["lines"]},
-            log_exceptions="never",
-            disable_stack_trace={Exception},
-        ),
-        debug=settings.server.debug and not settings.server.is_production,
+        logging_config=_logging(),
+        debug=server.debug and not server.is_production,
+    )
+
+
+def _routers(settings: Settings) -> list[Router]:
+    return [
+        health_router(settings.server.app_name, settings.server.environment),
+        auth_router,
+        account_router,
+        gateway_router,
+        tasks_router,
+        admin_router,
+        jwks_router(settings.tokens.jwks_max_age_seconds),
+    ]
+
+
+def _cors(settings: Settings) -> CORSConfig:
+    return CORSConfig(
+        allow_origins=settings.server.cors_origin_list,
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After", "WWW-Authenticate"],
+        max_age=600,
+    )
+
+
+def _allowed_hosts(settings: Settings) -> AllowedHostsConfig | None:
+    allowed_hosts = settings.server.allowed_host_list
+    return None if "*" in allowed_hosts else AllowedHostsConfig(allowed_hosts=allowed_hosts)
+
+
+def _logging() -> LoggingConfig:
+    return LoggingConfig(
+        handlers={
+            "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "standard"},
+            # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
+            "queue_listener": {"class": "logging.NullHandler"},
+        },
+        loggers={"litestar": {"level": "INFO", "handlers": ["lines"], "propagate": False}},
+        root={"level": "INFO", "handlers": ["lines"]},
+        log_exceptions="never",
+        disable_stack_trace={Exception},
     )

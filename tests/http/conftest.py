@@ -11,7 +11,10 @@ from litestar.testing import AsyncTestClient
 
 from adapters.memory.mailer import MemoryMailer
 from domain.mail import MailMessage
-from entrypoints.container import MemoryAdapters, UseCases, handler_providers, in_memory
+from entrypoints.container.adapters import MemoryAdapters
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import in_memory
+from entrypoints.container.use_cases import UseCases
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -81,7 +84,7 @@ def settings() -> Settings:
 async def memory_api(settings: Settings) -> AsyncIterator[Api]:
     """The HTTP app over the memory adapters, with a client; the peer address is 127.0.0.1."""
     use_cases, adapters = in_memory(settings)
-    app = create_app(handler_providers(use_cases), settings)
+    app = create_app(http_handlers(use_cases), settings)
     async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield Api(client=client, adapters=adapters, use_cases=use_cases)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.container import handler_providers, in_memory
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import in_memory
 from entrypoints.http.app import create_app
 from tests.http.conftest import Api, make_settings
 
@@ -33,7 +34,7 @@ BEARER_ROUTES = {
 
 def test_the_routes_marked_for_a_bearer_token_are_exactly_the_contracts() -> None:
     use_cases, _ = in_memory(make_settings())
-    app = create_app(handler_providers(use_cases), make_settings())
+    app = create_app(http_handlers(use_cases), make_settings())
     marked = {
         (method, route.path)
         for route in app.routes

@@ -7,14 +7,15 @@ import inspect
 
 from litestar.handlers.http_handlers import HTTPRouteHandler
 
-from entrypoints.container import handler_providers, in_memory
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import in_memory
 from entrypoints.http.app import create_app
 from tests.http.conftest import make_settings
 
 
 def _route_handlers() -> list[HTTPRouteHandler]:
     use_cases, _ = in_memory(make_settings())
-    app = create_app(handler_providers(use_cases), make_settings())
+    app = create_app(http_handlers(use_cases), make_settings())
     return [
         handler
         for route in app.routes

@@ -18,7 +18,10 @@ from joserfc.jwk import OctKey
 from litestar.testing import AsyncTestClient
 
 from adapters.crypto.signing_keys import SigningKeyStore
-from entrypoints.container import MemoryAdapters, UseCases, handler_providers, in_memory
+from entrypoints.container.adapters import MemoryAdapters
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import in_memory
+from entrypoints.container.use_cases import UseCases
 from entrypoints.http.app import create_app
 from tests.http.conftest import Api, bearer, make_settings
 
@@ -55,7 +58,7 @@ async def _api(algorithm: str, keys_dir: Path) -> tuple[Any, MemoryAdapters, Use
         overrides["jwt_keys_dir"] = str(keys_dir)
     settings = make_settings(**overrides)
     use_cases, adapters = in_memory(settings)
-    return create_app(handler_providers(use_cases), settings), adapters, use_cases
+    return create_app(http_handlers(use_cases), settings), adapters, use_cases
 
 
 @asynccontextmanager

@@ -70,6 +70,12 @@ class PostgresDatabase(Database):
             with translated_errors():
                 await pool.release(connection)
 
+    async def start(self) -> None:
+        """Nothing to do: connections open on first use."""
+
+    async def stop(self) -> None:
+        await self.close()
+
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:

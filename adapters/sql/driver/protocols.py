@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Dialect
 
+from adapters.lifecycle import Lifecycle
 from adapters.sql.driver.statements import Row, Statement
 
 
@@ -39,8 +40,8 @@ class Transaction(Protocol):
         """Make the transaction's changes durable; a later statement begins a new transaction."""
 
 
-class Database(Protocol):
-    """A pool of connections to one database."""
+class Database(Lifecycle, Protocol):
+    """A pool of connections to one database; connections open on first use, `stop` closes them."""
 
     dialect: Dialect
 

@@ -94,6 +94,12 @@ class SqliteDatabase(Database):
                 assert self._idle is not None
                 self._idle.put_nowait(connection)
 
+    async def start(self) -> None:
+        """Nothing to do: connections open on first use."""
+
+    async def stop(self) -> None:
+        await self.close()
+
     async def close(self) -> None:
         self._closed = True
         connections, self._all = self._all, []

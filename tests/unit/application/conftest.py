@@ -34,7 +34,8 @@ from domain.audit import RequestContext
 from domain.ids import UserId
 from domain.opaque_tokens import hash_token
 from domain.sessions import Principal, RefreshToken, Session, TokenPair
-from entrypoints.container import UseCases, in_memory
+from entrypoints.container.lifecycle import in_memory
+from entrypoints.container.use_cases import UseCases
 from entrypoints.settings import Settings
 
 PASSWORD = "Tr0ub4dor&3"

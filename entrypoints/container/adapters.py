@@ -1,0 +1,204 @@
+"""The adapter sets: production (SQL, argon2, JWT keys, Redis when configured, SMTP) and in-memory.
+
+Both declare the same provider names, so `UseCases` runs over either; both declare `lifecycle`,
+the adapters that hold resources, in the order they start (they stop in reverse).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.audit_lines import log_audit_event
+from adapters.clock import SystemClock
+from adapters.crypto.hs256_issuer import Hs256TokenIssuer
+from adapters.crypto.jose_issuer import JoseTokenIssuer
+from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
+from adapters.crypto.signing_keys import SigningKeyStore
+from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
+from adapters.kv.client import RedisConnection
+from adapters.kv.login_attempts import RedisLoginAttemptCounter
+from adapters.kv.probe import RedisProbe
+from adapters.kv.rate_limiter import RedisRateLimiter
+from adapters.kv.revocation_list import RedisRevocationList
+from adapters.mail.log_mailer import LogMailer
+from adapters.mail.smtp_mailer import SmtpMailer
+from adapters.memory.hasher import MemoryPasswordHasher
+from adapters.memory.login_attempts import MemoryLoginAttemptCounter
+from adapters.memory.mailer import MemoryMailer
+from adapters.memory.outbox_queue import MemoryOutboxQueue
+from adapters.memory.rate_limiter import MemoryRateLimiter
+from adapters.memory.revocation_list import MemoryRevocationList
+from adapters.memory.store import MemoryStore
+from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
+from adapters.probes import NotConfiguredProbe
+from adapters.random_secrets import OsSecretGenerator
+from adapters.sql.driver import Database, open_database
+from adapters.sql.login_attempts import SqlLoginAttemptCounter
+from adapters.sql.outbox_queue import SqlOutboxQueue
+from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
+from application.messagebus import MessageBus
+from application.subscribers import message_bus
+from entrypoints.settings import Settings
+
+
+def _database(settings: Settings) -> Database:
+    return open_database(
+        settings.database.url, pool_size=settings.database.pool_size, schema=settings.database.schema or None
+    )
+
+
+def _hasher(settings: Settings) -> PwdlibPasswordHasher:
+    return PwdlibPasswordHasher(
+        memory_cost=settings.hashing.memory_kib,
+        time_cost=settings.hashing.time_cost,
+        parallelism=settings.hashing.parallelism,
+        threads=settings.hashing.threads,
+        max_pending=settings.hashing.max_pending,
+    )
+
+
+def _mailer(settings: Settings) -> SmtpMailer | LogMailer:
+    if not settings.mail.host:
+        return LogMailer()
+    return SmtpMailer(
+        host=settings.mail.host,
+        port=settings.mail.port,
+        sender=settings.mail.sender,
+        username=settings.mail.username or None,
+        password=settings.mail.password or None,
+        starttls=settings.mail.starttls,
+        ssl=settings.mail.ssl,
+        timeout_seconds=settings.mail.timeout_seconds,
+    )
+
+
+def key_store(settings: Settings) -> SigningKeyStore:
+    """The signing keys of an asymmetric algorithm.
+
+    Raises:
+        ValueError: HS256 is configured, or BASTION_JWT_KEYS_DIR is not set.
+    """
+    if settings.tokens.algorithm == "HS256":
+        raise ValueError("BASTION_JWT_ALGORITHM is HS256, which signs with BASTION_SECRET_KEY and has no key files")
+    if not settings.tokens.keys_dir:
+        raise ValueError("BASTION_JWT_KEYS_DIR is not set")
+    return SigningKeyStore(Path(settings.tokens.keys_dir), settings.tokens.algorithm)
+
+
+def _issuer(settings: Settings) -> Hs256TokenIssuer | JoseTokenIssuer:
+    """One issuer per algorithm family: HS256 signs with the secret, the others with key files."""
+    tokens = settings.tokens
+    if tokens.algorithm == "HS256":
+        return Hs256TokenIssuer(
+            secret=tokens.secret_bytes,
+            issuer=tokens.issuer,
+            audience=tokens.audience,
+            leeway_seconds=tokens.leeway_seconds,
+        )
+    return JoseTokenIssuer(
+        algorithm=tokens.algorithm,
+        keys=key_store(settings).load(),
+        issuer=tokens.issuer,
+        audience=tokens.audience,
+        leeway_seconds=tokens.leeway_seconds,
+    )
+
+
+def _store_kind(settings: Settings) -> str:
+    return "redis" if settings.redis.url else "local"
+
+
+def _bus(
+    revocations: providers.Provider[Any], attempts: providers.Provider[Any], settings: providers.Provider[Settings]
+) -> providers.Singleton[MessageBus]:
+    """The message bus over an adapter set's revocation list and login-attempt counter."""
+    return providers.Singleton(
+        message_bus,
+        revocations=revocations,
+        attempts=attempts,
+        policy=settings.provided.tokens.session_policy,
+        audit_lines=providers.Object(log_audit_event),
+    )
+
+
+class ProductionAdapters(containers.DeclarativeContainer):
+    """SQL database, argon2 hashing, JWT signing, the system clock, SMTP (or the log); Redis for
+    limits, lockout counts and revocations when BASTION_REDIS_URL is set, else the database and memory."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    store_kind = providers.Callable(_store_kind, settings)
+    # A Singleton, not an async Resource: an async resource would turn every provider that depends
+    # on it into one returning awaitables, on every request. Its `stop` closes the pool.
+    database = providers.Singleton(_database, settings)
+    hasher = providers.Singleton(_hasher, settings)
+    issuer = providers.Singleton(_issuer, settings)
+    clock = providers.Singleton(SystemClock)
+    secrets = providers.Singleton(OsSecretGenerator)
+
+    # Never built when Redis is not configured.
+    redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
+    redis = redis_connection.provided.client
+    redis_prefix = settings.provided.redis.prefix
+    # One outage, one warning and one degraded flag for both fallbacks.
+    redis_outage = providers.Singleton(OutageTracker, "redis")
+    rate_limiter = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(
+            FallbackRateLimiter, primary=providers.Singleton(RedisRateLimiter, redis, redis_prefix),
+            fallback=providers.Singleton(MemoryRateLimiter), outage=redis_outage,
+        ),
+        local=providers.Singleton(MemoryRateLimiter),
+    )  # fmt: skip
+    login_attempts = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(
+            FallbackLoginAttemptCounter, primary=providers.Singleton(RedisLoginAttemptCounter, redis, redis_prefix),
+            fallback=providers.Singleton(MemoryLoginAttemptCounter), outage=redis_outage,
+        ),
+        local=providers.Singleton(SqlLoginAttemptCounter, database),
+    )  # fmt: skip
+    revocations = providers.Selector(
+        store_kind,
+        redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),
+        local=providers.Singleton(MemoryRevocationList),
+    )
+    bus = _bus(revocations, login_attempts, settings)
+    uow = providers.Factory(SqlUnitOfWork, database, bus)
+    reader = providers.Factory(SqlReadOnlyUnitOfWork, database)
+    mailer = providers.Singleton(_mailer, settings)
+    outbox_queue = providers.Singleton(SqlOutboxQueue, database)
+    probes = providers.Selector(
+        store_kind,
+        redis=providers.List(providers.Singleton(RedisProbe, redis)),
+        local=providers.List(providers.Singleton(NotConfiguredProbe, "redis")),
+    )
+    # The Redis client before the revocation subscriber that uses it.
+    lifecycle = providers.Selector(
+        store_kind,
+        redis=providers.List(hasher, database, redis_connection, revocations),
+        local=providers.List(hasher, database),
+    )
+
+
+class MemoryAdapters(containers.DeclarativeContainer):
+    """The same provider names over in-memory adapters, for tests and experiments."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    store = providers.Singleton(MemoryStore)
+    hasher = providers.Singleton(MemoryPasswordHasher)
+    issuer = providers.Singleton(_issuer, settings)
+    clock = providers.Singleton(SystemClock)
+    secrets = providers.Singleton(OsSecretGenerator)
+    rate_limiter = providers.Singleton(MemoryRateLimiter)
+    login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
+    revocations = providers.Singleton(MemoryRevocationList)
+    bus = _bus(revocations, login_attempts, settings)
+    uow = providers.Factory(MemoryUnitOfWork, store, bus)
+    reader = providers.Factory(MemoryReadOnlyUnitOfWork, store)
+    mailer = providers.Singleton(MemoryMailer)
+    outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
+    probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
+    lifecycle = providers.List()

@@ -1,0 +1,217 @@
+"""UseCases: one provider per use case, over whichever adapter set it is given; and the policies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dependency_injector import containers, providers
+
+from application.account.account_mail import AccountMail
+from application.account.change_password import ChangePasswordHandler
+from application.account.confirm_password_reset import ConfirmPasswordResetHandler
+from application.account.delete_account import DeleteAccountHandler
+from application.account.get_profile import GetProfileHandler
+from application.account.mail_templates import MailTemplates
+from application.account.request_password_reset import RequestPasswordResetHandler
+from application.account.resend_verification import ResendVerificationHandler
+from application.account.update_profile import UpdateProfileHandler
+from application.account.verify_email import VerifyEmailHandler
+from application.admin.get_user import GetUserHandler
+from application.admin.list_audit_events import ListAuditEventsHandler
+from application.admin.list_users import ListUsersHandler
+from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
+from application.admin.unlock_user import UnlockUserHandler
+from application.admin.update_user import UpdateUserHandler
+from application.auth.authenticate import AuthenticateHandler
+from application.auth.end_session import EndSessionHandler
+from application.auth.get_public_keys import GetPublicKeysHandler
+from application.auth.list_sessions import ListSessionsHandler
+from application.auth.log_in import LogInHandler
+from application.auth.log_out import LogOutHandler
+from application.auth.log_out_everywhere import LogOutEverywhereHandler
+from application.auth.refresh_session import RefreshSessionHandler
+from application.auth.register_user import RegisterUserHandler
+from application.auth.session_tokens import SessionTokens
+from application.ops.check_readiness import CheckReadinessHandler
+from application.ops.deliver_outbox import DeliverOutboxHandler
+from application.ops.seed_revocations import SeedRevocationsHandler
+from application.ops.throttle_request import ThrottleRequestHandler
+from application.tasks.create_task import CreateTaskHandler
+from application.tasks.delete_task import DeleteTaskHandler
+from application.tasks.get_task import GetTaskHandler
+from application.tasks.list_tasks import ListTasksHandler
+from application.tasks.update_task import UpdateTaskHandler
+from domain.accounts import User
+from domain.mail import DeliveryPolicy
+from domain.one_time_tokens import AccountTokenPolicy
+from domain.passwords import PasswordPolicy
+from domain.sessions import SessionPolicy
+from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints.outbox_worker import OutboxWorker
+from entrypoints.settings import Settings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policies:
+    """The domain policies, built once from the settings."""
+
+    password: PasswordPolicy
+    session: SessionPolicy
+    lockout: LockoutPolicy
+    throttle: ThrottlePolicy
+    account_tokens: AccountTokenPolicy
+    delivery: DeliveryPolicy
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policies:
+        return cls(
+            password=settings.passwords.policy,
+            session=settings.tokens.session_policy,
+            lockout=settings.throttling.lockout_policy,
+            throttle=settings.throttling.throttle_policy,
+            account_tokens=settings.accounts.token_policy,
+            delivery=DeliveryPolicy(),
+        )
+
+
+class UseCases(containers.DeclarativeContainer):
+    """One provider per use case, grouped by feature; the adapter set is whatever `adapters` is given.
+
+    Factories build a handler per request (handlers are cheap and hold no state between requests);
+    singletons are the helpers shared by several use cases and the handlers that run on every request.
+    """
+
+    settings = providers.Dependency(instance_of=Settings)
+    adapters = providers.DependenciesContainer()
+    policies = providers.Singleton(Policies.of, settings)
+
+    # Shared helpers
+    session_tokens = providers.Singleton(
+        SessionTokens,
+        issuer=adapters.issuer,
+        secrets=adapters.secrets,
+        policy=policies.provided.session,
+        successor_key=settings.provided.tokens.successor_key,
+    )
+    account_mail = providers.Singleton(
+        AccountMail,
+        secrets=adapters.secrets,
+        templates=providers.Singleton(
+            MailTemplates, settings.provided.server.public_url, settings.provided.server.app_name
+        ),
+        policy=policies.provided.account_tokens,
+    )
+
+    # auth
+    register_user = providers.Factory(
+        RegisterUserHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        policy=policies.provided.password,
+        mail=account_mail,
+    )
+    log_in = providers.Factory(
+        LogInHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        hasher=adapters.hasher,
+        tokens=session_tokens,
+        clock=adapters.clock,
+        attempts=adapters.login_attempts,
+        lockout=policies.provided.lockout,
+        require_verified_email=settings.provided.accounts.require_verified_email,
+    )
+    refresh_session = providers.Factory(
+        RefreshSessionHandler, uow=adapters.uow, tokens=session_tokens, clock=adapters.clock
+    )
+    log_out = providers.Factory(LogOutHandler, uow=adapters.uow, clock=adapters.clock)
+    log_out_everywhere = providers.Factory(LogOutEverywhereHandler, uow=adapters.uow, clock=adapters.clock)
+    list_sessions = providers.Factory(ListSessionsHandler, reader=adapters.reader, clock=adapters.clock)
+    end_session = providers.Factory(EndSessionHandler, uow=adapters.uow, clock=adapters.clock)
+    # Built once: it runs on every authenticated request and holds no per-request state.
+    authenticate = providers.Singleton(
+        AuthenticateHandler, issuer=adapters.issuer, revocations=adapters.revocations, clock=adapters.clock
+    )
+    get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
+
+    # account
+    get_profile = providers.Factory(GetProfileHandler, reader=adapters.reader, clock=adapters.clock)
+    update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
+    change_password = providers.Factory(
+        ChangePasswordHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        policy=policies.provided.password,
+    )
+    request_password_reset = providers.Factory(
+        RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
+    )
+    confirm_password_reset = providers.Factory(
+        ConfirmPasswordResetHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        policy=policies.provided.password,
+    )
+    verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)
+    resend_verification = providers.Factory(
+        ResendVerificationHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
+    )
+    delete_account = providers.Factory(
+        DeleteAccountHandler, uow=adapters.uow, reader=adapters.reader, hasher=adapters.hasher, clock=adapters.clock
+    )
+
+    # admin
+    create_admin = providers.Factory(
+        RegisterUserHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
+        policy=policies.provided.password,
+        mail=account_mail,
+        new_account=User.register_admin,
+    )
+    list_users = providers.Factory(ListUsersHandler, reader=adapters.reader)
+    get_user = providers.Factory(GetUserHandler, reader=adapters.reader)
+    update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, clock=adapters.clock)
+    unlock_user = providers.Factory(UnlockUserHandler, uow=adapters.uow, clock=adapters.clock)
+    revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, clock=adapters.clock)
+    list_audit_events = providers.Factory(ListAuditEventsHandler, reader=adapters.reader)
+
+    # tasks
+    create_task = providers.Factory(CreateTaskHandler, uow=adapters.uow, clock=adapters.clock)
+    list_tasks = providers.Factory(ListTasksHandler, reader=adapters.reader)
+    get_task = providers.Factory(GetTaskHandler, reader=adapters.reader)
+    update_task = providers.Factory(UpdateTaskHandler, uow=adapters.uow, clock=adapters.clock)
+    delete_task = providers.Factory(DeleteTaskHandler, uow=adapters.uow)
+
+    # ops
+    check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow, probes=adapters.probes)
+    throttle_request = providers.Singleton(
+        ThrottleRequestHandler, limiter=adapters.rate_limiter, clock=adapters.clock, policy=policies.provided.throttle
+    )
+    seed_revocations = providers.Factory(
+        SeedRevocationsHandler,
+        reader=adapters.reader,
+        clock=adapters.clock,
+        revocations=adapters.revocations,
+        policy=policies.provided.session,
+    )
+    deliver_outbox = providers.Factory(
+        DeliverOutboxHandler,
+        queue=adapters.outbox_queue,
+        mailer=adapters.mailer,
+        clock=adapters.clock,
+        policy=policies.provided.delivery,
+    )
+    outbox_worker = providers.Singleton(
+        OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds
+    )
+    # Started after the adapters, stopped before them.
+    lifecycle = providers.List(outbox_worker)

@@ -1,0 +1,102 @@
+"""HttpHandlers: the use cases the HTTP layer serves, as the composition root hands them over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from litestar.di import Provide
+
+from application.account.change_password import ChangePasswordHandler
+from application.account.confirm_password_reset import ConfirmPasswordResetHandler
+from application.account.delete_account import DeleteAccountHandler
+from application.account.get_profile import GetProfileHandler
+from application.account.request_password_reset import RequestPasswordResetHandler
+from application.account.resend_verification import ResendVerificationHandler
+from application.account.update_profile import UpdateProfileHandler
+from application.account.verify_email import VerifyEmailHandler
+from application.admin.get_user import GetUserHandler
+from application.admin.list_audit_events import ListAuditEventsHandler
+from application.admin.list_users import ListUsersHandler
+from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
+from application.admin.unlock_user import UnlockUserHandler
+from application.admin.update_user import UpdateUserHandler
+from application.auth.authenticate import AuthenticateHandler
+from application.auth.end_session import EndSessionHandler
+from application.auth.get_public_keys import GetPublicKeysHandler
+from application.auth.list_sessions import ListSessionsHandler
+from application.auth.log_in import LogInHandler
+from application.auth.log_out import LogOutHandler
+from application.auth.log_out_everywhere import LogOutEverywhereHandler
+from application.auth.refresh_session import RefreshSessionHandler
+from application.auth.register_user import RegisterUserHandler
+from application.ops.check_readiness import CheckReadinessHandler
+from application.ops.throttle_request import ThrottleRequestHandler
+from application.tasks.create_task import CreateTaskHandler
+from application.tasks.delete_task import DeleteTaskHandler
+from application.tasks.get_task import GetTaskHandler
+from application.tasks.list_tasks import ListTasksHandler
+from application.tasks.update_task import UpdateTaskHandler
+
+# Used by the throttling middleware only, never as a route dependency.
+_MIDDLEWARE_ONLY = frozenset({"throttle_request"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpHandlers:
+    """One zero-argument maker per use case the HTTP layer serves (the composition root decides
+    whether it builds one per request or shares one). A route receives a use case as the dependency
+    named like its field (`log_in: NamedDependency[LogInHandler]`); the middlewares take theirs here.
+    A new route's use case is one more field here and one more line in `entrypoints.container.http`."""
+
+    # middlewares (and /auth/verify)
+    authenticate: Callable[[], AuthenticateHandler]
+    throttle_request: Callable[[], ThrottleRequestHandler]
+    # auth
+    register_user: Callable[[], RegisterUserHandler]
+    log_in: Callable[[], LogInHandler]
+    refresh_session: Callable[[], RefreshSessionHandler]
+    log_out: Callable[[], LogOutHandler]
+    log_out_everywhere: Callable[[], LogOutEverywhereHandler]
+    list_sessions: Callable[[], ListSessionsHandler]
+    end_session: Callable[[], EndSessionHandler]
+    get_public_keys: Callable[[], GetPublicKeysHandler]
+    # account
+    get_profile: Callable[[], GetProfileHandler]
+    update_profile: Callable[[], UpdateProfileHandler]
+    change_password: Callable[[], ChangePasswordHandler]
+    request_password_reset: Callable[[], RequestPasswordResetHandler]
+    confirm_password_reset: Callable[[], ConfirmPasswordResetHandler]
+    verify_email: Callable[[], VerifyEmailHandler]
+    resend_verification: Callable[[], ResendVerificationHandler]
+    delete_account: Callable[[], DeleteAccountHandler]
+    # admin
+    list_users: Callable[[], ListUsersHandler]
+    get_user: Callable[[], GetUserHandler]
+    update_user: Callable[[], UpdateUserHandler]
+    unlock_user: Callable[[], UnlockUserHandler]
+    revoke_user_sessions: Callable[[], RevokeUserSessionsHandler]
+    list_audit_events: Callable[[], ListAuditEventsHandler]
+    # tasks
+    create_task: Callable[[], CreateTaskHandler]
+    list_tasks: Callable[[], ListTasksHandler]
+    get_task: Callable[[], GetTaskHandler]
+    update_task: Callable[[], UpdateTaskHandler]
+    delete_task: Callable[[], DeleteTaskHandler]
+    # ops
+    check_readiness: Callable[[], CheckReadinessHandler]
+
+    def route_dependencies(self) -> dict[str, Provide]:
+        """Litestar dependencies for the routes, named like the fields."""
+        return {
+            field.name: _dependency(getattr(self, field.name))
+            for field in fields(self)
+            if field.name not in _MIDDLEWARE_ONLY
+        }
+
+
+def _dependency(maker: Callable[[], object]) -> Provide:
+    def provide() -> object:
+        return maker()
+
+    return Provide(provide, sync_to_thread=False)

@@ -1,0 +1,59 @@
+"""The composition root: every HTTP use case comes from its own provider; lifecycles start and stop in order."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from adapters.sql.migrations.migrate import upgrade_async
+from application.errors import DependencyUnavailableError
+from entrypoints.container.http import http_handlers
+from entrypoints.container.lifecycle import in_memory, production, start, stop
+from entrypoints.http.handlers import HttpHandlers
+from entrypoints.settings import Settings
+
+SECRET = "container-test-secret-" + "x" * 32
+
+
+def test_every_http_handler_is_the_use_case_provider_of_the_same_name() -> None:
+    use_cases, _ = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
+    handlers = http_handlers(use_cases)
+    for field in fields(HttpHandlers):
+        assert getattr(handlers, field.name) is getattr(use_cases, field.name), field.name
+
+
+def test_route_dependencies_are_every_handler_but_the_throttles() -> None:
+    use_cases, _ = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
+    dependencies = http_handlers(use_cases).route_dependencies()
+    assert set(dependencies) == {field.name for field in fields(HttpHandlers)} - {"throttle_request"}
+
+
+async def test_the_memory_service_starts_and_stops_its_outbox_worker() -> None:
+    use_cases, adapters = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
+    assert list(adapters.lifecycle()) == []
+
+    await start(use_cases, adapters)
+    worker = use_cases.outbox_worker()
+    assert worker.running
+    await stop(use_cases, adapters)
+    assert not worker.running
+
+
+async def test_a_production_service_on_sqlite_releases_its_threads_and_connections_when_stopped(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bastion.db'}"
+    await upgrade_async(url)
+    settings = Settings.from_flat(environment="test", secret_key=SECRET, database_url=url)
+    use_cases, adapters = production(settings)
+    assert list(adapters.lifecycle()) == [adapters.hasher(), adapters.database()]
+
+    await start(use_cases, adapters)
+    assert await adapters.uow().ping()
+    await stop(use_cases, adapters)
+
+    assert not use_cases.outbox_worker().running
+    with pytest.raises(DependencyUnavailableError):
+        await adapters.hasher().hash("after the stop")
