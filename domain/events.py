@@ -17,6 +17,7 @@ Events are frozen dataclasses of domain values only, so that any subscriber may 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,3 +54,12 @@ class LoginAttemptsCleared(DomainEvent):
 
     identifiers: tuple[str, ...]
     occurred_at: datetime
+
+
+def all_access_revoked(user_id: UserId, session_ids: Iterable[SessionId], now: datetime) -> tuple[DomainEvent, ...]:
+    """The events of ending every way a user holds access at `now`: the sessions just revoked, and
+    every access token issued before (which also covers a session being created at that moment)."""
+    return (
+        SessionsRevoked(session_ids=tuple(session_ids), occurred_at=now),
+        UserRevoked(user_id=user_id, occurred_at=now),
+    )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.account.password_confirmation import confirmed_account
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.errors import WrongPasswordError
 from domain.events import SessionsRevoked
 from domain.ids import SessionId, UserId
 from domain.one_time_tokens import TokenPurpose
-from domain.passwords import PASSWORD_HARD_MAX_LENGTH, PasswordPolicy
+from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 
@@ -45,14 +46,7 @@ class ChangePasswordHandler:
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
-        async with self._reader as view:
-            user = await view.users.get(command.user_id)
-        if user is None or not user.is_active:
-            raise TokenInvalidError
-        if len(command.current_password) > PASSWORD_HARD_MAX_LENGTH:
-            raise WrongPasswordError
-        if not (await self._hasher.verify(command.current_password, user.hashed_password)).ok:
-            raise WrongPasswordError
+        user = await confirmed_account(self._reader, self._hasher, command.user_id, command.current_password)
         password_hash = await self._hasher.hash(command.new_password)
         now = self._clock.now()
         async with self._uow as uow:

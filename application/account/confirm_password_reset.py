@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
-from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
-from domain.one_time_tokens import TokenPurpose
+from domain.events import LoginAttemptsCleared, all_access_revoked
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.opaque_tokens import hash_token, is_plausible_token
 from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
@@ -46,14 +46,7 @@ class ConfirmPasswordResetHandler:
 
     async def handle(self, command: ConfirmPasswordReset) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
-        if not is_plausible_token(command.token):
-            raise OneTimeTokenInvalidError
-        token_hash = hash_token(command.token)
-        async with self._reader as view:
-            # A cheap look first, so that a bogus token costs no hashing.
-            token = await view.one_time_tokens.get(token_hash)
-        if token is None or not token.is_usable(TokenPurpose.PASSWORD_RESET, self._clock.now()):
-            raise OneTimeTokenInvalidError
+        token_hash, token = await self._usable_token(command.token)
         password_hash = await self._hasher.hash(command.new_password)
         now = self._clock.now()
         async with self._uow as uow:
@@ -73,8 +66,22 @@ class ConfirmPasswordResetHandler:
             )
             await uow.audit.add(event)
             uow.record(
-                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
-                UserRevoked(user_id=user.id, occurred_at=now),
+                *all_access_revoked(user.id, revoked, now),
                 LoginAttemptsCleared(identifiers=user.login_identifiers, occurred_at=now),
             )
             await uow.commit()
+
+    async def _usable_token(self, presented: str) -> tuple[str, OneTimeToken]:
+        """A cheap look first, so that a bogus token costs no hashing: the token's hash and record.
+
+        Raises:
+            OneTimeTokenInvalidError: malformed, unknown, expired, used or of another purpose.
+        """
+        if not is_plausible_token(presented):
+            raise OneTimeTokenInvalidError
+        token_hash = hash_token(presented)
+        async with self._reader as view:
+            token = await view.one_time_tokens.get(token_hash)
+        if token is None or not token.is_usable(TokenPurpose.PASSWORD_RESET, self._clock.now()):
+            raise OneTimeTokenInvalidError
+        return token_hash, token

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.account.password_confirmation import confirmed_account
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.errors import TokenInvalidError, WrongPasswordError
-from domain.events import SessionsRevoked, UserRevoked
+from domain.events import all_access_revoked
 from domain.ids import UserId
-from domain.passwords import PASSWORD_HARD_MAX_LENGTH
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 
@@ -32,14 +31,7 @@ class DeleteAccountHandler:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
 
     async def handle(self, command: DeleteAccount) -> None:
-        async with self._reader as view:
-            user = await view.users.get(command.user_id)
-        if user is None:
-            raise TokenInvalidError
-        if len(command.password) > PASSWORD_HARD_MAX_LENGTH:
-            raise WrongPasswordError
-        if not (await self._hasher.verify(command.password, user.hashed_password)).ok:
-            raise WrongPasswordError
+        user = await confirmed_account(self._reader, self._hasher, command.user_id, command.password)
         now = self._clock.now()
         async with self._uow as uow:
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)
@@ -48,8 +40,5 @@ class DeleteAccountHandler:
                 AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}
             )
             await uow.audit.add(event)
-            uow.record(
-                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
-                UserRevoked(user_id=user.id, occurred_at=now),
-            )
+            uow.record(*all_access_revoked(user.id, revoked, now))
             await uow.commit()

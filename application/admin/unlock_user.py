@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import require
+from application.admin.user_action import UserAction, target_of
 from application.unit_of_work import UnitOfWork
-from domain.accounts import Permission
-from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.errors import UserNotFoundError
+from domain.audit import AuditEvent, AuditEventType
 from domain.events import LoginAttemptsCleared
-from domain.ids import UserId, is_plausible_id
 from domain.ports.clock import Clock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UnlockUser:
-    actor_id: UserId | None
-    user_id: str
-    context: RequestContext = NO_CONTEXT
+class UnlockUser(UserAction):
+    """Lift the lockout of the account `user_id`."""
 
 
 class UnlockUserHandler:
@@ -33,10 +28,7 @@ class UnlockUserHandler:
     async def handle(self, command: UnlockUser) -> None:
         now = self._clock.now()
         async with self._uow as uow:
-            await require(uow, command.actor_id, Permission.USERS_MANAGE)
-            user = await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
-            if user is None:
-                raise UserNotFoundError
+            user = await target_of(uow, command)
             user.unlock(now)
             await uow.users.update(user)
             await uow.audit.add(

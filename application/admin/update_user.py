@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import require
+from application.admin.user_action import UserAction, target_of
 from application.unit_of_work import UnitOfWork
-from domain.accounts import Permission, Role, User
-from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.errors import FieldError, UserNotFoundError, ValidationFailedError
-from domain.events import SessionsRevoked, UserRevoked
-from domain.ids import UserId, is_plausible_id
+from domain.accounts import Role, User
+from domain.audit import AuditEvent, AuditEventType
+from domain.errors import FieldError, ValidationFailedError
+from domain.events import all_access_revoked
 from domain.ports.clock import Clock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class UpdateUser:
-    actor_id: UserId | None
-    user_id: str
+class UpdateUser(UserAction):
     is_active: bool | None = None
     roles: tuple[str, ...] | None = None
     email_verified: bool | None = None
-    context: RequestContext = NO_CONTEXT
 
 
 def _parse_roles(raw: tuple[str, ...]) -> frozenset[Role]:
@@ -50,10 +46,7 @@ class UpdateUserHandler:
         roles = _parse_roles(command.roles) if command.roles is not None else None
         now = self._clock.now()
         async with self._uow as uow:
-            await require(uow, command.actor_id, Permission.USERS_MANAGE)
-            user = await uow.users.get(UserId(command.user_id)) if is_plausible_id(command.user_id) else None
-            if user is None:
-                raise UserNotFoundError
+            user = await target_of(uow, command)
             changed = user.administer(
                 actor_id=command.actor_id,
                 is_active=command.is_active,
@@ -73,9 +66,6 @@ class UpdateUserHandler:
                 )
             )
             if not user.is_active:
-                uow.record(
-                    SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
-                    UserRevoked(user_id=user.id, occurred_at=now),
-                )
+                uow.record(*all_access_revoked(user.id, revoked, now))
             await uow.commit()
         return user

@@ -120,14 +120,9 @@ class LogInHandler:
             await uow.users.update(current)
             await uow.sessions.add(session)
             await uow.refresh_tokens.add(refresh.record)
+            data: AuditData = {"session_id": session.id}
             await uow.audit.add(
-                AuditEvent.record(
-                    AuditEventType.LOGIN_SUCCEEDED,
-                    user_id=user.id,
-                    context=context,
-                    now=now,
-                    data={"session_id": session.id},
-                )
+                AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
             )
             await uow.commit()
         return self._tokens.pair(current, session, refresh.value, now)

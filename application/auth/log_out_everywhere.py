@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.unit_of_work import UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.events import SessionsRevoked, UserRevoked
+from domain.events import all_access_revoked
 from domain.ids import SessionId, UserId
 from domain.ports.clock import Clock
 
@@ -39,9 +39,6 @@ class LogOutEverywhereHandler:
                 data={"all_sessions": True, "sessions": len(revoked)},
             )
             await uow.audit.add(event)
-            uow.record(
-                SessionsRevoked(session_ids=tuple(revoked), occurred_at=now),
-                UserRevoked(user_id=command.user_id, occurred_at=now),
-            )
+            uow.record(*all_access_revoked(command.user_id, revoked, now))
             await uow.commit()
         return revoked

@@ -75,13 +75,7 @@ class RegisterUserHandler:
         self._policy, self._mail, self._new_account = policy, mail, new_account
 
     async def handle(self, command: RegisterUser) -> User:
-        errors: list[FieldError] = []
-        email = _collect(errors, lambda: Email.parse(command.email))
-        username = _collect(errors, lambda: Username.parse(command.username))
-        full_name = _collect(errors, lambda: parse_full_name(command.full_name))
-        errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
-        if errors or email is None or username is None:
-            raise ValidationFailedError(errors)
+        email, username, full_name = self._parsed(command)
         async with self._reader as view:
             if await view.users.by_email(email) is not None:
                 raise EmailTakenError
@@ -105,3 +99,14 @@ class RegisterUserHandler:
             await uow.audit.add(event)
             await uow.commit()
         return user
+
+    def _parsed(self, command: RegisterUser) -> tuple[Email, Username, str | None]:
+        """The command's values, or every broken input rule at once as a `ValidationFailedError`."""
+        errors: list[FieldError] = []
+        email = _collect(errors, lambda: Email.parse(command.email))
+        username = _collect(errors, lambda: Username.parse(command.username))
+        full_name = _collect(errors, lambda: parse_full_name(command.full_name))
+        errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
+        if errors or email is None or username is None:
+            raise ValidationFailedError(errors)
+        return email, username, full_name
