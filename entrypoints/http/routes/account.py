@@ -1,8 +1,5 @@
-import inspect
-from typing import Any
-
 import msgspec
-from litestar import Request, Router, delete, get, patch, post
+from litestar import Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
@@ -15,9 +12,16 @@ from application.account.request_password_reset import RequestPasswordReset, Req
 from application.account.resend_verification import ResendVerification, ResendVerificationHandler
 from application.account.update_profile import UpdateProfile, UpdateProfileHandler
 from application.account.verify_email import VerifyEmail, VerifyEmailHandler
-from domain.sessions import Principal
-from entrypoints.http.auth import BEARER, principal_of
+from entrypoints.http.auth import BEARER
 from entrypoints.http.client_ip import request_context
+from entrypoints.http.route_parts import (
+    AnyRequest,
+    BearerRequest,
+    bearer_route,
+    caller_and_context,
+    caller_id,
+    use_case_route,
+)
 from entrypoints.http.schemas import (
     AcceptedResponse,
     ChangePasswordRequest,
@@ -29,48 +33,36 @@ from entrypoints.http.schemas import (
     UserResponse,
     VerifyEmailRequest,
 )
-from entrypoints.http.security import require_json_body
 from entrypoints.http.throttling import SENSITIVE
-
-_json = [require_json_body]
 
 RESET_ACCEPTED = AcceptedResponse(detail="If an active account has this email, a reset link is on its way.")
 VERIFICATION_ACCEPTED = AcceptedResponse(detail="If the address is not verified yet, a new link is on its way.")
 
 
-@post(
-    "/auth/change-password",
-    status_code=HTTP_204_NO_CONTENT,
-    guards=_json,
-    opt=BEARER,
-    description=inspect.getdoc(ChangePasswordHandler),
-)
+@post("/auth/change-password", **bearer_route(ChangePasswordHandler, status_code=HTTP_204_NO_CONTENT, json_body=True))
 async def change_password(
-    request: Request[Principal, Any, Any],
+    request: BearerRequest,
     data: JSONBody[ChangePasswordRequest],
     change_password: NamedDependency[ChangePasswordHandler],
 ) -> None:
-    principal = principal_of(request)
+    principal, context = caller_and_context(request)
     await change_password.handle(
         ChangePassword(
             user_id=principal.user_id,
             session_id=principal.session_id,
             current_password=data.current_password,
             new_password=data.new_password,
-            context=request_context(request),
+            context=context,
         )
     )
 
 
 @post(
     "/auth/password-reset",
-    status_code=HTTP_202_ACCEPTED,
-    guards=_json,
-    opt=SENSITIVE,
-    description=inspect.getdoc(RequestPasswordResetHandler),
+    **use_case_route(RequestPasswordResetHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE),
 )
 async def request_password_reset(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     data: JSONBody[PasswordResetRequest],
     request_password_reset: NamedDependency[RequestPasswordResetHandler],
 ) -> AcceptedResponse:
@@ -80,12 +72,10 @@ async def request_password_reset(
 
 @post(
     "/auth/password-reset/confirm",
-    status_code=HTTP_204_NO_CONTENT,
-    guards=_json,
-    description=inspect.getdoc(ConfirmPasswordResetHandler),
+    **use_case_route(ConfirmPasswordResetHandler, status_code=HTTP_204_NO_CONTENT, json_body=True),
 )
 async def confirm_password_reset(
-    request: Request[Any, Any, Any],
+    request: AnyRequest,
     data: JSONBody[PasswordResetConfirmRequest],
     confirm_password_reset: NamedDependency[ConfirmPasswordResetHandler],
 ) -> None:
@@ -94,76 +84,52 @@ async def confirm_password_reset(
     )
 
 
-@post(
-    "/auth/verify-email",
-    status_code=HTTP_204_NO_CONTENT,
-    guards=_json,
-    description=inspect.getdoc(VerifyEmailHandler),
-)
+@post("/auth/verify-email", **use_case_route(VerifyEmailHandler, status_code=HTTP_204_NO_CONTENT, json_body=True))
 async def verify_email(
-    request: Request[Any, Any, Any],
-    data: JSONBody[VerifyEmailRequest],
-    verify_email: NamedDependency[VerifyEmailHandler],
+    request: AnyRequest, data: JSONBody[VerifyEmailRequest], verify_email: NamedDependency[VerifyEmailHandler]
 ) -> None:
     await verify_email.handle(VerifyEmail(token=data.token, context=request_context(request)))
 
 
 @post(
     "/auth/verify-email/resend",
-    status_code=HTTP_202_ACCEPTED,
-    opt={**BEARER, **SENSITIVE},
-    description=inspect.getdoc(ResendVerificationHandler),
+    **use_case_route(ResendVerificationHandler, status_code=HTTP_202_ACCEPTED, opt={**BEARER, **SENSITIVE}),
 )
 async def resend_verification(
-    request: Request[Principal, Any, Any], resend_verification: NamedDependency[ResendVerificationHandler]
+    request: BearerRequest, resend_verification: NamedDependency[ResendVerificationHandler]
 ) -> AcceptedResponse:
-    principal = principal_of(request)
-    await resend_verification.handle(ResendVerification(user_id=principal.user_id))
+    await resend_verification.handle(ResendVerification(user_id=caller_id(request)))
     return VERIFICATION_ACCEPTED
 
 
-@get("/auth/me", opt=BEARER, description=inspect.getdoc(GetProfileHandler))
-async def me(request: Request[Principal, Any, Any], get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
-    principal = principal_of(request)
-    return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=principal.user_id)))
+@get("/auth/me", **bearer_route(GetProfileHandler))
+async def me(request: BearerRequest, get_profile: NamedDependency[GetProfileHandler]) -> ProfileResponse:
+    return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=caller_id(request))))
 
 
-@patch("/auth/me", guards=_json, opt=BEARER, description=inspect.getdoc(UpdateProfileHandler))
+@patch("/auth/me", **bearer_route(UpdateProfileHandler, json_body=True))
 async def update_me(
-    request: Request[Principal, Any, Any],
-    data: JSONBody[UpdateProfileRequest],
-    update_profile: NamedDependency[UpdateProfileHandler],
+    request: BearerRequest, data: JSONBody[UpdateProfileRequest], update_profile: NamedDependency[UpdateProfileHandler]
 ) -> UserResponse:
-    principal = principal_of(request)
-    change_full_name = data.full_name is not msgspec.UNSET
+    principal, context = caller_and_context(request)
     user = await update_profile.handle(
         UpdateProfile(
             user_id=principal.user_id,
             username=None if data.username is msgspec.UNSET else data.username,
             full_name=data.full_name if isinstance(data.full_name, str) else None,
-            change_full_name=change_full_name,
-            context=request_context(request),
+            change_full_name=data.full_name is not msgspec.UNSET,
+            context=context,
         )
     )
     return UserResponse.of(user)
 
 
-@delete(
-    "/auth/me",
-    status_code=HTTP_204_NO_CONTENT,
-    guards=_json,
-    opt=BEARER,
-    description=inspect.getdoc(DeleteAccountHandler),
-)
+@delete("/auth/me", **bearer_route(DeleteAccountHandler, status_code=HTTP_204_NO_CONTENT, json_body=True))
 async def delete_me(
-    request: Request[Principal, Any, Any],
-    data: JSONBody[DeleteAccountRequest],
-    delete_account: NamedDependency[DeleteAccountHandler],
+    request: BearerRequest, data: JSONBody[DeleteAccountRequest], delete_account: NamedDependency[DeleteAccountHandler]
 ) -> None:
-    principal = principal_of(request)
-    await delete_account.handle(
-        DeleteAccount(user_id=principal.user_id, password=data.password, context=request_context(request))
-    )
+    principal, context = caller_and_context(request)
+    await delete_account.handle(DeleteAccount(user_id=principal.user_id, password=data.password, context=context))
 
 
 account_router = Router(

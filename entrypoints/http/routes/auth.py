@@ -1,7 +1,6 @@
 import inspect
-from typing import Any
 
-from litestar import Request, Router, delete, get, post
+from litestar import Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -14,10 +13,17 @@ from application.auth.log_out_everywhere import LogOutEverywhere, LogOutEverywhe
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
 from domain.errors import FieldError, ValidationFailedError
-from domain.sessions import Principal
-from entrypoints.http.auth import BEARER, OPTIONAL_BEARER, optional_principal_of, principal_of
+from entrypoints.http.auth import OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context
+from entrypoints.http.route_parts import (
+    AnyRequest,
+    BearerRequest,
+    OptionalBearerRequest,
+    bearer_route,
+    caller_and_context,
+    use_case_route,
+)
 from entrypoints.http.schemas import (
     LogInRequest,
     RefreshRequest,
@@ -30,17 +36,9 @@ from entrypoints.http.security import is_form, require_json_body
 from entrypoints.http.throttling import SENSITIVE
 
 
-@post(
-    "/auth/register",
-    status_code=201,
-    guards=[require_json_body],
-    opt=SENSITIVE,
-    description=inspect.getdoc(RegisterUserHandler),
-)
+@post("/auth/register", **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE))
 async def register(
-    request: Request[Any, Any, Any],
-    data: JSONBody[RegisterRequest],
-    register_user: NamedDependency[RegisterUserHandler],
+    request: AnyRequest, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
 ) -> UserResponse:
     user = await register_user.handle(
         RegisterUser(
@@ -54,7 +52,7 @@ async def register(
     return UserResponse.of(user)
 
 
-async def _log_in(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     if is_form(request):
         form = await decode_form(request, LogInRequest)
         identifier = form.username or form.email
@@ -78,7 +76,7 @@ _LOGIN_DOC = (
 
 
 @post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC)
-async def log_in_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     return await _log_in(request, log_in)
 
 
@@ -88,20 +86,13 @@ async def log_in_route(request: Request[Any, Any, Any], log_in: NamedDependency[
     opt=SENSITIVE,
     description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
 )
-async def token_route(request: Request[Any, Any, Any], log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     return await _log_in(request, log_in)
 
 
-@post(
-    "/auth/refresh",
-    status_code=HTTP_200_OK,
-    guards=[require_json_body],
-    description=inspect.getdoc(RefreshSessionHandler),
-)
+@post("/auth/refresh", **use_case_route(RefreshSessionHandler, status_code=HTTP_200_OK, json_body=True))
 async def refresh(
-    request: Request[Any, Any, Any],
-    data: JSONBody[RefreshRequest],
-    refresh_session: NamedDependency[RefreshSessionHandler],
+    request: AnyRequest, data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSessionHandler]
 ) -> TokenPairResponse:
     pair = await refresh_session.handle(
         RefreshSession(refresh_token=data.refresh_token, context=request_context(request))
@@ -111,15 +102,10 @@ async def refresh(
 
 @post(
     "/auth/logout",
-    status_code=HTTP_204_NO_CONTENT,
-    guards=[require_json_body],
-    opt=OPTIONAL_BEARER,
-    description=inspect.getdoc(LogOutHandler),
+    **use_case_route(LogOutHandler, status_code=HTTP_204_NO_CONTENT, json_body=True, opt=OPTIONAL_BEARER),
 )
 async def log_out(
-    request: Request[Principal | None, Any, Any],
-    data: JSONBody[RefreshRequest],
-    log_out: NamedDependency[LogOutHandler],
+    request: OptionalBearerRequest, data: JSONBody[RefreshRequest], log_out: NamedDependency[LogOutHandler]
 ) -> None:
     principal = optional_principal_of(request)
     session_id = principal.session_id if principal else None
@@ -128,42 +114,27 @@ async def log_out(
     )
 
 
-@post(
-    "/auth/logout-all",
-    status_code=HTTP_204_NO_CONTENT,
-    opt=BEARER,
-    description=inspect.getdoc(LogOutEverywhereHandler),
-)
-async def log_out_all(
-    request: Request[Principal, Any, Any],
-    log_out_everywhere: NamedDependency[LogOutEverywhereHandler],
-) -> None:
-    principal = principal_of(request)
-    await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=request_context(request)))
+@post("/auth/logout-all", **bearer_route(LogOutEverywhereHandler, status_code=HTTP_204_NO_CONTENT))
+async def log_out_all(request: BearerRequest, log_out_everywhere: NamedDependency[LogOutEverywhereHandler]) -> None:
+    principal, context = caller_and_context(request)
+    await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=context))
 
 
-@get("/auth/sessions", opt=BEARER, description=inspect.getdoc(ListSessionsHandler))
+@get("/auth/sessions", **bearer_route(ListSessionsHandler))
 async def sessions(
-    request: Request[Principal, Any, Any], list_sessions: NamedDependency[ListSessionsHandler]
+    request: BearerRequest, list_sessions: NamedDependency[ListSessionsHandler]
 ) -> list[SessionResponse]:
     principal = principal_of(request)
     views = await list_sessions.handle(ListSessions(user_id=principal.user_id, current_session_id=principal.session_id))
     return [SessionResponse.of(view) for view in views]
 
 
-@delete(
-    "/auth/sessions/{session_id:str}",
-    status_code=HTTP_204_NO_CONTENT,
-    opt=BEARER,
-    description=inspect.getdoc(EndSessionHandler),
-)
+@delete("/auth/sessions/{session_id:str}", **bearer_route(EndSessionHandler, status_code=HTTP_204_NO_CONTENT))
 async def end_session(
-    request: Request[Principal, Any, Any],
-    session_id: FromPath[str],
-    end_session: NamedDependency[EndSessionHandler],
+    request: BearerRequest, session_id: FromPath[str], end_session: NamedDependency[EndSessionHandler]
 ) -> None:
-    principal = principal_of(request)
-    command = EndSession(user_id=principal.user_id, session_id=session_id[:64], context=request_context(request))
+    principal, context = caller_and_context(request)
+    command = EndSession(user_id=principal.user_id, session_id=session_id[:64], context=context)
     await end_session.handle(command)
 
 
