@@ -167,16 +167,8 @@ class UseCases(containers.DeclarativeContainer):
     )
 
     # admin
-    create_admin = providers.Factory(
-        RegisterUserHandler,
-        uow=adapters.uow,
-        reader=adapters.reader,
-        hasher=adapters.hasher,
-        clock=adapters.clock,
-        policy=policies.provided.password,
-        mail=account_mail,
-        new_account=User.register_admin,
-    )
+    # Registration with the domain's factory of administrators; never reachable over HTTP.
+    create_admin = providers.Callable(register_user, new_account=User.register_admin)
     list_users = providers.Factory(ListUsersHandler, reader=adapters.reader)
     get_user = providers.Factory(GetUserHandler, reader=adapters.reader)
     update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, clock=adapters.clock)
