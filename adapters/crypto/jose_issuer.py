@@ -21,7 +21,8 @@ from adapters.crypto.access_token_profile import (
     AccessTokenProfile,
     is_access_token_type,
 )
-from adapters.crypto.signing_keys import ASYMMETRIC_ALGORITHMS, LoadedKeys
+from adapters.crypto.signing_key_material import ASYMMETRIC_ALGORITHMS
+from adapters.crypto.signing_key_store import LoadedKeys
 from domain.errors import TokenInvalidError
 from domain.ports.token_issuer import TokenIssuer
 from domain.sessions import AccessClaims

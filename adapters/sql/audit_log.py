@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, bindparam, func, select
 
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
-from adapters.sql.repositories import insert_all
+from adapters.sql.statement_parts import insert_all
 from adapters.sql.tables import audit_events
 from domain.audit import AuditEvent, AuditEventType
 from domain.ids import UserId

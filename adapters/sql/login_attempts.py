@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, case, delete, or_, select
 from sqlalchemy.sql.elements import ClauseElement
 
 from adapters.sql.driver import Database, Statement
-from adapters.sql.repositories import NOW, dialect_insert
+from adapters.sql.statement_parts import NOW, dialect_insert
 from adapters.sql.tables import UtcDateTime, login_attempts
 from domain.ports.throttling import LoginAttemptCounter
 from domain.throttling import AttemptDecision

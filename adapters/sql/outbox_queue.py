@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Update, bindparam, or_, select, update
 
 from adapters.sql import mapping
 from adapters.sql.driver import Database, Statement
-from adapters.sql.repositories import NOW
+from adapters.sql.statement_parts import NOW
 from adapters.sql.tables import UtcDateTime, outbox
 from domain.mail import OutboxEntry
 from domain.ports.mail import OutboxQueue

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, bindparam, case, delete, func, select, upd
 
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
-from adapters.sql.repositories import insert_all
+from adapters.sql.statement_parts import insert_all
 from adapters.sql.tables import tasks, users
 from domain.ids import UserId
 from domain.paging import Page

@@ -12,14 +12,12 @@ from sqlalchemy import literal_column, select
 
 from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
-from adapters.sql.repositories import (
-    SqlOneTimeTokenRepository,
-    SqlOutbox,
-    SqlRefreshTokenRepository,
-    SqlSessionRepository,
-    SqlUserRepository,
-)
+from adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
+from adapters.sql.outbox import SqlOutbox
+from adapters.sql.refresh_tokens import SqlRefreshTokenRepository
+from adapters.sql.sessions import SqlSessionRepository
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
+from adapters.sql.users import SqlUserRepository
 from application.messagebus import EventPublisher
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.events import DomainEvent

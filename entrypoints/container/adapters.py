@@ -16,7 +16,7 @@ from adapters.clock import SystemClock
 from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
-from adapters.crypto.signing_keys import SigningKeyStore
+from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
 from adapters.kv.client import RedisConnection
 from adapters.kv.login_attempts import RedisLoginAttemptCounter

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 
-from adapters.crypto.signing_keys import INDEX_FILE, PRUNE_MARGIN, KeyStoreError, SigningKey, SigningKeyStore
+from adapters.crypto.key_directory import INDEX_FILE
+from adapters.crypto.signing_key_material import KeyStoreError, SigningKey
+from adapters.crypto.signing_key_store import PRUNE_MARGIN, SigningKeyStore
 
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
 LIFETIME = timedelta(minutes=15)

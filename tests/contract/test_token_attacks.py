@@ -26,7 +26,7 @@ from joserfc.jwk import ECKey, Key, OctKey, OKPKey, RSAKey, import_key
 from adapters.crypto.access_token_profile import MAX_TOKEN_LENGTH
 from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
-from adapters.crypto.signing_keys import PRUNE_MARGIN, LoadedKeys, SigningKeyStore
+from adapters.crypto.signing_key_store import PRUNE_MARGIN, LoadedKeys, SigningKeyStore
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
@@ -412,6 +412,7 @@ def test_an_expired_token_from_another_issuer_is_invalid_not_expired(setup: Setu
 # Rotation, end to end.
 
 
+# Over 30 lines: one key's whole life (sign, rotate, verify both, prune), each step on the previous one's keys.
 @pytest.mark.parametrize("algorithm", ASYMMETRIC)
 def test_rotation_keeps_old_tokens_valid_until_they_expire_then_prunes_their_key(
     tmp_path: Path, algorithm: str

@@ -18,7 +18,7 @@ from joserfc.jwk import OctKey
 
 from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
-from adapters.crypto.signing_keys import LoadedKeys, SigningKeyStore
+from adapters.crypto.signing_key_store import LoadedKeys, SigningKeyStore
 from adapters.memory.token_issuer import MemoryTokenIssuer
 from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId

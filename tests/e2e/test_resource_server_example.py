@@ -9,7 +9,7 @@ import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 
-from adapters.crypto.signing_keys import SigningKeyStore
+from adapters.crypto.signing_key_store import SigningKeyStore
 from examples.resource_server import create_app
 from tests.e2e.servers import PASSWORD, server
 

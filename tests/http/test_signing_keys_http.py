@@ -17,7 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey
 from litestar.testing import AsyncTestClient
 
-from adapters.crypto.signing_keys import SigningKeyStore
+from adapters.crypto.signing_key_store import SigningKeyStore
 from entrypoints.container.adapters import MemoryAdapters
 from entrypoints.container.http import http_handlers
 from entrypoints.container.lifecycle import in_memory

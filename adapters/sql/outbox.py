@@ -1,0 +1,31 @@
+"""SqlOutbox: mail queued in the `outbox` table inside one transaction's `SqlConnection`; `SqlOutboxQueue`
+delivers it once committed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from adapters.sql import mapping
+from adapters.sql.driver import SqlConnection
+from adapters.sql.statement_parts import insert_all
+from adapters.sql.tables import outbox
+from domain.mail import MailMessage
+from domain.ports.repositories import Outbox
+
+_OUTBOX_ADD = insert_all(
+    outbox, ["id", "recipient", "subject", "body_text", "body_html", "created_at", "attempts", "next_attempt_at"]
+)
+
+
+class SqlOutbox(Outbox):
+    """Messages inserted into `outbox` in the unit of work's transaction, under a new uuid4 id;
+    `SqlOutboxQueue` delivers them once committed."""
+
+    def __init__(self, connection: SqlConnection) -> None:
+        self._connection = connection
+
+    async def add(self, message: MailMessage, now: datetime) -> str:
+        entry_id = str(uuid.uuid4())
+        await self._connection.execute(_OUTBOX_ADD, mapping.outbox_message_to_row(entry_id, message, now))
+        return entry_id
