@@ -15,6 +15,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.http.auth import BearerAuthMiddleware
+from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
@@ -75,6 +76,7 @@ def create_app(
         allowed_hosts=_allowed_hosts(settings),
         openapi_config=_openapi(settings),
         request_max_body_size=server.max_body_bytes,
+        request_class=JsonCheckedRequest,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         logging_config=_logging(),

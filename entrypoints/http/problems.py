@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -114,9 +115,17 @@ def unavailable_problem(exc: DependencyUnavailableError) -> ProblemDetailsExcept
     )
 
 
+_MISSING_FIELD = re.compile(r"missing required field `(?P<name>[^`]+)`")
+
+
 def _field_of(error: dict[str, Any]) -> str:
+    """The dotted path of the field an error is about; for a missing field (which Litestar reports
+    against the whole body), the field's own name."""
     key = str(error.get("key", ""))
-    return "" if key == "data" else key
+    field = "" if key == "data" else key
+    if not field and (missing := _MISSING_FIELD.search(str(error.get("message", "")))):
+        return missing.group("name")
+    return field
 
 
 def validation_problem(exc: ValidationException) -> ProblemDetailsException:

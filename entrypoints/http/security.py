@@ -82,7 +82,9 @@ async def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], _: B
     media_type = _media_type(connection)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise problem(400, "unsupported_media_type", "The body must be JSON (Content-Type: application/json).")
-    if connection.headers.get("content-length") == "0":
+    headers = connection.headers
+    # No Content-Length and no chunked transfer means no body at all (RFC 9112, section 6.3).
+    if headers.get("content-length") == "0" or ("content-length" not in headers and "transfer-encoding" not in headers):
         raise problem(400, "bad_request", "A JSON body is required.")
 
 
