@@ -29,3 +29,19 @@ class Page:
         if errors:
             raise ValidationFailedError(errors)
         return cls(limit=limit, offset=offset)
+
+
+SEARCH_QUERY_MAX_LENGTH = 320
+
+
+def parse_search_query(raw: str | None, *, field_name: str = "q") -> str | None:
+    """A listing's search text: trimmed, cut to `SEARCH_QUERY_MAX_LENGTH`, None when empty.
+
+    Raises:
+        ValidationFailedError: the text holds a NUL or another control character, which no stored
+            value contains and which some databases cannot even compare.
+    """
+    value = (raw or "").strip()[:SEARCH_QUERY_MAX_LENGTH]
+    if any(char < " " or char == "\x7f" or "\ud800" <= char <= "\udfff" for char in value):
+        raise ValidationFailedError([FieldError(field_name, "Must not contain control characters.")])
+    return value or None

@@ -8,7 +8,7 @@ from application.permissions import require
 from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission, User
 from domain.ids import UserId
-from domain.paging import Page
+from domain.paging import Page, parse_search_query
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,7 +37,8 @@ class ListUsersHandler:
 
     async def handle(self, command: ListUsers) -> UserPage:
         page = Page.parse(command.limit, command.offset)
-        query = (command.query or "").strip()[:320] or None
+        # Reported against `q`, the name clients give the search text.
+        query = parse_search_query(command.query, field_name="q")
         async with self._reader as view:
             await require(view, command.actor_id, Permission.USERS_READ)
             users, total = await view.users.search(query, page)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http.conftest import Api
+from tests.http.conftest import Api, bearer
+from tests.http.test_admin import admin_pair
 from tests.http.test_hostile_input import JSON_ROUTES, assert_clean_problem
 
 JSON = {"Content-Type": "application/json"}
@@ -59,3 +60,11 @@ async def test_a_missing_required_field_is_named(api: Api, path: str, body: dict
     response = await api.client.post(path, json=body)
     assert_clean_problem(response, 422)
     assert missing in [error["field"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize("query", ["\x00", "ada\x00", "line\nbreak"])
+async def test_a_search_text_with_control_characters_is_a_422_problem(api: Api, query: str) -> None:
+    admin = await admin_pair(api)
+    response = await api.client.get("/admin/users", params={"q": query}, headers=bearer(admin))
+    assert_clean_problem(response, 422)
+    assert [error["field"] for error in response.json()["errors"]] == ["q"]

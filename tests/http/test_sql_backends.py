@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from application.admin.create_admin import CreateAdmin
 from entrypoints.asgi import build_app
+from entrypoints.container.lifecycle import production, start, stop
 from tests.backends import SQL_BACKENDS, migrated_database
 from tests.http.conftest import PASSWORD, bearer, make_settings
 
@@ -92,3 +94,32 @@ async def test_hostile_ids_in_paths_are_404_not_500(client: AsyncTestClient[Any]
     for value in ("%00", "a%00b", "%ED%A0%80", "x" * 300, "%27%20OR%201%3D1--"):
         response = await client.delete(f"/auth/sessions/{value}", headers=bearer(pair))
         assert response.status_code == 404, (value, response.text)
+
+
+@pytest.fixture(params=SQL_BACKENDS)
+async def admin_client(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[AsyncTestClient[Any], Any]]:
+    """A client of the production app and the token pair of an administrator made by an operator."""
+    async with migrated_database(request.param, tmp_path) as database:
+        settings = make_settings(database_url=database.url, database_schema=database.schema or "")
+        use_cases, adapters = production(settings)
+        await start(use_cases, adapters)
+        try:
+            await use_cases.create_admin().handle(
+                CreateAdmin(email="root@example.org", username="root", password=PASSWORD)
+            )
+        finally:
+            await stop(use_cases, adapters)
+        async with AsyncTestClient(build_app(settings), base_url="http://127.0.0.1:8000") as client:
+            login = await client.post("/auth/login", json={"email": "root@example.org", "password": PASSWORD})
+            yield client, login.json()
+
+
+async def test_a_nul_byte_in_a_search_is_refused_before_the_database(
+    admin_client: tuple[AsyncTestClient[Any], Any],
+) -> None:
+    client, admin = admin_client
+    response = await client.get("/admin/users", params={"q": "ada\x00"}, headers=bearer(admin))
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["q"]

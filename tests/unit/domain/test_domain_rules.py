@@ -8,7 +8,8 @@ import pytest
 
 from domain.account_values import Email, Username
 from domain.accounts import Role, User
-from domain.errors import SelfLockoutError
+from domain.errors import SelfLockoutError, ValidationFailedError
+from domain.paging import SEARCH_QUERY_MAX_LENGTH, parse_search_query
 from domain.throttling import LockoutPolicy
 from tests.builders import NOW, a_task, a_user
 
@@ -91,3 +92,19 @@ def test_a_task_edit_may_clear_the_description() -> None:
     task = a_task(a_user(), description="drop me")
     assert task.edit(title=None, description=None, change_description=True, completed=None, now=LATER)
     assert task.description is None
+
+
+@pytest.mark.parametrize("raw", ["a\x00b", "\x00", "ada\nbob", "x\x1by", "\x7f", "\ud800"])
+def test_a_search_query_with_control_characters_is_refused(raw: str) -> None:
+    with pytest.raises(ValidationFailedError) as refused:
+        parse_search_query(raw)
+    assert [error.field for error in refused.value.errors] == ["q"]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), ("  ", None), (" Ada ", "Ada")])
+def test_a_search_query_is_trimmed_and_empty_means_none(raw: str | None, expected: str | None) -> None:
+    assert parse_search_query(raw) == expected
+
+
+def test_a_search_query_is_cut_to_its_maximum_length() -> None:
+    assert parse_search_query("x" * 1000) == "x" * SEARCH_QUERY_MAX_LENGTH
