@@ -10,6 +10,10 @@ worker thread, the command line, start-up) is written at once, after any lines s
 nothing is reordered or held back. `flush()` (called by `logging.shutdown` at exit) writes what is
 left. Writes happen on the event loop: a log destination that blocks (a full pipe) slows the
 service down rather than piling lines up in memory without bound.
+
+Every record is one line: control characters anywhere in it (a request path with `%0a`, a header,
+an exception's message, the line breaks of a traceback) are written as escapes (`\\n`, `\\x1b`),
+so nothing a client sends can start a line of its own and forge an entry.
 """
 
 from __future__ import annotations
@@ -17,6 +21,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import TextIO
+
+# C0 controls, DEL, and the C1 / Unicode line separators that some log viewers break lines on.
+_ESCAPES = str.maketrans(
+    {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+    | {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+)
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character escaped, so it cannot span or start a line."""
+    return text.translate(_ESCAPES)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -37,7 +52,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
     def emit(self, record: logging.LogRecord) -> None:
         # Handler.handle holds self.lock while this runs.
         try:
-            self._pending.append(self.format(record) + self.terminator)
+            self._pending.append(one_line(self.format(record)) + self.terminator)
             loop = _running_loop()
             if loop is None or (self._flush_on is not None and self._flush_on is not loop):
                 self._write_pending()

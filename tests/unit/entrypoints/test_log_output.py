@@ -146,3 +146,22 @@ def test_a_failing_stream_is_reported_and_does_not_break_the_loop(
 
     assert asyncio.run(scenario()) == "still serving"
     assert len(reported) == 1
+
+
+def test_a_message_with_line_breaks_or_terminal_escapes_stays_one_line(
+    logger: logging.Logger, stream: RecordingStream
+) -> None:
+    logger.info("error on GET %s", "/tasks\nforged: admin\r\x1b[2J\u2028")
+
+    assert stream.lines == ["tests.log_output error on GET /tasks\\nforged: admin\\r\\x1b[2J\\u2028"]
+
+
+def test_a_traceback_is_written_on_the_line_of_its_record(logger: logging.Logger, stream: RecordingStream) -> None:
+    try:
+        raise ValueError("bad\ninput")
+    except ValueError:
+        logger.exception("failed")
+
+    [line] = stream.lines
+    assert line.startswith("tests.log_output failed\\nTraceback (most recent call last):\\n")
+    assert "ValueError: bad\\ninput" in line
