@@ -7,10 +7,11 @@ more `subscribe` line here.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from application.messagebus import MessageBus
 from domain.audit import AuditEvent
-from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
+from domain.events import LoginAttemptsCleared, RolesChanged, SessionsRevoked, UserRevoked
 from domain.ports.revocation_list import RevocationList
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import SessionPolicy
@@ -31,6 +32,14 @@ class AccessRevoker:
     async def user_revoked(self, event: UserRevoked) -> None:
         until = self._policy.revocation_until(event.occurred_at)
         await self._revocations.revoke_user(event.user_id, issued_before=event.occurred_at, until=until)
+
+    async def roles_changed(self, event: RolesChanged) -> None:
+        # Tokens say when they were issued in whole seconds: one issued in the second of the change
+        # may carry the old roles, so the cut-off is the next whole second. A token refreshed in
+        # that same second is refused too; the client's next refresh, a second later, gets through.
+        issued_before = event.occurred_at.replace(microsecond=0) + timedelta(seconds=1)
+        until = self._policy.revocation_until(issued_before)
+        await self._revocations.revoke_user(event.user_id, issued_before=issued_before, until=until)
 
 
 class LockoutReset:
@@ -57,5 +66,6 @@ def message_bus(
     access = AccessRevoker(revocations, policy)
     bus.subscribe(SessionsRevoked, access.sessions_revoked)
     bus.subscribe(UserRevoked, access.user_revoked)
+    bus.subscribe(RolesChanged, access.roles_changed)
     bus.subscribe(LoginAttemptsCleared, LockoutReset(attempts).attempts_cleared)
     return bus

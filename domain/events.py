@@ -10,6 +10,7 @@ revocation list and the login-attempt counter; webhooks and metrics subscribe to
 | `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit` |
 | `SessionsRevoked` | sessions ended: their access tokens must stop working at once | the revocation list |
 | `UserRevoked` | every access token of a user issued until now must stop working | the revocation list |
+| `RolesChanged` | an administrator changed a user's roles: every access token issued until now carries the old ones and must die (new tokens carry the new roles) | the revocation list |
 | `LoginAttemptsCleared` | an account's failed-login counts are forgotten (its lockout is lifted) | the login-attempt counter |
 
 Events are frozen dataclasses of domain values only, so that any subscriber may keep them.
@@ -44,6 +45,17 @@ class UserRevoked(DomainEvent):
     password reset, logout everywhere): this also covers a session being created at that moment."""
 
     user_id: UserId
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RolesChanged(DomainEvent):
+    """The user's roles became `roles` at `occurred_at`: every access token issued until then carries
+    the old roles (which gateways may trust) and must die; the sessions go on, and the tokens they
+    are refreshed into carry the new roles."""
+
+    user_id: UserId
+    roles: frozenset[str]
     occurred_at: datetime
 
 

@@ -9,7 +9,7 @@ from application.unit_of_work import UnitOfWork
 from domain.accounts import Role, User
 from domain.audit import AuditEvent, AuditEventType
 from domain.errors import FieldError, ValidationFailedError
-from domain.events import all_access_revoked
+from domain.events import RolesChanged, all_access_revoked
 from domain.ports.clock import Clock
 
 
@@ -35,6 +35,8 @@ class UpdateUserHandler:
 
     - Needs the `users:manage` permission, checked against the stored account of the caller.
     - Deactivating an account revokes all its sessions; its access tokens die at once.
+    - Changing an account's roles revokes its access tokens at once (they carry the old roles, which
+      gateways may trust); its sessions go on, and refreshed tokens carry the new roles.
     - Administrators cannot remove their own admin role or deactivate themselves (a conflict).
     - Every account keeps the `user` role.
     """
@@ -67,5 +69,7 @@ class UpdateUserHandler:
             )
             if not user.is_active:
                 uow.record(*all_access_revoked(user.id, revoked, now))
+            elif "roles" in changed:
+                uow.record(RolesChanged(user_id=user.id, roles=frozenset(user.roles), occurred_at=now))
             await uow.commit()
         return user

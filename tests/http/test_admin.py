@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -71,6 +73,11 @@ async def test_deactivating_a_user_revokes_their_sessions(api: Api) -> None:
     assert login.status_code == 403
 
 
+async def _next_whole_second() -> None:
+    # Tokens carry whole seconds: one minted in the second of a role change is refused with the old ones.
+    await asyncio.sleep(1.01 - time.time() % 1)
+
+
 async def test_promotion_and_demotion_take_effect_at_once(api: Api) -> None:
     admin = await admin_pair(api)
     user = await api.register()
@@ -78,11 +85,31 @@ async def test_promotion_and_demotion_take_effect_at_once(api: Api) -> None:
     promoted = await api.client.patch(f"/admin/users/{user['id']}", json={"roles": ["admin"]}, headers=bearer(admin))
     assert promoted.json()["roles"] == ["admin", "user"]
     assert promoted.json()["is_superuser"] is True
-    # The old token still says "user", but authorisation reads the account.
-    assert (await api.client.get("/admin/users", headers=bearer(pair))).status_code == 200
+    # The old token says "user" only, and gateways trust X-Auth-Roles: it dies at once.
+    assert (await api.client.get("/auth/verify", headers=bearer(pair))).status_code == 401
+    await _next_whole_second()
+    as_admin = (await api.client.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]})).json()
+    verified = await api.client.get("/auth/verify", headers=bearer(as_admin))
+    assert verified.headers["X-Auth-Roles"] == "admin,user"
+    assert (await api.client.get("/admin/users", headers=bearer(as_admin))).status_code == 200
+
     demoted = await api.client.patch(f"/admin/users/{user['id']}", json={"roles": ["user"]}, headers=bearer(admin))
     assert demoted.json()["is_superuser"] is False
-    assert (await api.client.get("/admin/users", headers=bearer(pair))).status_code == 403
+    assert (await api.client.get("/auth/verify", headers=bearer(as_admin))).status_code == 401
+    assert (await api.client.get("/admin/users", headers=bearer(as_admin))).status_code == 401
+    await _next_whole_second()
+    as_user = (await api.client.post("/auth/refresh", json={"refresh_token": as_admin["refresh_token"]})).json()
+    assert (await api.client.get("/auth/verify", headers=bearer(as_user))).headers["X-Auth-Roles"] == "user"
+    assert (await api.client.get("/admin/users", headers=bearer(as_user))).status_code == 403
+
+
+async def test_an_unchanged_role_list_revokes_nothing(api: Api) -> None:
+    admin = await admin_pair(api)
+    user = await api.register()
+    pair = await api.log_in()
+    same = await api.client.patch(f"/admin/users/{user['id']}", json={"roles": ["user"]}, headers=bearer(admin))
+    assert same.status_code == 200
+    assert (await api.client.get("/auth/verify", headers=bearer(pair))).status_code == 204
 
 
 async def test_an_admin_cannot_demote_or_deactivate_themselves(api: Api) -> None:

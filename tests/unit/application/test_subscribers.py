@@ -10,7 +10,7 @@ from adapters.memory.revocation_list import MemoryRevocationList
 from application.messagebus import MessageBus
 from application.subscribers import message_bus
 from domain.audit import AuditEvent
-from domain.events import LoginAttemptsCleared, SessionsRevoked, UserRevoked
+from domain.events import LoginAttemptsCleared, RolesChanged, SessionsRevoked, UserRevoked
 from domain.ids import SessionId, UserId
 from domain.sessions import AccessClaims, SessionPolicy
 from domain.throttling import login_identifier_key
@@ -86,3 +86,18 @@ async def test_audit_events_go_to_the_audit_lines() -> None:
     await wired.bus.publish([event])
 
     assert wired.logged == [event]
+
+
+async def test_a_role_change_kills_every_token_of_its_second_and_before_but_not_later_ones() -> None:
+    wired = _Wired()
+    changed_at = NOW + timedelta(milliseconds=400)
+
+    await wired.bus.publish([RolesChanged(user_id=UserId("u1"), roles=frozenset({"user"}), occurred_at=changed_at)])
+
+    same_second = _claims(user="u1", issued_before_event=-timedelta(milliseconds=500))
+    earlier = _claims(user="u1", issued_before_event=timedelta(minutes=5))
+    next_second = _claims(user="u1", issued_before_event=-timedelta(seconds=1))
+    assert wired.revocations.is_revoked(same_second, NOW + timedelta(seconds=1))
+    assert wired.revocations.is_revoked(earlier, NOW + timedelta(seconds=1))
+    assert not wired.revocations.is_revoked(next_second, NOW + timedelta(seconds=1))
+    assert not wired.revocations.is_revoked(_claims(user="u2", issued_before_event=timedelta(minutes=5)), NOW)
