@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from dotenv import dotenv_values
@@ -121,8 +123,45 @@ def development_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
-def check_production(settings: Settings) -> None:
-    """Raise SettingsError when production would run on unsafe settings."""
+MIN_SECRET_DISTINCT_BYTES = 16
+CATCH_ALL_PREFIX = 0
+
+
+def _is_local_origin(origin: str) -> bool:
+    host = urlsplit(origin).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _protection_problems(settings: Settings, workers: int) -> list[str]:
+    """What production refuses beyond the basics: guessable secrets, open CORS, a proxy list that
+    trusts everyone, protections switched off, and workers that could not share revocations."""
+    server, throttling = settings.server, settings.throttling
+    secret = settings.tokens.secret_bytes
+    problems: list[str] = []
+    if len(secret) >= MIN_SECRET_BYTES and len(set(secret)) < MIN_SECRET_DISTINCT_BYTES:
+        problems.append(
+            f"BASTION_SECRET_KEY has too little entropy (fewer than {MIN_SECRET_DISTINCT_BYTES} distinct bytes)"
+        )
+    if any(origin == "*" or _is_local_origin(origin) for origin in server.cors_origin_list):
+        problems.append("BASTION_CORS_ORIGINS must not hold '*' or a localhost origin")
+    if any(network.prefixlen == CATCH_ALL_PREFIX for network in server.trusted_proxy_networks):
+        problems.append("BASTION_TRUSTED_PROXIES must not hold a catch-all range (0.0.0.0/0, ::/0)")
+    if not (throttling.rate_limit_per_minute and throttling.login_rate_limit_per_minute):
+        problems.append("BASTION_RATE_LIMIT_PER_MINUTE and BASTION_LOGIN_RATE_LIMIT_PER_MINUTE must not be 0")
+    if not throttling.max_failed_logins:
+        problems.append("BASTION_MAX_FAILED_LOGINS must not be 0 (the lockout must stay on)")
+    if workers > 1 and not settings.redis.url:
+        problems.append("several workers need BASTION_REDIS_URL to share limits and revocations")
+    return problems
+
+
+def check_production(settings: Settings, workers: int = 1) -> None:
+    """Raise SettingsError when production would run on unsafe settings (`workers` worker processes)."""
     server, tokens, mail = settings.server, settings.tokens, settings.mail
     problems: list[str] = []
     if len(tokens.secret_bytes) < MIN_SECRET_BYTES:
@@ -141,6 +180,7 @@ def check_production(settings: Settings) -> None:
         problems.append("SMTP credentials must not travel in clear: set BASTION_SMTP_STARTTLS or BASTION_SMTP_SSL")
     if mail.starttls and mail.ssl:
         problems.append("BASTION_SMTP_STARTTLS and BASTION_SMTP_SSL exclude each other")
+    problems.extend(_protection_problems(settings, workers))
     if problems:
         raise SettingsError("refusing to start in production: " + "; ".join(problems))
 
@@ -167,7 +207,7 @@ def load_settings(
     except ValueError:
         raise SettingsError("BASTION_TRUSTED_PROXIES must list IP addresses or CIDR ranges") from None
     if settings.server.is_production:
-        check_production(settings)
+        check_production(settings, workers)
     elif not settings.tokens.secret_key:
         tokens = msgspec.structs.replace(settings.tokens, secret_key=development_secret(Path(DEV_SECRET_FILE)))
         settings = msgspec.structs.replace(settings, tokens=tokens)

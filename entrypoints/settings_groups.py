@@ -30,6 +30,7 @@ from domain.throttling import LockoutPolicy, ThrottlePolicy
 from entrypoints.process_tuning import MAX_HASH_THREADS, SQLITE_POOL_SIZE, default_hash_threads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
+DEVELOPMENT_CORS_ORIGINS = "http://localhost:3000,http://localhost:5173"
 
 
 def _comma_separated(value: str) -> list[str]:
@@ -47,12 +48,13 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_DEBUG: Litestar's debug mode (tracebacks in answers); never honoured in production."""
     public_url: str = "http://127.0.0.1:8000"
     """BASTION_PUBLIC_URL: the address clients reach the service at, the base of mailed links."""
-    docs_enabled: bool = True
-    """BASTION_DOCS_ENABLED: whether the OpenAPI docs are served under /schema."""
+    docs_enabled: bool | None = None
+    """BASTION_DOCS_ENABLED: whether the OpenAPI docs are served under /schema; unset: not in production."""
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
     """BASTION_MAX_BODY_BYTES: the largest request body accepted, in bytes (larger: 413)."""
-    cors_origins: str = "http://localhost:3000,http://localhost:5173"
-    """BASTION_CORS_ORIGINS: comma-separated origins browsers may call the API from."""
+    cors_origins: str | None = None
+    """BASTION_CORS_ORIGINS: comma-separated origins browsers may call the API from; unset: the local
+    front-end servers in development (`DEVELOPMENT_CORS_ORIGINS`), none in production."""
     allowed_hosts: str = "*"
     """BASTION_ALLOWED_HOSTS: comma-separated host names the service answers for."""
     hsts: bool | None = None
@@ -69,7 +71,13 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
         return self.is_production if self.hsts is None else self.hsts
 
     @property
+    def docs_served(self) -> bool:
+        return not self.is_production if self.docs_enabled is None else self.docs_enabled
+
+    @property
     def cors_origin_list(self) -> list[str]:
+        if self.cors_origins is None:
+            return [] if self.is_production else _comma_separated(DEVELOPMENT_CORS_ORIGINS)
         return _comma_separated(self.cors_origins)
 
     @property

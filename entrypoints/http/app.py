@@ -10,6 +10,7 @@ from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
+from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -34,7 +35,7 @@ LifespanHook = Callable[[], Any]
 
 
 def _openapi(settings: Settings) -> OpenAPIConfig | None:
-    if not settings.server.docs_enabled:
+    if not settings.server.docs_served:
         return None
     return OpenAPIConfig(
         title=settings.server.app_name,
@@ -67,10 +68,7 @@ def create_app(
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error_handler},
         before_send=[security_headers(hsts=server.hsts_enabled, addresses=addresses)],
-        middleware=[
-            ThrottleMiddleware(handlers.throttle_request, settings.throttling.throttle_policy),
-            BearerAuthMiddleware(handlers.authenticate),
-        ],
+        middleware=_middleware(handlers, settings),
         state=State({"client_addresses": addresses}),
         cors_config=_cors(settings),
         allowed_hosts=_allowed_hosts(settings),
@@ -82,6 +80,13 @@ def create_app(
         logging_config=_logging(),
         debug=server.debug and not server.is_production,
     )
+
+
+def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddleware]:
+    return [
+        ThrottleMiddleware(handlers.throttle_request, settings.throttling.throttle_policy),
+        BearerAuthMiddleware(handlers.authenticate),
+    ]
 
 
 def _routers(settings: Settings) -> list[Router]:

@@ -21,7 +21,8 @@ DOCS_CSP = (
     "connect-src 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
-_NO_STORE_PREFIXES = ("/auth/", "/token")
+# Token material, accounts and the audit trail, tasks: nothing a shared or browser cache should keep.
+_NO_STORE_PREFIXES = ("/auth/", "/token", "/admin/", "/tasks")
 
 
 _BASE_HEADERS = (

@@ -68,3 +68,22 @@ async def test_a_search_text_with_control_characters_is_a_422_problem(api: Api, 
     response = await api.client.get("/admin/users", params={"q": query}, headers=bearer(admin))
     assert_clean_problem(response, 422)
     assert [error["field"] for error in response.json()["errors"]] == ["q"]
+
+
+async def test_admin_and_task_answers_are_never_cached(api: Api) -> None:
+    admin = await admin_pair(api)
+    for path in ("/admin/users", "/admin/audit-events", "/tasks"):
+        response = await api.client.get(path, headers=bearer(admin))
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+    assert (await api.client.get("/tasks")).headers["cache-control"] == "no-store"
+
+
+async def test_logging_out_clears_the_site_data(api: Api) -> None:
+    pair = await api.registered_and_logged_in()
+    clear = '"cache", "cookies", "storage"'
+    logout = await api.client.post("/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    assert (logout.status_code, logout.headers["clear-site-data"]) == (204, clear)
+    other = await api.log_in()
+    everywhere = await api.client.post("/auth/logout-all", headers=bearer(other))
+    assert (everywhere.status_code, everywhere.headers["clear-site-data"]) == (204, clear)

@@ -1,6 +1,7 @@
 import inspect
 
 from litestar import Router, delete, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
@@ -100,8 +101,13 @@ async def refresh(
     return TokenPairResponse.of(pair)
 
 
+# Logging out also tells the browser to drop what it kept for this origin.
+CLEAR_SITE_DATA = [ResponseHeader(name="Clear-Site-Data", value='"cache", "cookies", "storage"')]
+
+
 @post(
     "/auth/logout",
+    response_headers=CLEAR_SITE_DATA,
     **use_case_route(LogOutHandler, status_code=HTTP_204_NO_CONTENT, json_body=True, opt=OPTIONAL_BEARER),
 )
 async def log_out(
@@ -114,7 +120,11 @@ async def log_out(
     )
 
 
-@post("/auth/logout-all", **bearer_route(LogOutEverywhereHandler, status_code=HTTP_204_NO_CONTENT))
+@post(
+    "/auth/logout-all",
+    response_headers=CLEAR_SITE_DATA,
+    **bearer_route(LogOutEverywhereHandler, status_code=HTTP_204_NO_CONTENT),
+)
 async def log_out_all(request: BearerRequest, log_out_everywhere: NamedDependency[LogOutEverywhereHandler]) -> None:
     principal, context = caller_and_context(request)
     await log_out_everywhere.handle(LogOutEverywhere(user_id=principal.user_id, context=context))

@@ -16,7 +16,7 @@ async def _headers_after_hook(path: str, headers: list[tuple[bytes, bytes]]) -> 
 
 
 async def test_headers_are_added_to_what_the_response_has() -> None:
-    headers = await _headers_after_hook("/tasks", [(b"content-type", b"application/json")])
+    headers = await _headers_after_hook("/health", [(b"content-type", b"application/json")])
 
     assert headers == [
         (b"content-type", b"application/json"),
