@@ -106,11 +106,16 @@ class RefreshVerdict(Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionPolicy:
-    """Lifetimes of tokens and the grace window of refresh rotation."""
+    """Lifetimes of tokens and sessions, and the grace window of refresh rotation.
+
+    A session ends `max_lifetime` after its login however often it is refreshed: each refresh token
+    lives `refresh_ttl` from its rotation, but never past that end.
+    """
 
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=7)
     reuse_grace: timedelta = timedelta(seconds=10)
+    max_lifetime: timedelta = timedelta(days=30)
     # Verification tolerates some clock skew; revocations outlive the longest-lived token by this much.
     revocation_margin: timedelta = timedelta(minutes=1)
 
@@ -119,16 +124,25 @@ class SessionPolicy:
         before `now` has expired."""
         return now + self.access_ttl + self.revocation_margin
 
+    def refresh_expiry(self, session: Session, now: datetime) -> datetime:
+        """When a refresh token of `session` issued at `now` expires: `refresh_ttl` later, capped at
+        the end of the session's lifetime."""
+        return min(now + self.refresh_ttl, self.session_end(session))
+
+    def session_end(self, session: Session) -> datetime:
+        """The moment `session` ends at the latest, whatever its refreshes."""
+        return session.created_at + self.max_lifetime
+
     def judge_refresh(self, token: RefreshToken, session: Session | None, now: datetime) -> RefreshVerdict:
         """Decide what presenting `token` means.
 
-        - A token whose session is gone, revoked or expired is invalid.
+        - A token whose session is gone, revoked, expired or past its maximum lifetime is invalid.
         - A used token inside the grace window (counted from its first use) is a replay: the
           same successor is handed out again. Later, it is theft and the session must end,
           even when the token itself is past its expiry (late replays are still detected).
         - An unused token is rotated unless it has expired.
         """
-        if session is None or not session.is_active(now):
+        if session is None or not session.is_active(now) or now >= self.session_end(session):
             return RefreshVerdict.INVALID
         if token.used_at is not None:
             if self.reuse_grace > timedelta(0) and now - token.used_at <= self.reuse_grace:

@@ -139,6 +139,8 @@ class TokenSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_REFRESH_TOKEN_EXPIRE_DAYS: the lifetime of a refresh token from its rotation, in days."""
     refresh_reuse_grace_seconds: Annotated[int, msgspec.Meta(ge=0, le=300)] = 10
     """BASTION_REFRESH_REUSE_GRACE_SECONDS: how long a used refresh token may be replayed, in seconds (0: never)."""
+    session_max_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    """BASTION_SESSION_MAX_DAYS: how long a session lasts after its login, however often it is refreshed."""
 
     @property
     def secret_bytes(self) -> bytes:
@@ -155,6 +157,7 @@ class TokenSettings(msgspec.Struct, frozen=True, kw_only=True):
             access_ttl=timedelta(minutes=self.access_expire_minutes),
             refresh_ttl=timedelta(days=self.refresh_expire_days),
             reuse_grace=timedelta(seconds=self.refresh_reuse_grace_seconds),
+            max_lifetime=timedelta(days=self.session_max_days),
         )
 
 

@@ -104,7 +104,11 @@ class LogInHandler:
         now = self._clock.now()
         context = command.context
         session = Session.start(
-            user_id=user.id, now=now, ttl=self._tokens.policy.refresh_ttl, ip=context.ip, user_agent=context.user_agent
+            user_id=user.id,
+            now=now,
+            ttl=min(self._tokens.policy.refresh_ttl, self._tokens.policy.max_lifetime),
+            ip=context.ip,
+            user_agent=context.user_agent,
         )
         refresh = self._tokens.first_refresh_token(session, now)
         async with self._uow as uow:

@@ -64,6 +64,6 @@ class SessionTokens:
             session_id=session.id,
             user_id=session.user_id,
             issued_at=now,
-            expires_at=now + self._policy.refresh_ttl,
+            expires_at=self._policy.refresh_expiry(session, now),
         )
         return MintedRefreshToken(value=value, record=record)

@@ -145,3 +145,22 @@ def test_a_second_presentation_after_the_grace_is_reuse(grace_s: int, data: st.D
     token = a_refresh_token(session_id=session.id, used_at=NOW)
 
     assert SessionPolicy(reuse_grace=grace).judge_refresh(token, session, NOW + elapsed) is RefreshVerdict.REUSED
+
+
+def test_a_session_ends_at_its_maximum_lifetime_however_fresh_its_refresh_token() -> None:
+    policy = SessionPolicy(refresh_ttl=timedelta(days=7), max_lifetime=timedelta(days=30))
+    # A session stored before the limit existed may say it runs longer: the limit still holds.
+    session = a_session(created_at=NOW, ttl=timedelta(days=60))
+    end = NOW + timedelta(days=30)
+    token = a_refresh_token(session_id=session.id, issued_at=end - timedelta(days=1), ttl=timedelta(days=7))
+
+    assert policy.judge_refresh(token, session, end - timedelta(seconds=1)) is RefreshVerdict.ROTATE
+    assert policy.judge_refresh(token, session, end) is RefreshVerdict.INVALID
+
+
+def test_refresh_tokens_never_outlive_their_session() -> None:
+    policy = SessionPolicy(refresh_ttl=timedelta(days=7), max_lifetime=timedelta(days=30))
+    session = a_session(created_at=NOW)
+
+    assert policy.refresh_expiry(session, NOW + timedelta(days=1)) == NOW + timedelta(days=8)
+    assert policy.refresh_expiry(session, NOW + timedelta(days=27)) == NOW + timedelta(days=30)

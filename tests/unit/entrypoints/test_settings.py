@@ -52,6 +52,7 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_ACCESS_TOKEN_EXPIRE_MINUTES": ("5", "tokens.access_expire_minutes", 5),
     "BASTION_REFRESH_TOKEN_EXPIRE_DAYS": ("30", "tokens.refresh_expire_days", 30),
     "BASTION_REFRESH_REUSE_GRACE_SECONDS": ("0", "tokens.refresh_reuse_grace_seconds", 0),
+    "BASTION_SESSION_MAX_DAYS": ("45", "tokens.session_max_days", 45),
     "BASTION_PASSWORD_MIN_LENGTH": ("12", "passwords.min_length", 12),
     "BASTION_PASSWORD_MAX_LENGTH": ("64", "passwords.max_length", 64),
     "BASTION_PASSWORD_REQUIRE_UPPERCASE": ("false", "passwords.require_uppercase", False),

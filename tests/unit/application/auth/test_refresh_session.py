@@ -291,3 +291,19 @@ async def test_concurrent_refreshes_with_one_token_converge_on_one_successor(har
     assert len({pair.refresh_token for pair in pairs}) == 1
     assert len(harness.store.refresh_tokens) == 2
     assert harness.store.refresh_tokens[hash_token(pairs[0].refresh_token)].used_at is None
+
+
+async def test_a_session_refreshed_every_few_days_still_ends_30_days_after_its_login(harness: Harness) -> None:
+    await harness.a_user()
+    pair = await harness.logged_in()
+    for _ in range(4):  # days 6, 12, 18, 24
+        harness.clock.advance(timedelta(days=6))
+        pair = await harness.refresh.handle(RefreshSession(refresh_token=pair.refresh_token))
+    assert harness.session_of(pair).expires_at == harness.session_of(pair).created_at + timedelta(days=30)
+
+    harness.clock.advance(timedelta(days=5, hours=23))  # day 29 and 23 hours
+    pair = await harness.refresh.handle(RefreshSession(refresh_token=pair.refresh_token))
+    harness.clock.advance(timedelta(hours=1))  # day 30
+
+    with pytest.raises(TokenInvalidError):
+        await harness.refresh.handle(RefreshSession(refresh_token=pair.refresh_token))
