@@ -20,9 +20,15 @@ class AccountMail:
         self._secrets, self._templates, self._policy = secrets, templates, policy
 
     async def queue_password_reset(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Only the newest link works: a new request invalidates the reset tokens sent before."""
+        await uow.one_time_tokens.invalidate_for_user(user.id, TokenPurpose.PASSWORD_RESET, now)
         ttl = self._policy.password_reset_ttl
         token = await self._store_token(uow, user, TokenPurpose.PASSWORD_RESET, now, ttl)
         await uow.outbox.add(self._templates.password_reset(user, token, ttl), now)
+
+    async def queue_password_changed(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Tell the owner that the password changed, so that a change they did not make shows."""
+        await uow.outbox.add(self._templates.password_changed(user, now), now)
 
     async def queue_email_verification(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         ttl = self._policy.email_verification_ttl

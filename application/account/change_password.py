@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.account.account_mail import AccountMail
 from application.account.password_confirmation import confirmed_account
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
@@ -31,6 +32,7 @@ class ChangePasswordHandler:
     - The current password must be right; the new one must satisfy the password policy.
     - Every other session of the user is revoked (their access tokens die at once); the calling
       session stays valid. Outstanding password-reset links stop working.
+    - The owner is mailed a notice that the password changed.
     """
 
     def __init__(
@@ -40,9 +42,10 @@ class ChangePasswordHandler:
         hasher: PasswordHasher,
         clock: Clock,
         policy: PasswordPolicy,
+        mail: AccountMail,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._password_policy = policy
+        self._password_policy, self._mail = policy, mail
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
@@ -67,4 +70,5 @@ class ChangePasswordHandler:
             )
             await uow.audit.add(event)
             uow.record(SessionsRevoked(session_ids=tuple(revoked), occurred_at=now))
+            await self._mail.queue_password_changed(uow, current, now)
             await uow.commit()

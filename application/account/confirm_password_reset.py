@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.account.account_mail import AccountMail
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
@@ -31,6 +32,7 @@ class ConfirmPasswordResetHandler:
     - Every session of the user is revoked (their access tokens die at once), every other
       outstanding reset token of the user is invalidated, the lockout of the account's email and
       username is cleared, and the email counts as verified (the mail reached its owner).
+    - The owner is mailed a notice that the password changed.
     """
 
     def __init__(
@@ -40,9 +42,10 @@ class ConfirmPasswordResetHandler:
         hasher: PasswordHasher,
         clock: Clock,
         policy: PasswordPolicy,
+        mail: AccountMail,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._password_policy = policy
+        self._password_policy, self._mail = policy, mail
 
     async def handle(self, command: ConfirmPasswordReset) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
@@ -69,6 +72,7 @@ class ConfirmPasswordResetHandler:
                 *all_access_revoked(user.id, revoked, now),
                 LoginAttemptsCleared(identifiers=user.login_identifiers, occurred_at=now),
             )
+            await self._mail.queue_password_changed(uow, user, now)
             await uow.commit()
 
     async def _usable_token(self, presented: str) -> tuple[str, OneTimeToken]:

@@ -7,7 +7,7 @@ so it cannot end up in an access log or a Referer header.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from string import Template
 
 from domain.accounts import User
@@ -40,6 +40,18 @@ If you did not create an account, ignore this message.
 )
 
 
+PASSWORD_CHANGED_SUBJECT = Template("Your $app_name password was changed")
+PASSWORD_CHANGED_TEXT = Template(
+    """Hello $name,
+
+the password of your $app_name account was changed on $when (UTC).
+
+If it was you, there is nothing to do. If it was not, someone else knows or reset your password:
+ask for a password reset on $app_name right away, and tell your administrator.
+"""
+)
+
+
 @dataclass(frozen=True, slots=True)
 class MailTemplates:
     """Renders the messages with the public address of the service."""
@@ -61,6 +73,18 @@ class MailTemplates:
             to=user.email.value,
             subject=PASSWORD_RESET_SUBJECT.substitute(values),
             text=PASSWORD_RESET_TEXT.substitute(values),
+        )
+
+    def password_changed(self, user: User, when: datetime) -> MailMessage:
+        values = {
+            "app_name": self.app_name,
+            "name": user.full_name or user.username.value,
+            "when": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        }
+        return MailMessage(
+            to=user.email.value,
+            subject=PASSWORD_CHANGED_SUBJECT.substitute(values),
+            text=PASSWORD_CHANGED_TEXT.substitute(values),
         )
 
     def email_verification(self, user: User, token: str, ttl: timedelta) -> MailMessage:

@@ -146,6 +146,7 @@ class UseCases(containers.DeclarativeContainer):
         hasher=adapters.hasher,
         clock=adapters.clock,
         policy=policies.provided.password,
+        mail=account_mail,
     )
     request_password_reset = providers.Factory(
         RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
@@ -157,6 +158,7 @@ class UseCases(containers.DeclarativeContainer):
         hasher=adapters.hasher,
         clock=adapters.clock,
         policy=policies.provided.password,
+        mail=account_mail,
     )
     verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)
     resend_verification = providers.Factory(

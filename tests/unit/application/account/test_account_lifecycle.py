@@ -243,3 +243,53 @@ async def test_an_smtp_outage_delays_mail_without_losing_it(harness: Harness) ->
     assert [mail.to for mail in mails] == ["ada@example.org"]
     harness.clock.advance(timedelta(hours=1))
     assert len(await delivered(harness)) == 1
+
+
+async def test_a_newer_reset_request_invalidates_the_links_sent_before(harness: Harness) -> None:
+    await harness.a_user()
+    older = await reset_token(harness)
+    newer = await reset_token(harness)
+
+    with pytest.raises(OneTimeTokenInvalidError):
+        await confirm(harness, older)
+    await confirm(harness, newer)
+    await harness.logged_in(password=NEW_PASSWORD)
+
+
+def _password_changed_notices(mails: list[MailMessage]) -> list[MailMessage]:
+    return [mail for mail in mails if mail.subject == "Your Bastion password was changed"]
+
+
+async def test_changing_the_password_mails_the_owner_a_notice(harness: Harness) -> None:
+    user = await harness.a_user()
+    principal = await harness.principal(await harness.logged_in())
+    await harness.use_cases.change_password().handle(
+        ChangePassword(
+            user_id=user.id, session_id=principal.session_id, current_password=PASSWORD, new_password=NEW_PASSWORD
+        )
+    )
+
+    [notice] = _password_changed_notices(await delivered(harness))
+    assert notice.to == "ada@example.org"
+    assert "#token=" not in notice.text
+    assert harness.clock.now().strftime("%Y-%m-%d %H:%M") in notice.text  # when, in UTC
+
+
+async def test_a_password_reset_mails_the_owner_a_notice(harness: Harness) -> None:
+    await harness.a_user()
+    await confirm(harness, await reset_token(harness))
+
+    assert [mail.to for mail in _password_changed_notices(await delivered(harness))] == ["ada@example.org"]
+
+
+async def test_a_refused_password_change_mails_nothing(harness: Harness) -> None:
+    user = await harness.a_user()
+    principal = await harness.principal(await harness.logged_in())
+    with pytest.raises(WrongPasswordError):
+        await harness.use_cases.change_password().handle(
+            ChangePassword(
+                user_id=user.id, session_id=principal.session_id, current_password="nope", new_password=NEW_PASSWORD
+            )
+        )
+
+    assert _password_changed_notices(await delivered(harness)) == []
