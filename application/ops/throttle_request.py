@@ -41,7 +41,7 @@ class ThrottleRequestHandler:
     """Count one request of a client against its limits.
 
     - Every request counts against the client's general limit; sensitive ones (login, token,
-      registration, password reset) also against the much smaller sensitive limit.
+      registration, password reset and its confirmation) also against the much smaller sensitive limit.
     - A request refused by the general limit is not counted against the sensitive one.
     - A limit of 0 is off.
     """

@@ -130,3 +130,11 @@ async def test_verify_refuses_missing_bad_and_revoked_tokens(api: Api) -> None:
 async def test_readiness_reports_redis_as_disabled_without_redis(api: Api) -> None:
     body = (await api.client.get("/health/ready")).json()
     assert body == {"status": "ready", "checks": {"database": "ok", "redis": "disabled"}}
+
+
+async def test_reset_confirmations_count_against_the_sensitive_limit(throttled_api: Api) -> None:
+    guess = {"token": "guessed-token", "new_password": PASSWORD}
+    statuses = [
+        (await throttled_api.client.post("/auth/password-reset/confirm", json=guess)).status_code for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]

@@ -72,7 +72,7 @@ async def request_password_reset(
 
 @post(
     "/auth/password-reset/confirm",
-    **use_case_route(ConfirmPasswordResetHandler, status_code=HTTP_204_NO_CONTENT, json_body=True),
+    **use_case_route(ConfirmPasswordResetHandler, status_code=HTTP_204_NO_CONTENT, json_body=True, opt=SENSITIVE),
 )
 async def confirm_password_reset(
     request: AnyRequest,
