@@ -235,6 +235,9 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     require_verified_email: bool = False
     """BASTION_REQUIRE_VERIFIED_EMAIL: refuse login (403) to accounts whose email is not verified."""
+    registration_privacy: bool = False
+    """BASTION_REGISTRATION_PRIVACY: registration answers 202 alike for new and taken emails (the
+    owner of a taken one is mailed a notice) instead of 201 / 409."""
     password_reset_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
     """BASTION_PASSWORD_RESET_EXPIRE_MINUTES: the lifetime of a mailed password-reset link, in minutes."""
     email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24

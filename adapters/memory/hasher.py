@@ -16,12 +16,15 @@ class MemoryPasswordHasher(PasswordHasher):
     """SHA-256 under a `$memory$` prefix: fast for tests, and its output can never verify as a real
     argon2 or bcrypt hash (nor can a real hash verify here). Hashes under `$memory-old$` verify but
     are reported outdated, so upgrade-on-login can be tested. `verify_calls` counts every verify,
-    dummy ones included, so tests can check that unknown accounts cost the same work."""
+    dummy ones included, and `hash_calls` every hash, so tests can check that paths which must not
+    be told apart cost the same work."""
 
     def __init__(self) -> None:
         self.verify_calls = 0
+        self.hash_calls = 0
 
     async def hash(self, password: str) -> str:
+        self.hash_calls += 1
         return _PREFIX + hashlib.sha256(password.encode()).hexdigest()
 
     async def verify(self, password: str, password_hash: str) -> PasswordCheck:

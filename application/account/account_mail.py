@@ -30,6 +30,10 @@ class AccountMail:
         """Tell the owner that the password changed, so that a change they did not make shows."""
         await uow.outbox.add(self._templates.password_changed(user, now), now)
 
+    async def queue_registration_attempt(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Tell the owner of an address that someone tried to open an account with it."""
+        await uow.outbox.add(self._templates.registration_attempt(user, now), now)
+
     async def queue_email_verification(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         ttl = self._policy.email_verification_ttl
         token = await self._store_token(uow, user, TokenPurpose.EMAIL_VERIFICATION, now, ttl)

@@ -52,6 +52,19 @@ ask for a password reset on $app_name right away, and tell your administrator.
 )
 
 
+REGISTRATION_ATTEMPT_SUBJECT = Template("Someone tried to sign up to $app_name with your address")
+REGISTRATION_ATTEMPT_TEXT = Template(
+    """Hello $name,
+
+on $when (UTC) someone tried to create a $app_name account with this email address, which already
+has one: yours. No new account was made and nothing changed on yours.
+
+If it was you, sign in with your account, or ask for a password reset if you forgot the password.
+If it was not, you can ignore this message.
+"""
+)
+
+
 @dataclass(frozen=True, slots=True)
 class MailTemplates:
     """Renders the messages with the public address of the service."""
@@ -85,6 +98,18 @@ class MailTemplates:
             to=user.email.value,
             subject=PASSWORD_CHANGED_SUBJECT.substitute(values),
             text=PASSWORD_CHANGED_TEXT.substitute(values),
+        )
+
+    def registration_attempt(self, user: User, when: datetime) -> MailMessage:
+        values = {
+            "app_name": self.app_name,
+            "name": user.full_name or user.username.value,
+            "when": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+        }
+        return MailMessage(
+            to=user.email.value,
+            subject=REGISTRATION_ATTEMPT_SUBJECT.substitute(values),
+            text=REGISTRATION_ATTEMPT_TEXT.substitute(values),
         )
 
     def email_verification(self, user: User, token: str, ttl: timedelta) -> MailMessage:

@@ -12,6 +12,7 @@ def http_handlers(use_cases: UseCases) -> HttpHandlers:
         authenticate=use_cases.authenticate,
         throttle_request=use_cases.throttle_request,
         register_user=use_cases.register_user,
+        register_privately=use_cases.register_privately,
         log_in=use_cases.log_in,
         refresh_session=use_cases.refresh_session,
         log_out=use_cases.log_out,

@@ -30,6 +30,7 @@ from application.auth.log_in import LogInHandler
 from application.auth.log_out import LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhereHandler
 from application.auth.refresh_session import RefreshSessionHandler
+from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
 from application.ops.check_readiness import CheckReadinessHandler
@@ -110,6 +111,14 @@ class UseCases(containers.DeclarativeContainer):
         hasher=adapters.hasher,
         clock=adapters.clock,
         policy=policies.provided.password,
+        mail=account_mail,
+    )
+    register_privately = providers.Factory(
+        RegisterPrivatelyHandler,
+        register=register_user,
+        uow=adapters.uow,
+        hasher=adapters.hasher,
+        clock=adapters.clock,
         mail=account_mail,
     )
     log_in = providers.Factory(

@@ -92,7 +92,7 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
 def _routers(settings: Settings) -> list[Router]:
     return [
         health_router(settings.server.app_name, settings.server.environment),
-        auth_router,
+        auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,
         gateway_router,
         tasks_router,

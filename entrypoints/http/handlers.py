@@ -29,6 +29,7 @@ from application.auth.log_in import LogInHandler
 from application.auth.log_out import LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhereHandler
 from application.auth.refresh_session import RefreshSessionHandler
+from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.throttle_request import ThrottleRequestHandler
@@ -54,6 +55,7 @@ class HttpHandlers:
     throttle_request: Callable[[], ThrottleRequestHandler]
     # auth
     register_user: Callable[[], RegisterUserHandler]
+    register_privately: Callable[[], RegisterPrivatelyHandler]
     log_in: Callable[[], LogInHandler]
     refresh_session: Callable[[], RefreshSessionHandler]
     log_out: Callable[[], LogOutHandler]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http.conftest import PASSWORD, Api
+from tests.http.conftest import PASSWORD, Api, make_settings, memory_api
 
 PROBLEM = "application/problem+json"
 
@@ -66,3 +66,22 @@ async def test_register_reports_every_broken_rule_at_once(api: Api) -> None:
     assert "email" in fields
     assert "username" in fields
     assert fields.count("password") >= 4  # length, uppercase, digit, special
+
+
+async def test_with_registration_privacy_new_and_taken_emails_answer_alike() -> None:
+    async with memory_api(make_settings(registration_privacy=True)) as private:
+        new = await private.client.post(
+            "/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD}
+        )
+        taken = await private.client.post(
+            "/auth/register", json={"email": "Ada@Example.org", "username": "ada2", "password": PASSWORD}
+        )
+        assert (new.status_code, taken.status_code) == (202, 202)
+        assert new.json() == taken.json()
+        assert set(new.json()) == {"detail"}
+        username_taken = await private.client.post(
+            "/auth/register", json={"email": "bob@example.org", "username": "ADA", "password": PASSWORD}
+        )
+        assert username_taken.status_code == 409
+        login = await private.client.post("/auth/login", json={"email": "ada@example.org", "password": PASSWORD})
+        assert login.status_code == 200

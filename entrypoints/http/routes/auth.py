@@ -4,7 +4,7 @@ from litestar import Router, delete, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.auth.end_session import EndSession, EndSessionHandler
 from application.auth.list_sessions import ListSessions, ListSessionsHandler
@@ -12,6 +12,7 @@ from application.auth.log_in import LogIn, LogInHandler
 from application.auth.log_out import LogOut, LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhere, LogOutEverywhereHandler
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
+from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
 from domain.errors import FieldError, ValidationFailedError
 from entrypoints.http.auth import OPTIONAL_BEARER, optional_principal_of, principal_of
@@ -26,6 +27,7 @@ from entrypoints.http.route_parts import (
     use_case_route,
 )
 from entrypoints.http.schemas import (
+    AcceptedResponse,
     LogInRequest,
     RefreshRequest,
     RegisterRequest,
@@ -37,20 +39,37 @@ from entrypoints.http.security import is_form, require_json_body
 from entrypoints.http.throttling import SENSITIVE
 
 
+def _registration(request: AnyRequest, data: RegisterRequest) -> RegisterUser:
+    return RegisterUser(
+        email=data.email,
+        username=data.username,
+        password=data.password,
+        full_name=data.full_name,
+        context=request_context(request),
+    )
+
+
 @post("/auth/register", **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE))
 async def register(
     request: AnyRequest, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
 ) -> UserResponse:
-    user = await register_user.handle(
-        RegisterUser(
-            email=data.email,
-            username=data.username,
-            password=data.password,
-            full_name=data.full_name,
-            context=request_context(request),
-        )
-    )
-    return UserResponse.of(user)
+    return UserResponse.of(await register_user.handle(_registration(request, data)))
+
+
+REGISTRATION_ACCEPTED = AcceptedResponse(
+    detail="If the address can be used, the account is created and a verification link is on its way."
+)
+
+
+@post(
+    "/auth/register",
+    **use_case_route(RegisterPrivatelyHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE),
+)
+async def register_privately(
+    request: AnyRequest, data: JSONBody[RegisterRequest], register_privately: NamedDependency[RegisterPrivatelyHandler]
+) -> AcceptedResponse:
+    await register_privately.handle(_registration(request, data))
+    return REGISTRATION_ACCEPTED
 
 
 async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
@@ -148,8 +167,11 @@ async def end_session(
     await end_session.handle(command)
 
 
-auth_router = Router(
-    path="/",
-    route_handlers=[register, log_in_route, token_route, refresh, log_out, log_out_all, sessions, end_session],
-    tags=["auth"],
-)
+def auth_router(*, registration_privacy: bool) -> Router:
+    """The auth routes; registration answers 201 / 409, or 202 alike when `registration_privacy`."""
+    registration = register_privately if registration_privacy else register
+    return Router(
+        path="/",
+        route_handlers=[registration, log_in_route, token_route, refresh, log_out, log_out_all, sessions, end_session],
+        tags=["auth"],
+    )
