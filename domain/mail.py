@@ -14,6 +14,9 @@ class MailMessage:
     subject: str
     text: str
     html: str | None = None
+    # Set at delivery from the outbox entry's id, so that every retry of one message carries the
+    # same Message-ID and a receiving server (or reader) can tell a repeat from a new message.
+    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

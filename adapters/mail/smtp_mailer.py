@@ -107,7 +107,9 @@ class SmtpMailer(Mailer):
         email_message["To"] = recipient
         email_message["Subject"] = message.subject
         email_message["Date"] = format_datetime(datetime.now(UTC))
-        email_message["Message-ID"] = make_msgid(domain=self._domain)
+        email_message["Message-ID"] = (
+            f"<{message.message_id}@{self._domain}>" if message.message_id else make_msgid(domain=self._domain)
+        )
         email_message.set_content(message.text, charset="utf-8", cte=_TRANSFER_ENCODING)
         if message.html is not None:
             email_message.add_alternative(message.html, subtype="html", charset="utf-8", cte=_TRANSFER_ENCODING)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from application.errors import DependencyUnavailableError
-from domain.mail import DeliveryPolicy
+from domain.mail import DeliveryPolicy, OutboxEntry
 from domain.ports.clock import Clock
 from domain.ports.mail import Mailer, OutboxQueue
 
@@ -20,35 +21,61 @@ class DeliverOutboxHandler:
     - Entries are claimed with a lease, so workers in several processes never send one entry at
       the same time; a worker that dies mid-batch leaves its entries to be claimed again when the
       lease ends.
-    - A delivered entry is marked sent and never sent again.
+    - A delivered entry is marked sent, so it is not sent again. Delivery is at least once, not
+      exactly once: when the SMTP server accepted a message but marking it sent fails (the store
+      did not answer), the mark is retried at the next call, before anything new is claimed, and
+      the rest of the batch goes on. Only if the mark still fails when the entry's lease ends (or
+      the process dies first) is the message sent a second time; every attempt of one entry carries
+      the same Message-ID, so the repeat can be recognised.
     - A failed delivery is retried with exponential backoff; after the policy's last attempt the
       entry is given up (kept, and logged as an error), never silently dropped.
     - While the outbox store itself does not answer, nothing is claimed and nothing is lost.
+    - One instance serves every call of a worker: it remembers the marks still to be written.
     """
 
     def __init__(self, queue: OutboxQueue, mailer: Mailer, clock: Clock, policy: DeliveryPolicy) -> None:
         self._queue, self._mailer, self._clock, self._policy = queue, mailer, clock, policy
+        self._unmarked: list[str] = []
 
     async def handle(self) -> int:
+        await self._mark_pending()
         entries = await self._queue.claim(self._clock.now(), limit=BATCH_SIZE, lease=self._policy.lease)
         delivered = 0
         for entry in entries:
-            try:
-                await self._mailer.send(entry.message)
-            except ValueError:
-                # The message itself cannot be sent (say, a malformed address): retrying cannot help.
-                logger.error("giving up undeliverable outbox entry %s", entry.id)
-                await self._queue.give_up(entry.id, self._clock.now())
-                continue
-            except DependencyUnavailableError:
-                attempts = entry.attempts + 1
-                if attempts >= self._policy.max_attempts:
-                    logger.error("giving up outbox entry %s after %d attempts", entry.id, attempts)
-                    await self._queue.give_up(entry.id, self._clock.now())
-                else:
-                    retry_at = self._clock.now() + self._policy.next_attempt_after(attempts)
-                    await self._queue.retry_later(entry.id, next_attempt_at=retry_at)
-                continue
-            await self._queue.mark_sent(entry.id, self._clock.now())
-            delivered += 1
+            if await self._deliver(entry):
+                delivered += 1
+                await self._mark(entry.id)
         return delivered
+
+    async def _deliver(self, entry: OutboxEntry) -> bool:
+        """Hand the entry to the mailer; on failure, schedule its retry or give it up."""
+        try:
+            await self._mailer.send(replace(entry.message, message_id=entry.id))
+        except ValueError:
+            # The message itself cannot be sent (say, a malformed address): retrying cannot help.
+            logger.error("giving up undeliverable outbox entry %s", entry.id)
+            await self._queue.give_up(entry.id, self._clock.now())
+            return False
+        except DependencyUnavailableError:
+            attempts = entry.attempts + 1
+            if attempts >= self._policy.max_attempts:
+                logger.error("giving up outbox entry %s after %d attempts", entry.id, attempts)
+                await self._queue.give_up(entry.id, self._clock.now())
+            else:
+                retry_at = self._clock.now() + self._policy.next_attempt_after(attempts)
+                await self._queue.retry_later(entry.id, next_attempt_at=retry_at)
+            return False
+        return True
+
+    async def _mark(self, entry_id: str) -> None:
+        try:
+            await self._queue.mark_sent(entry_id, self._clock.now())
+        except DependencyUnavailableError:
+            logger.warning("outbox entry %s was sent but could not be marked yet; retrying", entry_id)
+            self._unmarked.append(entry_id)
+
+    async def _mark_pending(self) -> None:
+        """Write the marks that failed before; raises while the store still does not answer."""
+        while self._unmarked:
+            await self._queue.mark_sent(self._unmarked[0], self._clock.now())
+            self._unmarked.pop(0)

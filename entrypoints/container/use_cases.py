@@ -206,7 +206,8 @@ class UseCases(containers.DeclarativeContainer):
         revocations=adapters.revocations,
         policy=policies.provided.session,
     )
-    deliver_outbox = providers.Factory(
+    # One instance per worker: it remembers the marks it could not write yet.
+    deliver_outbox = providers.Singleton(
         DeliverOutboxHandler,
         queue=adapters.outbox_queue,
         mailer=adapters.mailer,

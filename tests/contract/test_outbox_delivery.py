@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from adapters.mail.smtp_mailer import SmtpMailer
 from adapters.memory.clock import FrozenClock
+from application.errors import DependencyUnavailableError
 from application.ops.deliver_outbox import DeliverOutboxHandler
-from domain.mail import DeliveryPolicy
+from domain.mail import DeliveryPolicy, OutboxEntry
+from domain.ports.mail import OutboxQueue
 from tests.backends import Storage
 from tests.builders import a_mail_message
 from tests.smtp_server import LocalSmtpServer
@@ -100,3 +102,83 @@ async def test_parallel_workers_send_each_message_once(storage: Storage, smtp: L
         await asyncio.gather(*(worker.handle() for worker in workers))
     recipients = sorted(mail.rcpt_tos[0] for mail in smtp.received)
     assert recipients == sorted(f"user{number}@example.org" for number in range(25))
+
+
+class _MarkingFails(OutboxQueue):
+    """The store under test, whose `mark_sent` does not answer `failures` times (a database blip
+    right after the SMTP server accepted the message)."""
+
+    def __init__(self, queue: OutboxQueue, failures: int) -> None:
+        self._queue, self.failures = queue, failures
+
+    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
+        return await self._queue.claim(now, limit=limit, lease=lease)
+
+    async def mark_sent(self, entry_id: str, now: datetime) -> None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise DependencyUnavailableError("database")
+        await self._queue.mark_sent(entry_id, now)
+
+    async def retry_later(self, entry_id: str, *, next_attempt_at: datetime) -> None:
+        await self._queue.retry_later(entry_id, next_attempt_at=next_attempt_at)
+
+    async def give_up(self, entry_id: str, now: datetime) -> None:
+        await self._queue.give_up(entry_id, now)
+
+
+def _mailer(smtp: LocalSmtpServer) -> SmtpMailer:
+    return SmtpMailer(
+        host="127.0.0.1", port=smtp.port, sender="Bastion <no-reply@example.org>", starttls=False, ssl=False,
+        timeout_seconds=2,
+    )  # fmt: skip
+
+
+async def test_a_failed_mark_is_retried_first_and_the_rest_of_the_batch_still_goes(
+    storage: Storage, smtp: LocalSmtpServer
+) -> None:
+    clock = FrozenClock()
+    await _queue(storage, clock, count=3)
+    queue = _MarkingFails(storage.outbox_queue, failures=1)
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+
+    assert await worker.handle() == 3  # the first mark failed; the other two messages went anyway
+    assert len(smtp.received) == 3
+    clock.advance(timedelta(seconds=1))
+    assert await worker.handle() == 0  # the pending mark is written before anything is claimed
+    clock.advance(DeliveryPolicy().lease + timedelta(hours=1))
+    assert await worker.handle() == 0
+    assert len(smtp.received) == 3  # nothing was sent twice
+
+
+async def test_while_the_store_does_not_answer_the_pending_mark_waits_and_nothing_new_is_claimed(
+    storage: Storage, smtp: LocalSmtpServer
+) -> None:
+    clock = FrozenClock()
+    await _queue(storage, clock, count=1)
+    queue = _MarkingFails(storage.outbox_queue, failures=2)
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+    assert await worker.handle() == 1
+    await _queue(storage, clock, count=1)
+
+    with pytest.raises(DependencyUnavailableError):
+        await worker.handle()
+    assert len(smtp.received) == 1
+    assert await worker.handle() == 1  # the mark went through, then the new message
+    assert len(smtp.received) == 2
+
+
+async def test_every_attempt_of_one_entry_carries_the_same_message_id(storage: Storage, smtp: LocalSmtpServer) -> None:
+    clock = FrozenClock()
+    await _queue(storage, clock)
+    queue = _MarkingFails(storage.outbox_queue, failures=10)
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+    assert await worker.handle() == 1
+    # The mark never got through and the process is gone: another worker sends it again after the lease.
+    clock.advance(DeliveryPolicy().lease + timedelta(seconds=1))
+    second_worker = DeliverOutboxHandler(storage.outbox_queue, _mailer(smtp), clock, DeliveryPolicy())
+    assert await second_worker.handle() == 1
+
+    first, again = (received.message["Message-ID"] for received in smtp.received)
+    assert first == again
+    assert first.endswith("@example.org>")
