@@ -18,6 +18,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Run the API until it is stopped; the exit code (2: the signing keys cannot be used)."""
     import uvicorn
 
+    from entrypoints.server_protocol import GuardedHttpToolsProtocol
+
     # First, before any thread starts.
     tune_process(
         hash_threads=settings.hashing.threads, database_pool_size=settings.database.pool_size, environ=os.environ
@@ -36,7 +38,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        http="httptools",
+        http=GuardedHttpToolsProtocol,
         loop="uvloop",
         proxy_headers=False,
         server_header=False,
