@@ -76,51 +76,26 @@ class MailTemplates:
         return f"{self.public_url.rstrip('/')}/{path}#token={token}"
 
     def password_reset(self, user: User, token: str, ttl: timedelta) -> MailMessage:
-        values = {
-            "app_name": self.app_name,
-            "name": user.full_name or user.username.value,
-            "minutes": int(ttl.total_seconds() // 60),
-            "link": self._link("reset-password", token),
-        }
-        return MailMessage(
-            to=user.email.value,
-            subject=PASSWORD_RESET_SUBJECT.substitute(values),
-            text=PASSWORD_RESET_TEXT.substitute(values),
-        )
+        minutes = int(ttl.total_seconds() // 60)
+        link = self._link("reset-password", token)
+        return self._render(user, PASSWORD_RESET_SUBJECT, PASSWORD_RESET_TEXT, minutes=minutes, link=link)
 
     def password_changed(self, user: User, when: datetime) -> MailMessage:
-        values = {
-            "app_name": self.app_name,
-            "name": user.full_name or user.username.value,
-            "when": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-        }
-        return MailMessage(
-            to=user.email.value,
-            subject=PASSWORD_CHANGED_SUBJECT.substitute(values),
-            text=PASSWORD_CHANGED_TEXT.substitute(values),
-        )
+        return self._render(user, PASSWORD_CHANGED_SUBJECT, PASSWORD_CHANGED_TEXT, when=_utc_minute(when))
 
     def registration_attempt(self, user: User, when: datetime) -> MailMessage:
-        values = {
-            "app_name": self.app_name,
-            "name": user.full_name or user.username.value,
-            "when": when.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-        }
-        return MailMessage(
-            to=user.email.value,
-            subject=REGISTRATION_ATTEMPT_SUBJECT.substitute(values),
-            text=REGISTRATION_ATTEMPT_TEXT.substitute(values),
-        )
+        return self._render(user, REGISTRATION_ATTEMPT_SUBJECT, REGISTRATION_ATTEMPT_TEXT, when=_utc_minute(when))
 
     def email_verification(self, user: User, token: str, ttl: timedelta) -> MailMessage:
-        values = {
-            "app_name": self.app_name,
-            "name": user.full_name or user.username.value,
-            "hours": int(ttl.total_seconds() // 3600),
-            "link": self._link("verify-email", token),
-        }
-        return MailMessage(
-            to=user.email.value,
-            subject=EMAIL_VERIFICATION_SUBJECT.substitute(values),
-            text=EMAIL_VERIFICATION_TEXT.substitute(values),
-        )
+        hours = int(ttl.total_seconds() // 3600)
+        link = self._link("verify-email", token)
+        return self._render(user, EMAIL_VERIFICATION_SUBJECT, EMAIL_VERIFICATION_TEXT, hours=hours, link=link)
+
+    def _render(self, user: User, subject: Template, text: Template, **values: object) -> MailMessage:
+        """One message to `user`; every template may use `$app_name` and `$name` besides `values`."""
+        names = {"app_name": self.app_name, "name": user.full_name or user.username.value, **values}
+        return MailMessage(to=user.email.value, subject=subject.substitute(names), text=text.substitute(names))
+
+
+def _utc_minute(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
