@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+# Where a mail's text holds the place of its single-use token until delivery puts the token back.
+TOKEN_PLACEHOLDER = "{bastion-sealed-token}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -17,6 +20,19 @@ class MailMessage:
     # Set at delivery from the outbox entry's id, so that every retry of one message carries the
     # same Message-ID and a receiving server (or reader) can tell a repeat from a new message.
     message_id: str | None = None
+    # The single-use token the text stands in for with TOKEN_PLACEHOLDER, sealed (encrypted with a
+    # key the database does not hold): what the outbox stores cannot be used to take an account.
+    sealed_token: str | None = None
+
+    def with_token(self, token: str) -> MailMessage:
+        """The message as it is sent: the token back in place of the placeholder, nothing sealed left."""
+        text = self.text.replace(TOKEN_PLACEHOLDER, token)
+        html = None if self.html is None else self.html.replace(TOKEN_PLACEHOLDER, token)
+        return replace(self, text=text, html=html, sealed_token=None)
+
+    def without_body(self) -> MailMessage:
+        """What is kept of a message once it was sent or given up: who, what about, never the body."""
+        return replace(self, text="", html=None, sealed_token=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.crypto.token_sealer import AeadTokenSealer
 from domain.account_values import Email, Username
 from domain.accounts import Role, User
 from domain.audit import AuditEvent, AuditEventType
@@ -18,6 +19,7 @@ from domain.ids import new_session_id, new_user_id
 from domain.mail import MailMessage
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.opaque_tokens import hash_token
+from domain.ports.token_sealer import TokenSealer
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
@@ -151,3 +153,8 @@ def access_token_claims(
         "exp": issued_at + lifetime,
     }
     return {name: value for name, value in (claims | overrides).items() if value is not OMITTED}
+
+
+def a_mail_sealer() -> TokenSealer:
+    """The sealer of mailed tokens, under a fixed test key."""
+    return AeadTokenSealer(b"a test secret key of at least thirty-two bytes", "outbox link token")

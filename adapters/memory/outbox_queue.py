@@ -34,7 +34,8 @@ class MemoryOutboxQueue(OutboxQueue):
 
     Every call holds the store's lock, so it runs between memory units of work, never inside one:
     calling it from within an open block of the same store waits forever. Like `SqlOutboxQueue`,
-    `mark_sent`, `retry_later` and `give_up` change only pending records (neither sent nor given up).
+    `mark_sent`, `retry_later` and `give_up` change only pending records (neither sent nor given up);
+    `mark_sent` and `give_up` drop the body.
     """
 
     def __init__(self, store: MemoryStore) -> None:
@@ -58,6 +59,7 @@ class MemoryOutboxQueue(OutboxQueue):
             if record is not None and _pending(record):
                 record.sent_at = now
                 record.leased_until = None
+                record.message = record.message.without_body()
 
     async def retry_later(self, entry_id: str, *, next_attempt_at: datetime) -> None:
         async with self._store.lock:
@@ -73,3 +75,4 @@ class MemoryOutboxQueue(OutboxQueue):
             if record is not None and _pending(record):
                 record.failed_at = now
                 record.leased_until = None
+                record.message = record.message.without_body()

@@ -148,6 +148,7 @@ def outbox_message_to_row(entry_id: str, message: MailMessage, now: datetime) ->
         "subject": message.subject,
         "body_text": message.text,
         "body_html": message.html,
+        "sealed_token": message.sealed_token,
         "created_at": now,
         "attempts": 0,
         "next_attempt_at": now,
@@ -157,7 +158,13 @@ def outbox_message_to_row(entry_id: str, message: MailMessage, now: datetime) ->
 def outbox_entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
-        message=MailMessage(to=row["recipient"], subject=row["subject"], text=row["body_text"], html=row["body_html"]),
+        message=MailMessage(
+            to=row["recipient"],
+            subject=row["subject"],
+            text=row["body_text"],
+            html=row["body_html"],
+            sealed_token=row["sealed_token"],
+        ),
         created_at=row["created_at"],
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],

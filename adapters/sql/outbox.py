@@ -13,9 +13,8 @@ from adapters.sql.tables import outbox
 from domain.mail import MailMessage
 from domain.ports.repositories import Outbox
 
-_OUTBOX_ADD = insert_all(
-    outbox, ["id", "recipient", "subject", "body_text", "body_html", "created_at", "attempts", "next_attempt_at"]
-)
+_COLUMNS = ["id", "recipient", "subject", "body_text", "body_html", "sealed_token"]
+_OUTBOX_ADD = insert_all(outbox, [*_COLUMNS, "created_at", "attempts", "next_attempt_at"])
 
 
 class SqlOutbox(Outbox):

@@ -41,13 +41,15 @@ def _settle(**values: object) -> Statement:
 
 
 _CLAIM = Statement(_claim())
-_MARK_SENT = _settle(sent_at=NOW, leased_until=None)
+# Once sent or given up, the body goes: only who, what about and when stay on record.
+_NO_BODY = {"body_text": "", "body_html": None, "sealed_token": None}
+_MARK_SENT = _settle(sent_at=NOW, leased_until=None, **_NO_BODY)
 _RETRY_LATER = _settle(
     attempts=outbox.c.attempts + 1,
     next_attempt_at=bindparam("next_attempt_at", type_=UtcDateTime()),
     leased_until=None,
 )
-_GIVE_UP = _settle(failed_at=NOW, leased_until=None)
+_GIVE_UP = _settle(failed_at=NOW, leased_until=None, **_NO_BODY)
 
 
 class SqlOutboxQueue(OutboxQueue):
@@ -61,6 +63,7 @@ class SqlOutboxQueue(OutboxQueue):
     `leased_until`: a worker that dies leaves its entries to be claimed again once it passes.
     `mark_sent`, `retry_later` and `give_up` change only pending entries (neither sent nor given
     up), so a late report from a worker whose lease ran out cannot reopen a settled one.
+    `mark_sent` and `give_up` also drop the body (and the sealed token): no mail text outlives its delivery.
 
     Connection failures raise `DependencyUnavailableError("database")`.
     """

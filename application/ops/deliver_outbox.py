@@ -6,9 +6,10 @@ import logging
 from dataclasses import replace
 
 from application.errors import DependencyUnavailableError
-from domain.mail import DeliveryPolicy, OutboxEntry
+from domain.mail import DeliveryPolicy, MailMessage, OutboxEntry
 from domain.ports.clock import Clock
 from domain.ports.mail import Mailer, OutboxQueue
+from domain.ports.token_sealer import TokenSealer
 
 logger = logging.getLogger("bastion.outbox")
 
@@ -33,8 +34,11 @@ class DeliverOutboxHandler:
     - One instance serves every call of a worker: it remembers the marks still to be written.
     """
 
-    def __init__(self, queue: OutboxQueue, mailer: Mailer, clock: Clock, policy: DeliveryPolicy) -> None:
+    def __init__(
+        self, queue: OutboxQueue, mailer: Mailer, clock: Clock, policy: DeliveryPolicy, sealer: TokenSealer
+    ) -> None:
         self._queue, self._mailer, self._clock, self._policy = queue, mailer, clock, policy
+        self._sealer = sealer
         self._unmarked: list[str] = []
 
     async def handle(self) -> int:
@@ -50,9 +54,10 @@ class DeliverOutboxHandler:
     async def _deliver(self, entry: OutboxEntry) -> bool:
         """Hand the entry to the mailer; on failure, schedule its retry or give it up."""
         try:
-            await self._mailer.send(replace(entry.message, message_id=entry.id))
+            await self._mailer.send(self._unsealed(replace(entry.message, message_id=entry.id)))
         except ValueError:
-            # The message itself cannot be sent (say, a malformed address): retrying cannot help.
+            # The message itself cannot be sent (say, a malformed address, or a token sealed under
+            # a secret key that was changed since): retrying cannot help.
             logger.error("giving up undeliverable outbox entry %s", entry.id)
             await self._queue.give_up(entry.id, self._clock.now())
             return False
@@ -66,6 +71,12 @@ class DeliverOutboxHandler:
                 await self._queue.retry_later(entry.id, next_attempt_at=retry_at)
             return False
         return True
+
+    def _unsealed(self, message: MailMessage) -> MailMessage:
+        """The message with its link token back in place (ValueError when it cannot be unsealed)."""
+        if message.sealed_token is None:
+            return message
+        return message.with_token(self._sealer.unseal(message.sealed_token))
 
     async def _mark(self, entry_id: str) -> None:
         try:

@@ -17,6 +17,7 @@ from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.crypto.signing_key_store import SigningKeyStore
+from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
 from adapters.kv.client import RedisConnection
 from adapters.kv.login_attempts import RedisLoginAttemptCounter
@@ -48,6 +49,10 @@ def _database(settings: Settings) -> Database:
     return open_database(
         settings.database.url, pool_size=settings.database.pool_size, schema=settings.database.schema or None
     )
+
+
+def _mail_sealer(settings: Settings) -> AeadTokenSealer:
+    return AeadTokenSealer(settings.tokens.secret_bytes, "outbox link token")
 
 
 def _hasher(settings: Settings) -> PwdlibPasswordHasher:
@@ -137,6 +142,7 @@ class ProductionAdapters(containers.DeclarativeContainer):
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
+    mail_sealer = providers.Singleton(_mail_sealer, settings)
 
     # Never built when Redis is not configured.
     redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
@@ -192,6 +198,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
+    mail_sealer = providers.Singleton(_mail_sealer, settings)
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)

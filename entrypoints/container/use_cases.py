@@ -101,6 +101,7 @@ class UseCases(containers.DeclarativeContainer):
             MailTemplates, settings.provided.server.public_url, settings.provided.server.app_name
         ),
         policy=policies.provided.account_tokens,
+        sealer=adapters.mail_sealer,
     )
 
     # auth
@@ -213,6 +214,7 @@ class UseCases(containers.DeclarativeContainer):
         mailer=adapters.mailer,
         clock=adapters.clock,
         policy=policies.provided.delivery,
+        sealer=adapters.mail_sealer,
     )
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds

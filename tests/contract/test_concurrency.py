@@ -26,7 +26,7 @@ from domain.one_time_tokens import AccountTokenPolicy
 from domain.opaque_tokens import hash_token
 from domain.passwords import PasswordPolicy
 from domain.sessions import RefreshToken, Session, SessionPolicy, derive_successor
-from tests.builders import a_refresh_token, a_session, a_user
+from tests.builders import a_mail_sealer, a_refresh_token, a_session, a_user
 
 N = 20
 SUCCESSOR_KEY = b"contract-test-successor-key-32by"
@@ -112,7 +112,8 @@ async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(
     uow_factory: UowFactory, reader_factory: ReaderFactory
 ) -> None:
     handler_clock = FrozenClock()
-    mail = AccountMail(OsSecretGenerator(), MailTemplates("http://127.0.0.1:8000"), AccountTokenPolicy())
+    templates = MailTemplates("http://127.0.0.1:8000")
+    mail = AccountMail(OsSecretGenerator(), templates, AccountTokenPolicy(), a_mail_sealer())
 
     async def register(number: int) -> User:
         handler = RegisterUserHandler(

@@ -16,7 +16,7 @@ from application.ops.deliver_outbox import DeliverOutboxHandler
 from domain.mail import DeliveryPolicy, OutboxEntry
 from domain.ports.mail import OutboxQueue
 from tests.backends import Storage
-from tests.builders import a_mail_message
+from tests.builders import a_mail_message, a_mail_sealer
 from tests.smtp_server import LocalSmtpServer
 
 
@@ -35,7 +35,7 @@ def _worker(storage: Storage, smtp: LocalSmtpServer, clock: FrozenClock) -> Deli
         host="127.0.0.1", port=smtp.port, sender="Bastion <no-reply@example.org>", starttls=False, ssl=False,
         timeout_seconds=2,
     )  # fmt: skip
-    return DeliverOutboxHandler(storage.outbox_queue, mailer, clock, DeliveryPolicy())
+    return DeliverOutboxHandler(storage.outbox_queue, mailer, clock, DeliveryPolicy(), a_mail_sealer())
 
 
 async def _queue(storage: Storage, clock: FrozenClock, count: int = 1, *, commit: bool = True) -> None:
@@ -140,7 +140,7 @@ async def test_a_failed_mark_is_retried_first_and_the_rest_of_the_batch_still_go
     clock = FrozenClock()
     await _queue(storage, clock, count=3)
     queue = _MarkingFails(storage.outbox_queue, failures=1)
-    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy(), a_mail_sealer())
 
     assert await worker.handle() == 3  # the first mark failed; the other two messages went anyway
     assert len(smtp.received) == 3
@@ -157,7 +157,7 @@ async def test_while_the_store_does_not_answer_the_pending_mark_waits_and_nothin
     clock = FrozenClock()
     await _queue(storage, clock, count=1)
     queue = _MarkingFails(storage.outbox_queue, failures=2)
-    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy(), a_mail_sealer())
     assert await worker.handle() == 1
     await _queue(storage, clock, count=1)
 
@@ -172,11 +172,11 @@ async def test_every_attempt_of_one_entry_carries_the_same_message_id(storage: S
     clock = FrozenClock()
     await _queue(storage, clock)
     queue = _MarkingFails(storage.outbox_queue, failures=10)
-    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy())
+    worker = DeliverOutboxHandler(queue, _mailer(smtp), clock, DeliveryPolicy(), a_mail_sealer())
     assert await worker.handle() == 1
     # The mark never got through and the process is gone: another worker sends it again after the lease.
     clock.advance(DeliveryPolicy().lease + timedelta(seconds=1))
-    second_worker = DeliverOutboxHandler(storage.outbox_queue, _mailer(smtp), clock, DeliveryPolicy())
+    second_worker = DeliverOutboxHandler(storage.outbox_queue, _mailer(smtp), clock, DeliveryPolicy(), a_mail_sealer())
     assert await second_worker.handle() == 1
 
     first, again = (received.message["Message-ID"] for received in smtp.received)
