@@ -1,4 +1,7 @@
-"""Fallbacks for throttling ports: while a shared store does not answer, decide in process.
+"""The fallback of the request rate limiter: while a shared store does not answer, decide in process.
+
+(Login attempts for the lockout have no fallback: they are always counted in the database, so an
+outage of Redis can neither reset nor split them.)
 
 The wrappers compose any two implementations of a port (in production Redis first, memory
 second); they know no adapter family. The rule of the design: never fail open silently, never lock
@@ -15,8 +18,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from application.errors import DependencyUnavailableError
-from domain.ports.throttling import LoginAttemptCounter, RateLimiter
-from domain.throttling import AttemptDecision, RateDecision
+from domain.ports.throttling import RateLimiter
+from domain.throttling import RateDecision
 
 logger = logging.getLogger("bastion.fallback")
 
@@ -93,10 +96,6 @@ class OutageTracker:
             logger.info("%s answers again; throttling decisions are shared again", self.name)
 
 
-async def _nothing() -> None:
-    return None
-
-
 class FallbackRateLimiter(RateLimiter):
     """`primary`'s decisions while it answers, `fallback`'s while it raises `DependencyUnavailableError`.
 
@@ -117,33 +116,3 @@ class FallbackRateLimiter(RateLimiter):
             lambda: self._primary.hit(key, limit=limit, window=window, now=now),
             lambda: self._fallback.hit(key, limit=limit, window=window, now=now),
         )
-
-
-class FallbackLoginAttemptCounter(LoginAttemptCounter):
-    """`primary`'s counts while it answers, `fallback`'s while it raises `DependencyUnavailableError`.
-
-    `succeed` always resets the fallback (it may hold attempts counted during an outage), and the
-    primary whenever it may be tried; a primary that fails then is recorded as an outage, not raised.
-    Counts that the primary held when it went away are not reset by a success during the outage.
-    """
-
-    def __init__(
-        self, primary: LoginAttemptCounter, fallback: LoginAttemptCounter, *, outage: OutageTracker | None = None
-    ) -> None:
-        self._primary, self._fallback = primary, fallback
-        self.outage = outage or OutageTracker()
-
-    @property
-    def degraded(self) -> bool:
-        """Whether decisions currently come from the fallback."""
-        return self.outage.degraded
-
-    async def begin(self, key: str, *, max_failures: int, lockout: timedelta, now: datetime) -> AttemptDecision:
-        return await self.outage.run(
-            lambda: self._primary.begin(key, max_failures=max_failures, lockout=lockout, now=now),
-            lambda: self._fallback.begin(key, max_failures=max_failures, lockout=lockout, now=now),
-        )
-
-    async def succeed(self, key: str) -> None:
-        await self._fallback.succeed(key)
-        await self.outage.run(lambda: self._primary.succeed(key), _nothing)

@@ -30,6 +30,8 @@ class AuditEventType(StrEnum):
     TOKEN_REUSE_DETECTED = "token.reuse_detected"
     LOGOUT = "logout"
     PASSWORD_CHANGED = "password.changed"
+    # A wrong (or locked-out) password check outside login: change password, delete account, ...
+    PASSWORD_CHECK_FAILED = "password.check_failed"
     PASSWORD_RESET_REQUESTED = "password.reset_requested"
     PASSWORD_RESET = "password.reset"
     EMAIL_VERIFIED = "email.verified"

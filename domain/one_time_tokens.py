@@ -1,4 +1,5 @@
-"""Single-use tokens sent by email (password reset, email verification) and their lifetimes."""
+"""Tokens known to the service only by their hash: the single-use tokens sent by email (password
+reset, email verification) and the device tokens of the login lockout, with their lifetimes."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from domain.ids import UserId
 class TokenPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
+    # Not mailed and not single use: proof that a browser or device has logged in to the account
+    # before, valid until it expires (see `LockoutPolicy.device_token_ttl`).
+    DEVICE = "device"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OneTimeToken:
-    """A single-use token mailed to a user (password reset, email verification), known only by the
-    SHA-256 hash of its value."""
+    """A token of a user known only by the SHA-256 hash of its value: single use when mailed
+    (password reset, email verification), reusable until it expires for a device."""
 
     token_hash: str
     user_id: UserId

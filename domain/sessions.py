@@ -76,6 +76,8 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_in: int
+    # Only from a login: the device token to present at the next login from the same device.
+    device_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,10 +38,16 @@ class AttemptDecision:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LockoutPolicy:
-    """After `max_failures` failed logins in a row an identifier is locked for `duration`; 0 switches it off."""
+    """After `max_failures` failed logins in a row an identifier is locked for `duration`; 0 switches it off.
+
+    A device that logged in to an account holds a device token for `device_token_ttl`; its logins
+    to that account are counted under the token, not the identifier (OWASP "device cookies"), so a
+    stranger who locks the identifier does not lock out the owner's devices.
+    """
 
     max_failures: int = 5
     duration: timedelta = timedelta(minutes=30)
+    device_token_ttl: timedelta = timedelta(days=90)
 
     @property
     def enabled(self) -> bool:
@@ -66,6 +72,11 @@ def login_identifier_key(identifier: str) -> str:
     if value.isascii() and value.isprintable() and len(value) <= 64:
         return "username:" + value.lower()
     return "other:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def device_attempt_key(token_hash: str) -> str:
+    """The key that a device token's failed logins are counted under."""
+    return "device:" + token_hash
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -238,6 +238,9 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
     registration_privacy: bool = False
     """BASTION_REGISTRATION_PRIVACY: registration answers 202 alike for new and taken emails (the
     owner of a taken one is mailed a notice) instead of 201 / 409."""
+    new_device_notice: bool = True
+    """BASTION_NEW_DEVICE_NOTICE: mail the owner when an account that logged in before is logged in
+    to without a device token (a device or browser not seen before)."""
     password_reset_expire_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
     """BASTION_PASSWORD_RESET_EXPIRE_MINUTES: the lifetime of a mailed password-reset link, in minutes."""
     email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24

@@ -45,6 +45,11 @@ class MemoryLoginAttemptCounter(LoginAttemptCounter):
         self._sweep(now)
         return AttemptDecision(allowed=True, attempts=attempts)
 
+    async def release(self, key: str, *, now: datetime) -> None:
+        current = self._counts.get(key)
+        if current is not None and now < current.expires_at and current.attempts > 0:
+            self._counts[key] = _Count(current.attempts - 1, current.expires_at)
+
     async def succeed(self, key: str) -> None:
         self._counts.pop(key, None)
 

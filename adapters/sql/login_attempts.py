@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, case, delete, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, delete, or_, select, update
 from sqlalchemy.sql.elements import ClauseElement
 
 from adapters.sql.driver import Database, Statement
@@ -45,6 +45,11 @@ _COUNT = Statement(_count_attempt)
 _READ = Statement(
     select(login_attempts.c.attempts, login_attempts.c.expires_at).where(login_attempts.c.key == bindparam("key"))
 )
+_RELEASE = Statement(
+    update(login_attempts)
+    .where(login_attempts.c.key == bindparam("key"), login_attempts.c.attempts > 0, login_attempts.c.expires_at > NOW)
+    .values(attempts=login_attempts.c.attempts - 1)
+)
 _DELETE = Statement(delete(login_attempts).where(login_attempts.c.key == bindparam("key")))
 
 
@@ -80,6 +85,11 @@ class SqlLoginAttemptCounter(LoginAttemptCounter):
             assert locked is not None  # the upsert found the row at its limit, under the lock it holds
             stored_attempts, expires_at = locked["attempts"], locked["expires_at"]
         return AttemptDecision(allowed=False, attempts=stored_attempts, retry_after=max(expires_at - now, timedelta(0)))
+
+    async def release(self, key: str, *, now: datetime) -> None:
+        async with self._database.transaction() as transaction:
+            await transaction.connection.execute(_RELEASE, {"key": _stored_key(key), "now": now})
+            await transaction.commit()
 
     async def succeed(self, key: str) -> None:
         async with self._database.transaction() as transaction:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from application.account.mail_templates import MailTemplates
 from application.unit_of_work import UnitOfWork
 from domain.accounts import User
+from domain.audit import RequestContext
 from domain.mail import TOKEN_PLACEHOLDER, MailMessage
 from domain.one_time_tokens import AccountTokenPolicy, OneTimeToken, TokenPurpose
 from domain.opaque_tokens import hash_token
@@ -39,6 +40,10 @@ class AccountMail:
     async def queue_password_changed(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         """Tell the owner that the password changed, so that a change they did not make shows."""
         await uow.outbox.add(self._templates.password_changed(user, now), now)
+
+    async def queue_new_sign_in(self, uow: UnitOfWork, user: User, context: RequestContext, now: datetime) -> None:
+        """Tell the owner that the account was signed in to from a device that had not signed in before."""
+        await uow.outbox.add(self._templates.new_sign_in(user, now, context.ip, context.user_agent), now)
 
     async def queue_registration_attempt(self, uow: UnitOfWork, user: User, now: datetime) -> None:
         """Tell the owner of an address that someone tried to open an account with it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.account.account_mail import AccountMail
-from application.account.password_confirmation import confirmed_account
+from application.account.password_confirmation import PasswordConfirmation
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import WrongPasswordError
@@ -29,7 +29,8 @@ class ChangePassword:
 class ChangePasswordHandler:
     """Change the caller's password.
 
-    - The current password must be right; the new one must satisfy the password policy.
+    - The current password must be right (checked against the account's lockout, failures
+      audited); the new one must satisfy the password policy.
     - Every other session of the user is revoked (their access tokens die at once); the calling
       session stays valid. Outstanding password-reset links stop working.
     - The owner is mailed a notice that the password changed.
@@ -43,13 +44,17 @@ class ChangePasswordHandler:
         clock: Clock,
         policy: PasswordPolicy,
         mail: AccountMail,
+        confirmation: PasswordConfirmation,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._password_policy, self._mail = policy, mail
+        self._password_policy, self._mail, self._confirmation = policy, mail, confirmation
 
     async def handle(self, command: ChangePassword) -> None:
         self._password_policy.check(command.new_password, field_name="new_password")
-        user = await confirmed_account(self._reader, self._hasher, command.user_id, command.current_password)
+        user = await self._confirmation.confirmed_account(
+            self._uow, self._reader, command.user_id, command.current_password,
+            purpose="change_password", context=command.context,
+        )  # fmt: skip
         password_hash = await self._hasher.hash(command.new_password)
         now = self._clock.now()
         async with self._uow as uow:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.account.password_confirmation import confirmed_account
+from application.account.password_confirmation import PasswordConfirmation
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.events import all_access_revoked
 from domain.ids import UserId
 from domain.ports.clock import Clock
-from domain.ports.password_hasher import PasswordHasher
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -23,15 +22,25 @@ class DeleteAccount:
 class DeleteAccountHandler:
     """Delete the caller's account, confirmed with its password.
 
+    - The password is checked against the account's lockout, failures audited.
     - The account goes with everything that belongs to it: sessions, refresh tokens, mailed
       tokens (and tasks). Every access token of the account dies at once.
     """
 
-    def __init__(self, uow: UnitOfWork, reader: ReadOnlyUnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
-        self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
+    def __init__(
+        self, uow: UnitOfWork, reader: ReadOnlyUnitOfWork, confirmation: PasswordConfirmation, clock: Clock
+    ) -> None:
+        self._uow, self._reader, self._confirmation, self._clock = uow, reader, confirmation, clock
 
     async def handle(self, command: DeleteAccount) -> None:
-        user = await confirmed_account(self._reader, self._hasher, command.user_id, command.password)
+        user = await self._confirmation.confirmed_account(
+            self._uow,
+            self._reader,
+            command.user_id,
+            command.password,
+            purpose="delete_account",
+            context=command.context,
+        )
         now = self._clock.now()
         async with self._uow as uow:
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)

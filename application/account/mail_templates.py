@@ -65,6 +65,22 @@ If it was not, you can ignore this message.
 )
 
 
+NEW_SIGN_IN_SUBJECT = Template("New sign-in to your $app_name account")
+NEW_SIGN_IN_TEXT = Template(
+    """Hello $name,
+
+your $app_name account was signed in to from a device or browser that had not signed in before:
+
+  when: $when (UTC)
+  address: $ip
+  browser or app: $user_agent
+
+If it was you, there is nothing to do. If it was not, change your password right away and end the
+sessions you do not know on your account's security page.
+"""
+)
+
+
 @dataclass(frozen=True, slots=True)
 class MailTemplates:
     """Renders the messages with the public address of the service."""
@@ -86,6 +102,10 @@ class MailTemplates:
     def registration_attempt(self, user: User, when: datetime) -> MailMessage:
         return self._render(user, REGISTRATION_ATTEMPT_SUBJECT, REGISTRATION_ATTEMPT_TEXT, when=_utc_minute(when))
 
+    def new_sign_in(self, user: User, when: datetime, ip: str | None, user_agent: str | None) -> MailMessage:
+        details = {"ip": ip or "unknown", "user_agent": _one_line(user_agent or "unknown")}
+        return self._render(user, NEW_SIGN_IN_SUBJECT, NEW_SIGN_IN_TEXT, when=_utc_minute(when), **details)
+
     def email_verification(self, user: User, token: str, ttl: timedelta) -> MailMessage:
         hours = int(ttl.total_seconds() // 3600)
         link = self._link("verify-email", token)
@@ -95,6 +115,11 @@ class MailTemplates:
         """One message to `user`; every template may use `$app_name` and `$name` besides `values`."""
         names = {"app_name": self.app_name, "name": user.full_name or user.username.value, **values}
         return MailMessage(to=user.email.value, subject=subject.substitute(names), text=text.substitute(names))
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Client-supplied text made safe for a mail body line: printable, one line, bounded."""
+    return "".join(char if char.isprintable() else " " for char in text)[:limit]
 
 
 def _utc_minute(moment: datetime) -> str:

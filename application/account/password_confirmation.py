@@ -1,29 +1,87 @@
-"""The check that guards sensitive changes to one's own account: the caller proves its current password."""
+"""The check that guards sensitive changes to one's own account: the caller proves its current password.
+
+Such a check is a password guess like a login: it counts against the account's lockout (the key of
+its email, as a login by email does) and every failure is audited, so a stolen access token does
+not buy unlimited guesses at the password behind it.
+"""
 
 from __future__ import annotations
 
-from application.unit_of_work import ReadOnlyUnitOfWork
+import math
+
+from application.lockout import Lockout
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
-from domain.errors import TokenInvalidError, WrongPasswordError
+from domain.audit import AuditEvent, AuditEventType, RequestContext
+from domain.errors import TokenInvalidError, TooManyAttemptsError, WrongPasswordError
 from domain.ids import UserId
 from domain.passwords import PASSWORD_HARD_MAX_LENGTH
+from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
+from domain.ports.throttling import LoginAttemptCounter
+from domain.throttling import LockoutPolicy, login_identifier_key
 
 
-async def confirmed_account(reader: ReadOnlyUnitOfWork, hasher: PasswordHasher, user_id: UserId, password: str) -> User:
-    """The caller's account, once `password` is proved to be its current password.
+class PasswordConfirmation:
+    """Confirms the caller's current password before a sensitive change (`purpose` names it in the
+    audit trail: "change_password", "delete_account", ...).
 
-    Raises:
-        TokenInvalidError: the account no longer exists or is deactivated (the permission rule).
-        WrongPasswordError: the password is not the current one (an over-long one is refused
-            before hashing: no account could have it).
+    - The check is counted against the account's lockout before the password is checked; a locked
+      account is refused (429) without checking, and a check that could not run is taken back.
+    - A wrong password is audited (`password.check_failed`) and raises `WrongPasswordError`; a
+      right one resets the count, as a successful login does.
     """
-    async with reader as view:
-        user = await view.users.get(user_id)
-    if user is None or not user.is_active:
-        raise TokenInvalidError
-    if len(password) > PASSWORD_HARD_MAX_LENGTH:
-        raise WrongPasswordError
-    if not (await hasher.verify(password, user.hashed_password)).ok:
-        raise WrongPasswordError
-    return user
+
+    def __init__(self, hasher: PasswordHasher, attempts: LoginAttemptCounter, lockout: LockoutPolicy, clock: Clock):
+        self._hasher, self._lockout, self._clock = hasher, Lockout(attempts, lockout, clock), clock
+
+    async def confirmed_account(
+        self, uow: UnitOfWork, reader: ReadOnlyUnitOfWork, user_id: UserId, password: str, *, purpose: str,
+        context: RequestContext,
+    ) -> User:  # fmt: skip
+        """The caller's account, once `password` is proved to be its current password.
+
+        Raises:
+            TokenInvalidError: the account no longer exists or is deactivated (the permission rule).
+            TooManyAttemptsError: the account's lockout holds.
+            WrongPasswordError: the password is not the current one (an over-long one is refused
+                before hashing: no account could have it).
+        """
+        async with reader as view:
+            user = await view.users.get(user_id)
+        if user is None or not user.is_active:
+            raise TokenInvalidError
+        key = login_identifier_key(user.email.value)
+        await self._count(uow, user, key, purpose, context)
+        try:
+            right = (
+                len(password) <= PASSWORD_HARD_MAX_LENGTH
+                and (await self._hasher.verify(password, user.hashed_password)).ok
+            )
+        except Exception:
+            await self._lockout.release(key)
+            raise
+        if not right:
+            await self._audit(uow, user, purpose, "wrong_password", context)
+            raise WrongPasswordError
+        await self._lockout.succeed(key)
+        return user
+
+    async def _count(self, uow: UnitOfWork, user: User, key: str, purpose: str, context: RequestContext) -> None:
+        decision = await self._lockout.count(key)
+        if decision is not None and not decision.allowed:
+            await self._audit(uow, user, purpose, "locked", context)
+            raise TooManyAttemptsError(math.ceil(decision.retry_after.total_seconds()))
+
+    async def _audit(self, uow: UnitOfWork, user: User, purpose: str, reason: str, context: RequestContext) -> None:
+        now = self._clock.now()
+        event = AuditEvent.record(
+            AuditEventType.PASSWORD_CHECK_FAILED,
+            user_id=user.id,
+            context=context,
+            now=now,
+            data={"purpose": purpose, "reason": reason},
+        )
+        async with uow as tx:
+            await tx.audit.add(event)
+            await tx.commit()

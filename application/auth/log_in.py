@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from application.auth.device_tokens import DeviceTokens
 from application.auth.session_tokens import SessionTokens
+from application.lockout import Lockout
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.account_values import Email, Username
 from domain.accounts import User
@@ -17,20 +19,32 @@ from domain.errors import (
     TooManyAttemptsError,
     ValidationFailedError,
 )
-from domain.passwords import PASSWORD_HARD_MAX_LENGTH
+from domain.one_time_tokens import OneTimeToken
+from domain.passwords import PASSWORD_HARD_MAX_LENGTH, PasswordCheck
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 from domain.ports.repositories import UserReader
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import Session, TokenPair
-from domain.throttling import AttemptDecision, LockoutPolicy, login_identifier_key
+from domain.throttling import LockoutPolicy, device_attempt_key, login_identifier_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogIn:
     identifier: str
     password: str
+    device_token: str | None = None
     context: RequestContext = NO_CONTEXT
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """What a login attempt is judged by: the account (if the identifier names one), the device
+    token presented for that account (if valid), and the key its failures are counted under."""
+
+    user: User | None
+    device: OneTimeToken | None
+    key: str
 
 
 class LogInHandler:
@@ -40,14 +54,20 @@ class LogInHandler:
       (an unknown account costs one verify against a dummy hash).
     - Only after a correct password: a deactivated account is refused, and so is an
       unverified email when verification is required.
-    - A successful login starts a new session, stamps `last_login` and stores an upgraded
-      password hash when the stored one is outdated.
-    - Every attempt is counted against the normalised identifier before the password is checked,
-      whether or not the account exists; after the lockout's number of failures in a row the
-      identifier is refused (429) until the lockout ends, known and unknown alike. A success
-      resets the count.
+    - A successful login starts a new session, stamps `last_login`, stores an upgraded password
+      hash when the stored one is outdated, and returns a device token (a new one, or the valid
+      one presented).
+    - Every attempt is counted before the password is checked, whether or not the account exists:
+      against the device token when a valid one of that account is presented, otherwise against
+      the normalised identifier. After the lockout's number of failures in a row that key is
+      refused (429) until the lockout ends, known and unknown identifiers alike; a success resets
+      it. An attempt whose password could not be checked (a dependency did not answer) is taken
+      back: only a checked wrong password counts.
+    - A success without a valid device token, on an account that has logged in before, mails the
+      owner a "new sign-in" notice (when switched on).
     - Every outcome is audited (`login.succeeded`, `login.failed`, `login.throttled`); a failure
-      on a known account also updates its failure count and lock time, as shown to administrators.
+      counted against a known account's identifier also updates its failure count and lock time,
+      as shown to administrators.
     """
 
     def __init__(
@@ -59,48 +79,65 @@ class LogInHandler:
         clock: Clock,
         attempts: LoginAttemptCounter,
         lockout: LockoutPolicy,
+        devices: DeviceTokens,
         require_verified_email: bool = False,
     ) -> None:
         self._uow, self._reader, self._hasher, self._tokens, self._clock = uow, reader, hasher, tokens, clock
-        self._attempts, self._lockout = attempts, lockout
+        self._lockout, self._devices = Lockout(attempts, lockout, clock), devices
         self._require_verified_email = require_verified_email
 
     async def handle(self, command: LogIn) -> TokenPair:
-        key = login_identifier_key(command.identifier)
-        decision = await self._count_attempt(key)
+        attempt = await self._judged_by(command)
+        decision = await self._lockout.count(attempt.key)
         if decision is not None and not decision.allowed:
             await self._audit_failure(command, AuditEventType.LOGIN_THROTTLED, "locked", None)
             raise TooManyAttemptsError(math.ceil(decision.retry_after.total_seconds()))
-        attempts = decision.attempts if decision is not None else None
-        user, upgraded_hash = await self._verified_user(command, attempts)
-        if self._lockout.enabled:
-            await self._attempts.succeed(key)
+        counted_on_account = decision.attempts if decision is not None and attempt.device is None else None
+        upgraded_hash = await self._check_password(command, attempt, counted_on_account)
+        user = attempt.user
+        assert user is not None  # the password was checked against this account
+        await self._lockout.succeed(attempt.key)
         if not user.is_active:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "account_disabled", None)
             raise AccountDisabledError
         if self._require_verified_email and not user.email_verified:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "email_not_verified", None)
             raise EmailNotVerifiedError
-        return await self._start_session(command, user, upgraded_hash)
+        return await self._start_session(command, user, upgraded_hash, attempt.device)
 
-    async def _verified_user(self, command: LogIn, attempts: int | None) -> tuple[User, str | None]:
-        """The account whose password this is and its upgraded hash if any, or an audited
-        `InvalidCredentialsError`."""
-        if len(command.password) > PASSWORD_HARD_MAX_LENGTH:
-            # Refused before hashing: no account could have such a password.
-            await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "invalid_credentials", attempts)
-            raise InvalidCredentialsError
+    async def _judged_by(self, command: LogIn) -> _Attempt:
         async with self._reader as view:
             user = await _find(view.users, command.identifier)
-        if user is None:
-            await self._hasher.verify_dummy(command.password)
-        check = await self._hasher.verify(command.password, user.hashed_password) if user else None
-        if user is None or check is None or not check.ok:
+            device = await self._devices.valid(view.one_time_tokens, user, command.device_token, self._clock.now())
+        if device is not None:
+            return _Attempt(user, device, device_attempt_key(device.token_hash))
+        return _Attempt(user, None, login_identifier_key(command.identifier))
+
+    async def _check_password(self, command: LogIn, attempt: _Attempt, attempts: int | None) -> str | None:
+        """The upgraded hash if any, once the password is proved right; or an audited
+        `InvalidCredentialsError`. An attempt whose check could not run is released."""
+        try:
+            check = await self._verify(command.password, attempt.user)
+        except Exception:
+            await self._lockout.release(attempt.key)
+            raise
+        if check is None or not check.ok:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "invalid_credentials", attempts)
             raise InvalidCredentialsError
-        return user, check.upgraded_hash
+        return check.upgraded_hash
 
-    async def _start_session(self, command: LogIn, user: User, upgraded_hash: str | None) -> TokenPair:
+    async def _verify(self, password: str, user: User | None) -> PasswordCheck | None:
+        if len(password) > PASSWORD_HARD_MAX_LENGTH:
+            # Refused before hashing: no account could have such a password.
+            return None
+        if user is None:
+            await self._hasher.verify_dummy(password)
+            return None
+        return await self._hasher.verify(password, user.hashed_password)
+
+    async def _start_session(
+        self, command: LogIn, user: User, upgraded_hash: str | None, device: OneTimeToken | None
+    ) -> TokenPair:
         now = self._clock.now()
         context = command.context
         session = Session.start(
@@ -112,46 +149,49 @@ class LogInHandler:
         )
         refresh = self._tokens.first_refresh_token(session, now)
         async with self._uow as uow:
-            current = await uow.users.get(user.id)
-            if current is None:
-                raise InvalidCredentialsError
-            if not current.is_active:
-                # Deactivated while the password was being checked.
-                raise AccountDisabledError
+            current = await _still_allowed(uow, user)
+            device_token = command.device_token if device is not None else None
+            if device_token is None:
+                device_token = await self._devices.issue(uow, current, context, now)
             # An upgrade computed from the old password must not overwrite a hash changed meanwhile.
             unchanged = current.hashed_password == user.hashed_password
             current.record_login(now, upgraded_hash if unchanged else None)
             await uow.users.update(current)
             await uow.sessions.add(session)
             await uow.refresh_tokens.add(refresh.record)
-            data: AuditData = {"session_id": session.id}
+            data: AuditData = {"session_id": session.id, "new_device": device is None}
             await uow.audit.add(
                 AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
             )
             await uow.commit()
-        return self._tokens.pair(current, session, refresh.value, now)
-
-    async def _count_attempt(self, key: str) -> AttemptDecision | None:
-        if not self._lockout.enabled:
-            return None
-        return await self._attempts.begin(
-            key, max_failures=self._lockout.max_failures, lockout=self._lockout.duration, now=self._clock.now()
-        )
+        return replace(self._tokens.pair(current, session, refresh.value, now), device_token=device_token)
 
     async def _audit_failure(self, command: LogIn, type_: AuditEventType, reason: str, attempts: int | None) -> None:
-        """Record a refused login; on a known account, also its failure count and lock time."""
+        """Record a refused login; when counted against a known account's identifier, also its
+        failure count and lock time."""
         now = self._clock.now()
         data: AuditData = {"reason": reason, "identifier": "email" if "@" in command.identifier else "username"}
         async with self._uow as uow:
             user = await _find(uow.users, command.identifier)
             if user is not None and attempts is not None:
-                user.record_failed_login(attempts, self._lockout.locked_until(attempts, now), now)
+                user.record_failed_login(attempts, self._lockout.policy.locked_until(attempts, now), now)
                 await uow.users.update(user)
             event = AuditEvent.record(
                 type_, user_id=user.id if user else None, context=command.context, now=now, data=data
             )
             await uow.audit.add(event)
             await uow.commit()
+
+
+async def _still_allowed(uow: UnitOfWork, user: User) -> User:
+    """The account as stored now, which must still exist and be active (it may have been deleted
+    or deactivated while the password was being checked)."""
+    current = await uow.users.get(user.id)
+    if current is None:
+        raise InvalidCredentialsError
+    if not current.is_active:
+        raise AccountDisabledError
+    return current
 
 
 async def _find(users: UserReader, identifier: str) -> User | None:

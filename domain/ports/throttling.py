@@ -39,5 +39,11 @@ class LoginAttemptCounter(Protocol):
         is locked and the decision says for how long (a refused attempt extends nothing)."""
 
     @abstractmethod
+    async def release(self, key: str, *, now: datetime) -> None:
+        """Take back one attempt that `begin` counted but whose password was never checked (the
+        check could not run: a store or the hasher did not answer). Never below zero; an expired
+        count is left alone."""
+
+    @abstractmethod
     async def succeed(self, key: str) -> None:
         """Forget every attempt counted against `key` (a successful login, or an administrator's unlock)."""

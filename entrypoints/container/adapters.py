@@ -18,9 +18,8 @@ from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
-from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
+from adapters.fallback import FallbackRateLimiter, OutageTracker
 from adapters.kv.client import RedisConnection
-from adapters.kv.login_attempts import RedisLoginAttemptCounter
 from adapters.kv.probe import RedisProbe
 from adapters.kv.rate_limiter import RedisRateLimiter
 from adapters.kv.revocation_list import RedisRevocationList
@@ -158,14 +157,9 @@ class ProductionAdapters(containers.DeclarativeContainer):
         ),
         local=providers.Singleton(MemoryRateLimiter),
     )  # fmt: skip
-    login_attempts = providers.Selector(
-        store_kind,
-        redis=providers.Singleton(
-            FallbackLoginAttemptCounter, primary=providers.Singleton(RedisLoginAttemptCounter, redis, redis_prefix),
-            fallback=providers.Singleton(MemoryLoginAttemptCounter), outage=redis_outage,
-        ),
-        local=providers.Singleton(SqlLoginAttemptCounter, database),
-    )  # fmt: skip
+    # Always in the database, Redis or not: every process shares the counts, and an outage of Redis
+    # neither forgets them nor splits them per process.
+    login_attempts = providers.Singleton(SqlLoginAttemptCounter, database)
     revocations = providers.Selector(
         store_kind,
         redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),

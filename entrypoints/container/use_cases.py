@@ -12,6 +12,7 @@ from application.account.confirm_password_reset import ConfirmPasswordResetHandl
 from application.account.delete_account import DeleteAccountHandler
 from application.account.get_profile import GetProfileHandler
 from application.account.mail_templates import MailTemplates
+from application.account.password_confirmation import PasswordConfirmation
 from application.account.request_password_reset import RequestPasswordResetHandler
 from application.account.resend_verification import ResendVerificationHandler
 from application.account.update_profile import UpdateProfileHandler
@@ -23,6 +24,7 @@ from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.device_tokens import DeviceTokens
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
 from application.auth.list_sessions import ListSessionsHandler
@@ -103,6 +105,20 @@ class UseCases(containers.DeclarativeContainer):
         policy=policies.provided.account_tokens,
         sealer=adapters.mail_sealer,
     )
+    password_confirmation = providers.Singleton(
+        PasswordConfirmation,
+        hasher=adapters.hasher,
+        attempts=adapters.login_attempts,
+        lockout=policies.provided.lockout,
+        clock=adapters.clock,
+    )
+    device_tokens = providers.Singleton(
+        DeviceTokens,
+        secrets=adapters.secrets,
+        mail=account_mail,
+        policy=policies.provided.lockout,
+        notify_new_devices=settings.provided.accounts.new_device_notice,
+    )
 
     # auth
     register_user = providers.Factory(
@@ -131,6 +147,7 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         attempts=adapters.login_attempts,
         lockout=policies.provided.lockout,
+        devices=device_tokens,
         require_verified_email=settings.provided.accounts.require_verified_email,
     )
     refresh_session = providers.Factory(
@@ -157,6 +174,7 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         policy=policies.provided.password,
         mail=account_mail,
+        confirmation=password_confirmation,
     )
     request_password_reset = providers.Factory(
         RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
@@ -175,7 +193,11 @@ class UseCases(containers.DeclarativeContainer):
         ResendVerificationHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
     )
     delete_account = providers.Factory(
-        DeleteAccountHandler, uow=adapters.uow, reader=adapters.reader, hasher=adapters.hasher, clock=adapters.clock
+        DeleteAccountHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        confirmation=password_confirmation,
+        clock=adapters.clock,
     )
 
     # admin

@@ -35,6 +35,7 @@ class LogInRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     password: Password
     email: Email | None = None
     username: Username | None = None
+    device_token: OpaqueToken | None = None
 
 
 class RefreshRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -90,10 +91,18 @@ class TokenPairResponse(msgspec.Struct, frozen=True):
     refresh_token: str
     expires_in: int
     token_type: str = "bearer"
+    # Logins only: present it at the next login from this device (see "Lockout").
+    device_token: str | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
     def of(cls, pair: TokenPair) -> TokenPairResponse:
-        return cls(access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in)
+        device_token = msgspec.UNSET if pair.device_token is None else pair.device_token
+        return cls(
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            expires_in=pair.expires_in,
+            device_token=device_token,
+        )
 
 
 class SessionResponse(msgspec.Struct, frozen=True):

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.fallback import FallbackLoginAttemptCounter, FallbackRateLimiter, OutageTracker
+from adapters.fallback import FallbackRateLimiter, OutageTracker
 from adapters.kv.client import redis_client
 from adapters.kv.rate_limiter import RedisRateLimiter
-from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.rate_limiter import MemoryRateLimiter
 from application.errors import DependencyUnavailableError
 from domain.ports.throttling import LoginAttemptCounter, RateLimiter
@@ -53,24 +52,6 @@ class SwitchableRateLimiter(RateLimiter):
         if self.down:
             raise DependencyUnavailableError("redis")
         return await self._limiter.hit(key, limit=limit, window=window, now=now)
-
-
-class SwitchableLoginAttemptCounter(LoginAttemptCounter):
-    """An in-process counter standing for a server that can be switched off."""
-
-    def __init__(self) -> None:
-        self.down = False
-        self._counter = MemoryLoginAttemptCounter()
-
-    async def begin(self, key: str, *, max_failures: int, lockout: timedelta, now: datetime) -> AttemptDecision:
-        if self.down:
-            raise DependencyUnavailableError("redis")
-        return await self._counter.begin(key, max_failures=max_failures, lockout=lockout, now=now)
-
-    async def succeed(self, key: str) -> None:
-        if self.down:
-            raise DependencyUnavailableError("redis")
-        await self._counter.succeed(key)
 
 
 @pytest.fixture
@@ -171,67 +152,6 @@ async def test_the_primary_decides_again_once_it_answers(
     assert decision.remaining == 4
     assert not limiter.degraded
     assert len(_records(caplog, logging.INFO)) == 1
-
-
-async def test_wrappers_sharing_a_tracker_report_one_outage(
-    outage: OutageTracker, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="bastion.fallback")
-    primary_limiter, primary_counter = SwitchableRateLimiter(), SwitchableLoginAttemptCounter()
-    limiter = FallbackRateLimiter(primary_limiter, MemoryRateLimiter(), outage=outage)
-    counter = FallbackLoginAttemptCounter(primary_counter, MemoryLoginAttemptCounter(), outage=outage)
-    primary_limiter.down = primary_counter.down = True
-
-    await _hit(limiter)
-    await _begin(counter)
-
-    assert limiter.degraded
-    assert counter.degraded
-    assert len(_records(caplog, logging.WARNING)) == 1
-
-
-async def test_attempts_are_counted_by_the_fallback_while_the_primary_is_down(outage: OutageTracker) -> None:
-    primary = SwitchableLoginAttemptCounter()
-    counter = FallbackLoginAttemptCounter(primary, MemoryLoginAttemptCounter(), outage=outage)
-    primary.down = True
-
-    decisions = [await _begin(counter) for _ in range(4)]
-
-    assert [decision.allowed for decision in decisions] == [True, True, True, False]
-    assert counter.degraded
-
-
-async def test_a_success_during_an_outage_resets_the_fallback_without_raising(outage: OutageTracker) -> None:
-    primary = SwitchableLoginAttemptCounter()
-    counter = FallbackLoginAttemptCounter(primary, MemoryLoginAttemptCounter(), outage=outage)
-    primary.down = True
-    for _ in range(3):
-        await _begin(counter)
-
-    await counter.succeed(KEY)
-
-    assert await _begin(counter) == AttemptDecision(allowed=True, attempts=1)
-
-
-async def test_a_success_after_an_outage_resets_both_counters(
-    outage: OutageTracker, monotonic: ManualMonotonic
-) -> None:
-    primary = SwitchableLoginAttemptCounter()
-    fallback = MemoryLoginAttemptCounter()
-    counter = FallbackLoginAttemptCounter(primary, fallback, outage=outage)
-    for _ in range(2):
-        await _begin(counter)
-    primary.down = True
-    for _ in range(2):
-        await _begin(counter)
-
-    primary.down = False
-    monotonic.pass_cool_down()
-    await counter.succeed(KEY)
-
-    assert not counter.degraded
-    assert await _begin(counter) == AttemptDecision(allowed=True, attempts=1)
-    assert await _begin(fallback) == AttemptDecision(allowed=True, attempts=1)
 
 
 @pytest.mark.redis

@@ -1,4 +1,4 @@
-"""Contract of LoginAttemptCounter, on memory, Redis, SQLite and PostgreSQL."""
+"""Contract of LoginAttemptCounter, on memory, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.kv.login_attempts import RedisLoginAttemptCounter
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from domain.ports.throttling import LoginAttemptCounter
 from domain.throttling import AttemptDecision
 from tests.backends import SQL_BACKENDS, migrated_database
 from tests.builders import NOW
-from tests.redis_servers import shared_redis
-from tests.task_bound import entered_in_own_task
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -26,13 +23,10 @@ MICROSECOND = timedelta(microseconds=1)
 KEY = "email:ada@example.org"
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis), *SQL_BACKENDS])
+@pytest.fixture(params=["memory", *SQL_BACKENDS])
 async def counter(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LoginAttemptCounter]:
     if request.param == "memory":
         yield MemoryLoginAttemptCounter()
-    elif request.param == "redis":
-        async with entered_in_own_task(shared_redis()) as (client, prefix):
-            yield RedisLoginAttemptCounter(client, prefix)
     else:
         async with migrated_database(request.param, tmp_path) as database:
             pool = database.open()
@@ -88,6 +82,37 @@ async def test_a_success_on_a_key_without_attempts_changes_nothing(counter: Logi
     await counter.succeed(KEY)
 
     assert await _begin(counter) == AttemptDecision(allowed=True, attempts=1)
+
+
+async def test_a_released_attempt_is_no_longer_counted(counter: LoginAttemptCounter) -> None:
+    await _begin(counter)
+    await _begin(counter)
+
+    await counter.release(KEY, now=NOW)
+
+    assert await _begin(counter) == AttemptDecision(allowed=True, attempts=2)
+
+
+async def test_releasing_unlocks_a_key_that_the_released_attempt_locked(counter: LoginAttemptCounter) -> None:
+    await _use_up(counter)
+
+    await counter.release(KEY, now=NOW)
+
+    assert (await _begin(counter)).allowed
+    assert not (await _begin(counter)).allowed
+
+
+async def test_release_never_goes_below_zero_nor_revives_an_expired_count(counter: LoginAttemptCounter) -> None:
+    await counter.release(KEY, now=NOW)
+    await _begin(counter)
+    await counter.release(KEY, now=NOW)
+    await counter.release(KEY, now=NOW)
+    await counter.release("email:nobody@example.org", now=NOW)
+    assert await _begin(counter) == AttemptDecision(allowed=True, attempts=1)
+
+    await counter.release(KEY, now=NOW + LOCKOUT)
+
+    assert await _begin(counter, LOCKOUT) == AttemptDecision(allowed=True, attempts=1)
 
 
 async def test_the_lockout_ends_lockout_after_the_last_counted_attempt(counter: LoginAttemptCounter) -> None:

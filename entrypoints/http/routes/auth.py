@@ -74,24 +74,28 @@ async def register_privately(
 
 async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
     if is_form(request):
-        form = await decode_form(request, LogInRequest)
-        identifier = form.username or form.email
-        password = form.password
+        body = await decode_form(request, LogInRequest)
+        identifier = body.username or body.email
     else:
         await require_json_body(request, request.route_handler)
         body = decode_json(await request.body(), LogInRequest)
         identifier = body.email if body.email is not None else body.username
-        password = body.password
     if not identifier:
         raise ValidationFailedError([FieldError("email", "Give an email or a username.")])
-    pair = await log_in.handle(LogIn(identifier=identifier, password=password, context=request_context(request)))
-    return TokenPairResponse.of(pair)
+    command = LogIn(
+        identifier=identifier,
+        password=body.password,
+        device_token=body.device_token,
+        context=request_context(request),
+    )
+    return TokenPairResponse.of(await log_in.handle(command))
 
 
 _LOGIN_DOC = (
     (inspect.getdoc(LogInHandler) or "")
-    + '\n\nBody: JSON `{"email" or "username", "password"}`, or the OAuth2 password form '
-    "`username=<email or username>&password=...` (application/x-www-form-urlencoded)."
+    + '\n\nBody: JSON `{"email" or "username", "password", "device_token"?}`, or the OAuth2 password form '
+    "`username=<email or username>&password=...` (application/x-www-form-urlencoded), which may carry "
+    "`device_token` too. The answer carries the `device_token` to present at the next login from this device."
 )
 
 
