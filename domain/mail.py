@@ -23,6 +23,9 @@ class MailMessage:
     # The single-use token the text stands in for with TOKEN_PLACEHOLDER, sealed (encrypted with a
     # key the database does not hold): what the outbox stores cannot be used to take an account.
     sealed_token: str | None = None
+    # Set on a request for mail that is composed at delivery, not sent as it is: the name of the
+    # composer the delivery worker hands it to (e.g. "password_reset"), which may queue real mail.
+    composer: str | None = None
 
     def with_token(self, token: str) -> MailMessage:
         """The message as it is sent: the token back in place of the placeholder, nothing sealed left."""
@@ -33,6 +36,11 @@ class MailMessage:
     def without_body(self) -> MailMessage:
         """What is kept of a message once it was sent or given up: who, what about, never the body."""
         return replace(self, text="", html=None, sealed_token=None)
+
+
+def mail_request(composer: str, to: str, details: str) -> MailMessage:
+    """A request for mail to `to`, composed at delivery by `composer` from `details` (its own text)."""
+    return MailMessage(to=to, subject=f"({composer} request)", text=details, composer=composer)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +63,8 @@ class DeliveryPolicy:
     first_retry: timedelta = timedelta(seconds=5)
     max_retry: timedelta = timedelta(hours=1)
     max_attempts: int = 30
-    # Long enough for a whole batch at the longest SMTP timeout, so no other worker re-sends it.
+    # Per message: long enough for one hand-over at the longest SMTP timeout (300 s), so no other
+    # worker re-sends a message while it is being handed over.
     lease: timedelta = timedelta(minutes=10)
 
     def next_attempt_after(self, attempts: int) -> timedelta:

@@ -41,3 +41,7 @@ class AccountTokenPolicy:
 
     password_reset_ttl: timedelta = timedelta(minutes=30)
     email_verification_ttl: timedelta = timedelta(hours=24)
+    # Mail-bombing bound: at most this many reset mails per account in any `reset_mail_window`,
+    # whatever the client addresses asking.
+    reset_mails_per_window: int = 3
+    reset_mail_window: timedelta = timedelta(hours=1)

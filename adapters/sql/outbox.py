@@ -13,7 +13,7 @@ from adapters.sql.tables import outbox
 from domain.mail import MailMessage
 from domain.ports.repositories import Outbox
 
-_COLUMNS = ["id", "recipient", "subject", "body_text", "body_html", "sealed_token"]
+_COLUMNS = ["id", "recipient", "subject", "body_text", "body_html", "sealed_token", "composer"]
 _OUTBOX_ADD = insert_all(outbox, [*_COLUMNS, "created_at", "attempts", "next_attempt_at"])
 
 

@@ -150,6 +150,8 @@ outbox = Table(
     Column("body_html", Text, nullable=True),
     # A mailed link's token, sealed with a key the database does not hold; the body has a placeholder.
     Column("sealed_token", Text, nullable=True),
+    # Set on a request for mail composed at delivery (see `MailMessage.composer`).
+    Column("composer", String(32), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UtcDateTime, nullable=False),

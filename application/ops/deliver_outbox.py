@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Protocol
 
 from application.errors import DependencyUnavailableError
 from domain.mail import DeliveryPolicy, MailMessage, OutboxEntry
@@ -16,12 +19,25 @@ logger = logging.getLogger("bastion.outbox")
 BATCH_SIZE = 10
 
 
+class MailComposer(Protocol):
+    """Turns a request for mail (an outbox entry whose message names this composer) into mail, in
+    a transaction of its own: it may queue messages in the outbox, or decide that none is due."""
+
+    @abstractmethod
+    async def compose(self, request: MailMessage) -> None:
+        """Raises `DependencyUnavailableError` to be retried later, `ValueError` for a request that
+        can never be composed."""
+
+
 class DeliverOutboxHandler:
     """Deliver one batch of due outbox entries; the number delivered.
 
-    - Entries are claimed with a lease, so workers in several processes never send one entry at
-      the same time; a worker that dies mid-batch leaves its entries to be claimed again when the
-      lease ends.
+    - Entries are claimed one at a time, each with its own lease, so workers in several processes
+      never send one entry at the same time, and trouble with one entry holds up no other; a worker
+      that dies leaves its entry to be claimed again when the lease ends.
+    - A request for mail composed at delivery (`MailMessage.composer`) is handed to its composer,
+      which queues the real mail (delivered in the same round when due) or none; it is then settled
+      like a sent message.
     - A delivered entry is marked sent, so it is not sent again. Delivery is at least once, not
       exactly once: when the SMTP server accepted a message but marking it sent fails (the store
       did not answer), the mark is retried at the next call, before anything new is claimed, and
@@ -35,26 +51,35 @@ class DeliverOutboxHandler:
     """
 
     def __init__(
-        self, queue: OutboxQueue, mailer: Mailer, clock: Clock, policy: DeliveryPolicy, sealer: TokenSealer
+        self,
+        queue: OutboxQueue,
+        mailer: Mailer,
+        clock: Clock,
+        policy: DeliveryPolicy,
+        sealer: TokenSealer,
+        composers: Mapping[str, MailComposer] | None = None,
     ) -> None:
         self._queue, self._mailer, self._clock, self._policy = queue, mailer, clock, policy
-        self._sealer = sealer
+        self._sealer, self._composers = sealer, dict(composers or {})
         self._unmarked: list[str] = []
 
     async def handle(self) -> int:
+        """Deliver up to a batch of due entries; how many were sent (or composed)."""
         await self._mark_pending()
-        entries = await self._queue.claim(self._clock.now(), limit=BATCH_SIZE, lease=self._policy.lease)
         delivered = 0
-        for entry in entries:
-            if await self._deliver(entry):
+        for _ in range(BATCH_SIZE):
+            claimed = await self._queue.claim(self._clock.now(), limit=1, lease=self._policy.lease)
+            if not claimed:
+                break
+            if await self._deliver(claimed[0]):
                 delivered += 1
-                await self._mark(entry.id)
+                await self._mark(claimed[0].id)
         return delivered
 
     async def _deliver(self, entry: OutboxEntry) -> bool:
-        """Hand the entry to the mailer; on failure, schedule its retry or give it up."""
+        """Hand the entry to the mailer (or its composer); on failure, schedule its retry or give it up."""
         try:
-            await self._mailer.send(self._unsealed(replace(entry.message, message_id=entry.id)))
+            await self._hand_over(entry)
         except ValueError:
             # The message itself cannot be sent (say, a malformed address, or a token sealed under
             # a secret key that was changed since): retrying cannot help.
@@ -71,6 +96,16 @@ class DeliverOutboxHandler:
                 await self._queue.retry_later(entry.id, next_attempt_at=retry_at)
             return False
         return True
+
+    async def _hand_over(self, entry: OutboxEntry) -> None:
+        composer_name = entry.message.composer
+        if composer_name is None:
+            await self._mailer.send(self._unsealed(replace(entry.message, message_id=entry.id)))
+            return
+        composer = self._composers.get(composer_name)
+        if composer is None:
+            raise ValueError(f"no composer named {composer_name!r}")
+        await composer.compose(entry.message)
 
     def _unsealed(self, message: MailMessage) -> MailMessage:
         """The message with its link token back in place (ValueError when it cannot be unsealed)."""

@@ -8,12 +8,13 @@ from dependency_injector import containers, providers
 
 from application.account.account_mail import AccountMail
 from application.account.change_password import ChangePasswordHandler
+from application.account.compose_password_reset import ComposePasswordReset
 from application.account.confirm_password_reset import ConfirmPasswordResetHandler
 from application.account.delete_account import DeleteAccountHandler
 from application.account.get_profile import GetProfileHandler
 from application.account.mail_templates import MailTemplates
 from application.account.password_confirmation import PasswordConfirmation
-from application.account.request_password_reset import RequestPasswordResetHandler
+from application.account.request_password_reset import PASSWORD_RESET_COMPOSER, RequestPasswordResetHandler
 from application.account.resend_verification import ResendVerificationHandler
 from application.account.update_profile import UpdateProfileHandler
 from application.account.verify_email import VerifyEmailHandler
@@ -176,8 +177,15 @@ class UseCases(containers.DeclarativeContainer):
         mail=account_mail,
         confirmation=password_confirmation,
     )
-    request_password_reset = providers.Factory(
-        RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
+    request_password_reset = providers.Factory(RequestPasswordResetHandler, uow=adapters.uow, clock=adapters.clock)
+    compose_password_reset = providers.Singleton(
+        ComposePasswordReset,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        clock=adapters.clock,
+        mail=account_mail,
+        counter=adapters.login_attempts,
+        policy=policies.provided.account_tokens,
     )
     confirm_password_reset = providers.Factory(
         ConfirmPasswordResetHandler,
@@ -237,6 +245,7 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         policy=policies.provided.delivery,
         sealer=adapters.mail_sealer,
+        composers=providers.Dict({PASSWORD_RESET_COMPOSER: compose_password_reset}),
     )
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds

@@ -41,14 +41,18 @@ async def test_a_message_added_without_commit_is_never_delivered(uow: UnitOfWork
 async def test_a_committed_message_is_claimed_intact(uow: UnitOfWork, outbox_queue: OutboxQueue) -> None:
     plain = a_mail_message()
     rich = a_mail_message(html="<p>Open <a href='https://bastion.example/reset'>this link</a>.</p>")
+    request = a_mail_message(subject="a request", composer="password_reset", sealed_token="c2VhbGVk")
     now = NOW + timedelta(microseconds=42)
-    plain_id, rich_id = await _queued(uow, plain, rich, at=now)
+    plain_id, rich_id, request_id = await _queued(uow, plain, rich, request, at=now)
 
     claimed = await _claim(outbox_queue, now)
 
-    assert sorted(claimed, key=lambda entry: entry.message.subject != plain.subject) == [
+    assert sorted(
+        claimed, key=lambda entry: [plain.subject, rich.subject, request.subject].index(entry.message.subject)
+    ) == [
         OutboxEntry(id=plain_id, message=plain, created_at=now, attempts=0, next_attempt_at=now),
         OutboxEntry(id=rich_id, message=rich, created_at=now, attempts=0, next_attempt_at=now),
+        OutboxEntry(id=request_id, message=request, created_at=now, attempts=0, next_attempt_at=now),
     ]
     assert {entry.created_at.utcoffset() for entry in claimed} == {timedelta(0)}
 

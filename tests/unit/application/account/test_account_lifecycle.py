@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -103,12 +104,54 @@ async def test_resend_is_silent_for_a_verified_address(harness: Harness) -> None
     assert len(await delivered(harness)) == before
 
 
-async def test_reset_for_unknown_or_malformed_email_queues_nothing(harness: Harness) -> None:
-    await harness.a_user()
-    before = len(harness.store.outbox)
-    for email in ("nobody@example.org", "not-an-email", "", "x" * 10_000):
+async def test_reset_for_unknown_malformed_or_inactive_email_mails_nothing(harness: Harness) -> None:
+    user = await harness.a_user()
+    await harness.a_user(email="gone@example.org", username="gone")
+    harness.deactivate(next(u.id for u in harness.store.users.values() if u.id != user.id))
+    before = len(await delivered(harness))
+    for email in ("nobody@example.org", "gone@example.org", "not-an-email", "", "x" * 10_000):
         await harness.use_cases.request_password_reset().handle(RequestPasswordReset(email=email))
-    assert len(harness.store.outbox) == before
+    assert len(await delivered(harness)) == before
+    assert not any(token.purpose.value == "password_reset" for token in harness.store.one_time_tokens.values())
+
+
+async def test_a_reset_request_does_the_same_work_for_known_and_unknown_emails(harness: Harness) -> None:
+    await harness.a_user()
+    tokens_before = dict(harness.store.one_time_tokens)
+    queued: list[MailMessage] = []
+    for email in ("ada@example.org", "nobody@example.org"):
+        before = set(harness.store.outbox)
+        await harness.use_cases.request_password_reset().handle(RequestPasswordReset(email=email))
+        [new] = set(harness.store.outbox) - before
+        queued.append(harness.store.outbox[new].message)
+
+    known, unknown = queued
+    assert replace(known, to="") == replace(unknown, to="")
+    assert known.composer == "password_reset"
+    assert harness.store.one_time_tokens == tokens_before, "no token is made before the worker composes"
+
+
+async def test_at_most_three_reset_mails_per_account_per_hour(harness: Harness) -> None:
+    await harness.a_user()
+    for _ in range(5):
+        await harness.use_cases.request_password_reset().handle(RequestPasswordReset(email="ada@example.org"))
+        harness.clock.advance(timedelta(minutes=1))
+    resets = [mail for mail in await delivered(harness) if "/reset-password#" in mail.text]
+    assert len(resets) == 3
+
+    harness.clock.advance(timedelta(minutes=30))
+    await harness.use_cases.request_password_reset().handle(RequestPasswordReset(email="ada@example.org"))
+    assert len([mail for mail in await delivered(harness) if "/reset-password#" in mail.text]) == 3
+
+    harness.clock.advance(timedelta(hours=1))
+    await harness.use_cases.request_password_reset().handle(RequestPasswordReset(email="ada@example.org"))
+    assert len([mail for mail in await delivered(harness) if "/reset-password#" in mail.text]) == 4
+    mailed = [
+        event.data["mailed"]
+        for event in harness.store.audit_events.values()
+        if event.type.value == "password.reset_requested"
+    ]
+    assert mailed == [True, True, True, False, False, False, True]
 
 
 async def test_confirm_reset_changes_the_password_and_ends_every_session(harness: Harness) -> None:
