@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from application.messagebus import MessageBus
 from domain.audit import AuditEvent
-from domain.events import LoginAttemptsCleared, RolesChanged, SessionsRevoked, UserRevoked
+from domain.events import LoginAttemptsCleared, RevocationEvent, RolesChanged, SessionsRevoked, UserRevoked
 from domain.ports.revocation_list import RevocationList
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import SessionPolicy
@@ -19,19 +19,34 @@ from domain.throttling import login_identifier_key
 
 
 class AccessRevoker:
-    """Puts revoked sessions and users on the revocation list, for as long as their access tokens can live."""
+    """Puts revoked sessions and users on the revocation list, for as long as their access tokens can live.
 
-    def __init__(self, revocations: RevocationList, policy: SessionPolicy) -> None:
-        self._revocations, self._policy = revocations, policy
+    With `share=False` (revocations replayed from the database's revocation log, which every process
+    reads) the list is changed in this process only.
+    """
+
+    def __init__(self, revocations: RevocationList, policy: SessionPolicy, *, share: bool = True) -> None:
+        self._revocations, self._policy, self._share = revocations, policy, share
+
+    async def apply(self, event: RevocationEvent) -> None:
+        """The effect of any revocation event."""
+        if isinstance(event, SessionsRevoked):
+            await self.sessions_revoked(event)
+        elif isinstance(event, UserRevoked):
+            await self.user_revoked(event)
+        else:
+            await self.roles_changed(event)
 
     async def sessions_revoked(self, event: SessionsRevoked) -> None:
         if event.session_ids:
             until = self._policy.revocation_until(event.occurred_at)
-            await self._revocations.revoke_sessions(event.session_ids, until=until)
+            await self._revocations.revoke_sessions(event.session_ids, until=until, share=self._share)
 
     async def user_revoked(self, event: UserRevoked) -> None:
         until = self._policy.revocation_until(event.occurred_at)
-        await self._revocations.revoke_user(event.user_id, issued_before=event.occurred_at, until=until)
+        await self._revocations.revoke_user(
+            event.user_id, issued_before=event.occurred_at, until=until, share=self._share
+        )
 
     async def roles_changed(self, event: RolesChanged) -> None:
         # Tokens say when they were issued in whole seconds: one issued in the second of the change
@@ -39,7 +54,7 @@ class AccessRevoker:
         # that same second is refused too; the client's next refresh, a second later, gets through.
         issued_before = event.occurred_at.replace(microsecond=0) + timedelta(seconds=1)
         until = self._policy.revocation_until(issued_before)
-        await self._revocations.revoke_user(event.user_id, issued_before=issued_before, until=until)
+        await self._revocations.revoke_user(event.user_id, issued_before=issued_before, until=until, share=self._share)
 
 
 class LockoutReset:

@@ -19,6 +19,8 @@ from domain.ports.repositories import (
     OneTimeTokenRepository,
     Outbox,
     RefreshTokenRepository,
+    RevocationLog,
+    RevocationLogReader,
     SessionReader,
     SessionRepository,
     TaskReader,
@@ -61,6 +63,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     tasks: TaskReader
     audit: AuditReader
     overviews: AccountOverviews
+    revocation_log: RevocationLogReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -72,6 +75,10 @@ class UnitOfWork(_Block, Protocol):
     concurrently. Repositories are only usable inside the block. Reads in it see the transaction's
     own changes and take part in it, with its locks: a use case that only reads takes a
     `ReadOnlyUnitOfWork` instead.
+
+    The revocation events among those recorded (`SessionsRevoked`, `UserRevoked`, `RolesChanged`)
+    are also stored in the revocation log by the commit itself, in the same transaction, so a
+    revocation is in the database exactly when its change is.
     """
 
     users: UserRepository
@@ -82,6 +89,7 @@ class UnitOfWork(_Block, Protocol):
     tasks: TaskRepository
     audit: AuditLog
     overviews: AccountOverviews
+    revocation_log: RevocationLog
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

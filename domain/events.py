@@ -68,6 +68,34 @@ class LoginAttemptsCleared(DomainEvent):
     occurred_at: datetime
 
 
+RevocationEvent = SessionsRevoked | UserRevoked | RolesChanged
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedRevocation:
+    """A revocation event as the revocation log keeps it, under the log's own increasing id.
+
+    The unit of work stores every revocation event in the same transaction as the change, so every
+    process can learn of it from the database (and a restarted one can seed itself from it)."""
+
+    id: int
+    event: RevocationEvent
+
+
+def revocations_among(events: Iterable[DomainEvent]) -> list[RevocationEvent]:
+    """The revocation events among `events`, in order, a `SessionsRevoked` split into one per
+    session: the entries of the revocation log."""
+    found: list[RevocationEvent] = []
+    for event in events:
+        if isinstance(event, SessionsRevoked):
+            found.extend(
+                SessionsRevoked(session_ids=(sid,), occurred_at=event.occurred_at) for sid in event.session_ids
+            )
+        elif isinstance(event, UserRevoked | RolesChanged):
+            found.append(event)
+    return found
+
+
 def all_access_revoked(user_id: UserId, session_ids: Iterable[SessionId], now: datetime) -> tuple[DomainEvent, ...]:
     """The events of ending every way a user holds access at `now`: the sessions just revoked, and
     every access token issued before (which also covers a session being created at that moment)."""

@@ -50,9 +50,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
 def _log_start(settings: Settings, workers: int) -> None:
     if workers > 1 and not settings.redis.url:
         logger.warning(
-            "serving with %d workers and no BASTION_REDIS_URL: rate limits and token revocations are kept "
-            "per process, so a logout seen by one worker is not enforced by the others until the access "
-            "token expires; set BASTION_REDIS_URL to share them",
+            "serving with %d workers and no BASTION_REDIS_URL: rate limits are kept per process, and the "
+            "workers learn each other's revocations from the database within a second instead of at once; "
+            "set BASTION_REDIS_URL to share them",
             workers,
         )
     logger.info(

@@ -100,16 +100,20 @@ class RedisRevocationList(RevocationList, Lifecycle):
         if self._pending:
             logger.error("%d revocations could not be written to Redis before stopping", len(self._pending))
 
-    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime) -> None:
+    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime, share: bool = True) -> None:
         until_s = seconds_up(until.timestamp())
         for session_id in session_ids:
             self._cache.add_session(session_id, until_s)
-        await self._write({_session_member(session_id): until_s for session_id in session_ids})
+        if share:
+            await self._write({_session_member(session_id): until_s for session_id in session_ids})
 
-    async def revoke_user(self, user_id: UserId, *, issued_before: datetime, until: datetime) -> None:
+    async def revoke_user(
+        self, user_id: UserId, *, issued_before: datetime, until: datetime, share: bool = True
+    ) -> None:
         before_s, until_s = seconds_down(issued_before.timestamp()), seconds_up(until.timestamp())
         self._cache.add_user(user_id, before_s, until_s)
-        await self._write({_user_member(user_id, before_s): until_s})
+        if share:
+            await self._write({_user_member(user_id, before_s): until_s})
 
     def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
         return self._cache.is_revoked(claims, now.timestamp())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -11,6 +11,7 @@ from adapters.memory.store import OutboxRecord
 from domain.account_values import Email, Username
 from domain.accounts import User
 from domain.errors import EmailTakenError, UsernameTakenError
+from domain.events import DomainEvent, RecordedRevocation, revocations_among
 from domain.ids import SessionId, UserId
 from domain.mail import MailMessage
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
@@ -20,6 +21,7 @@ from domain.ports.repositories import (
     Outbox,
     RefreshTokenLookup,
     RefreshTokenRepository,
+    RevocationLog,
     SessionRepository,
     UserRepository,
 )
@@ -189,3 +191,24 @@ class MemoryOutbox(Outbox):
         entry_id = str(uuid.uuid4())
         self._records[entry_id] = OutboxRecord(id=entry_id, message=message, created_at=now, next_attempt_at=now)
         return entry_id
+
+
+class MemoryRevocationLog(RevocationLog):
+    """The revocation log of a memory store: a list in id order, read in place, appended by the commit."""
+
+    def __init__(self, entries: list[RecordedRevocation]) -> None:
+        self._entries = entries
+
+    def store(self, events: Iterable[DomainEvent]) -> None:
+        next_id = self._entries[-1].id + 1 if self._entries else 1
+        for offset, event in enumerate(revocations_among(events)):
+            self._entries.append(RecordedRevocation(id=next_id + offset, event=event))
+
+    async def since(self, moment: datetime, *, after_id: int = 0, limit: int) -> list[RecordedRevocation]:
+        return [entry for entry in self._entries if entry.id > after_id and entry.event.occurred_at >= moment][:limit]
+
+    async def prune(self, before: datetime) -> int:
+        kept = [entry for entry in self._entries if entry.event.occurred_at >= before]
+        pruned = len(self._entries) - len(kept)
+        self._entries[:] = kept
+        return pruned

@@ -20,11 +20,13 @@ class MemoryRevocationList(RevocationList):
     def __init__(self) -> None:
         self._cache = RevocationCache()
 
-    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime) -> None:
+    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime, share: bool = True) -> None:
         for session_id in session_ids:
             self._cache.add_session(session_id, seconds_up(until.timestamp()))
 
-    async def revoke_user(self, user_id: UserId, *, issued_before: datetime, until: datetime) -> None:
+    async def revoke_user(
+        self, user_id: UserId, *, issued_before: datetime, until: datetime, share: bool = True
+    ) -> None:
         self._cache.add_user(user_id, seconds_down(issued_before.timestamp()), seconds_up(until.timestamp()))
 
     def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:

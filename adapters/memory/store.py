@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain.accounts import User
 from domain.audit import AuditEvent
+from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
 from domain.mail import MailMessage
 from domain.one_time_tokens import OneTimeToken
@@ -45,5 +46,7 @@ class MemoryStore:
     tasks: dict[TaskId, Task] = field(default_factory=dict)
     # Audit events by id; they are never deleted, not even with their user.
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
+    # The revocation log, in id order; entries stay when their user is deleted.
+    revocation_log: list[RecordedRevocation] = field(default_factory=list)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     commits: int = 0

@@ -11,6 +11,7 @@ from adapters.memory.repositories import (
     MemoryOneTimeTokenRepository,
     MemoryOutbox,
     MemoryRefreshTokenRepository,
+    MemoryRevocationLog,
     MemorySessionRepository,
     MemoryUserRepository,
 )
@@ -60,6 +61,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.tasks = MemoryTaskRepository(store.tasks)
         self.audit = MemoryAuditLog(store.audit_events)
         self.overviews = MemoryAccountOverviews(store.users, store.tasks)
+        self.revocation_log = MemoryRevocationLog(store.revocation_log)
         return self
 
     async def __aexit__(
@@ -91,6 +93,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.lock.release()
 
     async def commit(self) -> None:
+        self.revocation_log.store(self._events)
+        self._store.revocation_log = self._revocation_log
         self._store.users = self._users
         self._store.sessions = self._sessions
         self._store.refresh_tokens = self._tokens
@@ -121,6 +125,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._audit_events = dict(self._store.audit_events)
         self._events: list[DomainEvent] = []
         self._tasks = dict(self._store.tasks)
+        self._revocation_log = list(self._store.revocation_log)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -129,6 +134,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.audit = MemoryAuditLog(self._audit_events, on_add=self._events.append)
         self.tasks = MemoryTaskRepository(self._tasks)
         self.overviews = MemoryAccountOverviews(self._users, self._tasks)
+        self.revocation_log = MemoryRevocationLog(self._revocation_log)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)

@@ -191,3 +191,17 @@ tasks = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Index(None, "owner_id", "created_at"),
 )
+
+# Every revocation event committed (see `UnitOfWork`), one row per session or user, so that other
+# processes and restarted ones learn of it from the database. Rows stay when their user is deleted
+# (no foreign key): a deleted account's tokens must keep failing. Pruned once too old to matter.
+revocation_log = Table(
+    "revocation_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(36), nullable=False),
+    Column("roles", Text, nullable=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Index(None, "occurred_at"),
+)

@@ -15,6 +15,7 @@ from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
 from adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.refresh_tokens import SqlRefreshTokenRepository
+from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.sessions import SqlSessionRepository
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
 from adapters.sql.users import SqlUserRepository
@@ -84,6 +85,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.tasks = SqlTaskRepository(connection)
         self.audit = SqlAuditLog(connection)
         self.overviews = SqlAccountOverviews(connection)
+        self.revocation_log = SqlRevocationLog(connection)
         return self
 
 
@@ -96,7 +98,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
 
     Events recorded and audit events added since the transaction began go to `publisher` right
     after the commit that stores the change succeeds; those of a rolled-back or failed transaction
-    are dropped.
+    are dropped. The revocation events among them are written to `revocation_log` just before the
+    COMMIT, in the same transaction.
     """
 
     def __init__(self, database: Database, publisher: EventPublisher) -> None:
@@ -115,6 +118,7 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.audit = SqlAuditLog(connection, on_add=self._events.append)
         self.tasks = SqlTaskRepository(connection)
         self.overviews = SqlAccountOverviews(connection)
+        self.revocation_log = SqlRevocationLog(connection)
         return self
 
     async def __aexit__(
@@ -129,6 +133,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         # Taken before committing: if the commit fails, the transaction and its events are gone.
         committed_events = list(self._events)
         self._events.clear()
+        # The revocations go into the database with the change that causes them.
+        await self.revocation_log.store(committed_events)
         await self._transaction.commit()
         await self._publisher.publish(committed_events)
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from domain.account_values import Email, Username
 from domain.accounts import User
 from domain.audit import AuditEvent, AuditEventType
+from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
 from domain.mail import MailMessage
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
@@ -168,6 +169,23 @@ class OneTimeTokenRepository(OneTimeTokenReader, Protocol):
     @abstractmethod
     async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
         """Mark every unused token of the user with this purpose used at `now`; how many were."""
+
+
+class RevocationLogReader(Protocol):
+    """The revocation events the units of work stored, read (see `UnitOfWork`)."""
+
+    @abstractmethod
+    async def since(self, moment: datetime, *, after_id: int = 0, limit: int) -> list[RecordedRevocation]:
+        """Up to `limit` stored revocations with an id above `after_id` that occurred at or after
+        `moment`, by increasing id. A `SessionsRevoked` comes back as one per session."""
+
+
+class RevocationLog(RevocationLogReader, Protocol):
+    """The revocation log, read and pruned (its entries are written by the unit of work's commit)."""
+
+    @abstractmethod
+    async def prune(self, before: datetime) -> int:
+        """Forget the revocations that occurred before `before`; how many were."""
 
 
 class Outbox(Protocol):

@@ -18,14 +18,19 @@ class RevocationList(Protocol):
     `is_revoked` answers from memory, without I/O, so it can run on every request; revocations made
     through one instance are seen by it at once and by every other instance sharing the same store
     shortly after. Writes to a server that does not answer are kept and retried, never dropped.
+
+    `share=False` applies a revocation to this instance only: one learned from the database's
+    revocation log, which every other process reads too, need not be written to a shared store again.
     """
 
     @abstractmethod
-    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime) -> None:
+    async def revoke_sessions(self, session_ids: Collection[SessionId], *, until: datetime, share: bool = True) -> None:
         """Revoke every access token carrying one of these session ids."""
 
     @abstractmethod
-    async def revoke_user(self, user_id: UserId, *, issued_before: datetime, until: datetime) -> None:
+    async def revoke_user(
+        self, user_id: UserId, *, issued_before: datetime, until: datetime, share: bool = True
+    ) -> None:
         """Revoke every access token of the user issued before `issued_before` (whole seconds)."""
 
     @abstractmethod

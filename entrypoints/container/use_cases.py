@@ -38,6 +38,7 @@ from application.auth.register_user import RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
+from application.ops.follow_revocations import FollowRevocationsHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
 from application.tasks.create_task import CreateTaskHandler
@@ -52,6 +53,7 @@ from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
 from domain.throttling import LockoutPolicy, ThrottlePolicy
 from entrypoints.outbox_worker import OutboxWorker
+from entrypoints.revocation_follower import RevocationFollower
 from entrypoints.settings import Settings
 
 
@@ -250,5 +252,14 @@ class UseCases(containers.DeclarativeContainer):
     outbox_worker = providers.Singleton(
         OutboxWorker, deliver=deliver_outbox.provider, interval=settings.provided.mail.outbox_poll_seconds
     )
+    follow_revocations = providers.Singleton(
+        FollowRevocationsHandler,
+        reader=adapters.reader,
+        uow=adapters.uow,
+        clock=adapters.clock,
+        revocations=adapters.revocations,
+        policy=policies.provided.session,
+    )
+    revocation_follower = providers.Singleton(RevocationFollower, follow=follow_revocations)
     # Started after the adapters, stopped before them.
-    lifecycle = providers.List(outbox_worker)
+    lifecycle = providers.List(revocation_follower, outbox_worker)
