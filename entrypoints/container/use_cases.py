@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dependency_injector import containers, providers
 
+from adapters.wordlists.common_passwords import shipped_common_passwords
 from application.account.account_mail import AccountMail
 from application.account.change_password import ChangePasswordHandler
 from application.account.confirm_password_reset import ConfirmPasswordResetHandler
@@ -37,6 +38,7 @@ from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
+from application.passwords import NewPasswordRules, NfcPasswordHasher
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -54,7 +56,8 @@ from entrypoints.settings import Settings
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policies:
-    """The domain policies, built once from the settings."""
+    """The domain policies, built once from the settings (the password policy with the shipped list
+    of common passwords, read once per process)."""
 
     password: PasswordPolicy
     session: SessionPolicy
@@ -66,7 +69,7 @@ class Policies:
     @classmethod
     def of(cls, settings: Settings) -> Policies:
         return cls(
-            password=settings.passwords.policy,
+            password=replace(settings.passwords.policy, common=shipped_common_passwords()),
             session=settings.tokens.session_policy,
             lockout=settings.throttling.lockout_policy,
             throttle=settings.throttling.throttle_policy,
@@ -87,6 +90,11 @@ class UseCases(containers.DeclarativeContainer):
     policies = providers.Singleton(Policies.of, settings)
 
     # Shared helpers
+    # Every password reaches the adapter's hasher NFC-normalised, whichever use case hashes it.
+    hasher = providers.Singleton(NfcPasswordHasher, adapters.hasher)
+    new_passwords = providers.Singleton(
+        NewPasswordRules, policy=policies.provided.password, breaches=adapters.breached_passwords
+    )
     session_tokens = providers.Singleton(
         SessionTokens,
         issuer=adapters.issuer,
@@ -108,16 +116,16 @@ class UseCases(containers.DeclarativeContainer):
         RegisterUserHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
     )
     register_privately = providers.Factory(
         RegisterPrivatelyHandler,
         register=register_user,
         uow=adapters.uow,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
         mail=account_mail,
     )
@@ -125,7 +133,7 @@ class UseCases(containers.DeclarativeContainer):
         LogInHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         tokens=session_tokens,
         clock=adapters.clock,
         attempts=adapters.login_attempts,
@@ -152,9 +160,9 @@ class UseCases(containers.DeclarativeContainer):
         ChangePasswordHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
     )
     request_password_reset = providers.Factory(
@@ -164,9 +172,9 @@ class UseCases(containers.DeclarativeContainer):
         ConfirmPasswordResetHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
     )
     verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)
@@ -174,7 +182,7 @@ class UseCases(containers.DeclarativeContainer):
         ResendVerificationHandler, uow=adapters.uow, clock=adapters.clock, mail=account_mail
     )
     delete_account = providers.Factory(
-        DeleteAccountHandler, uow=adapters.uow, reader=adapters.reader, hasher=adapters.hasher, clock=adapters.clock
+        DeleteAccountHandler, uow=adapters.uow, reader=adapters.reader, hasher=hasher, clock=adapters.clock
     )
 
     # admin
