@@ -184,9 +184,8 @@ class PasswordSettings(msgspec.Struct, frozen=True, kw_only=True):
     require_special: bool = msgspec.field(default=True, name="password_require_special")
     """BASTION_PASSWORD_REQUIRE_SPECIAL: at least one character that is neither a letter nor a digit."""
     breach_check: Literal["off", "range"] = msgspec.field(default="off", name="password_breach_check")
-    """BASTION_PASSWORD_BREACH_CHECK: `range` also asks the range API of BASTION_PASSWORD_BREACH_URL
-    about every new password (only the first 5 hex digits of its SHA-1 are sent; no answer within
-    2 s accepts the password with a warning); `off` asks nobody."""
+    """BASTION_PASSWORD_BREACH_CHECK: `range` also asks BASTION_PASSWORD_BREACH_URL about every new
+    password (the first 5 hex digits of its SHA-1; no answer in 2 s accepts it); `off`: nobody."""
     breach_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$")] = msgspec.field(
         default=PWNED_PASSWORDS_RANGE_URL, name="password_breach_url"
     )
@@ -194,8 +193,7 @@ class PasswordSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def policy(self) -> PasswordPolicy:
-        """The rules of BASTION_PASSWORD_POLICY, without the list of common passwords (the
-        composition root adds the shipped one)."""
+        """The rules of BASTION_PASSWORD_POLICY; the composition root adds the common passwords."""
         if self.standard == "nist":
             return PasswordPolicy(
                 min_length=max(NIST_MIN_LENGTH, self.min_length),

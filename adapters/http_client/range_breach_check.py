@@ -53,7 +53,7 @@ class RangeBreachCheck(BreachedPasswordCheck, Lifecycle):
             async with asyncio.timeout(self._timeout):
                 response = await self._http().get(self._base_url + prefix, headers={"Add-Padding": "true"})
                 body = response.text
-        except (TimeoutError, httpx.HTTPError) as error:
+        except (TimeoutError, httpx.HTTPError, httpx.InvalidURL) as error:
             _logger.warning(
                 "Breach check skipped, password accepted: the range API did not answer (%s)", type(error).__name__
             )

@@ -86,6 +86,15 @@ async def test_reset_confirmation_refuses_a_breached_new_password_and_keeps_the_
     assert ok.status_code == 204, ok.text
 
 
+async def test_the_breach_check_is_asked_before_a_taken_email_is_refused(api: Api) -> None:
+    # So that a registration takes the breach check's time whether or not the email is taken.
+    breaches = await breached_api(api)
+    await api.register()
+    taken = await register(api, "Another-Horse-7")
+    assert taken.status_code == 409
+    assert breaches.asked == [PASSWORD, "Another-Horse-7"]
+
+
 async def test_the_breach_check_is_not_asked_about_a_password_the_policy_refuses(api: Api) -> None:
     breaches = await breached_api(api)
     await register(api, "Password123!")
