@@ -97,7 +97,14 @@ def _grouped(values: Mapping[str, object]) -> Settings:
         # Reported as one pass over the values in their order meets it: the first bad variable.
         first = next(filter(None, (_validation_error(name, value) for name, value in values.items())), error)
         raise SettingsError(f"invalid configuration: {first}") from None
-    return Settings(**groups)
+    settings = Settings(**groups)
+    password_policy = settings.passwords.policy
+    if password_policy.max_length < password_policy.min_length:
+        raise SettingsError(
+            "invalid configuration: BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"
+            f" of the password policy ({password_policy.min_length})"
+        )
+    return settings
 
 
 def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:

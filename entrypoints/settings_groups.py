@@ -4,7 +4,7 @@
   HSTS, body size, docs, trusted proxies);
 - database and redis: where state is kept, and the database pool;
 - tokens: JWT signing (secret, algorithm, keys, issuer, audience) and token lifetimes;
-- passwords: the password policy; hashing: argon2id costs and the hashing threads;
+- passwords: the password policy and the breach check; hashing: argon2id costs and the hashing threads;
 - throttling: rate limits and lockout; accounts: verified emails and the lifetimes of mailed links;
 - mail: the SMTP server and the outbox.
 
@@ -30,6 +30,9 @@ from domain.throttling import LockoutPolicy, ThrottlePolicy
 from entrypoints.process_tuning import MAX_HASH_THREADS, SQLITE_POOL_SIZE, default_hash_threads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
+PWNED_PASSWORDS_RANGE_URL = "https://api.pwnedpasswords.com/range/"
+# NIST SP 800-63B-4: at least 15 characters for a password that is the only factor.
+NIST_MIN_LENGTH = 15
 DEVELOPMENT_CORS_ORIGINS = "http://localhost:3000,http://localhost:5173"
 
 
@@ -162,8 +165,12 @@ class TokenSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PasswordSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """What a new password must look like."""
+    """What a new password must look like, and whether a breach corpus is asked about it."""
 
+    standard: Literal["classic", "nist"] = msgspec.field(default="classic", name="password_policy")
+    """BASTION_PASSWORD_POLICY: `classic`, the length and composition rules below; `nist` (NIST SP
+    800-63B-4), no composition rules and at least 15 characters (BASTION_PASSWORD_MIN_LENGTH if
+    larger). Either way common passwords are refused."""
     min_length: Annotated[int, msgspec.Meta(ge=8, le=128)] = msgspec.field(default=8, name="password_min_length")
     """BASTION_PASSWORD_MIN_LENGTH: the fewest characters."""
     max_length: Annotated[int, msgspec.Meta(ge=8, le=1024)] = msgspec.field(default=128, name="password_max_length")
@@ -176,9 +183,26 @@ class PasswordSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_PASSWORD_REQUIRE_NUMBERS: at least one digit."""
     require_special: bool = msgspec.field(default=True, name="password_require_special")
     """BASTION_PASSWORD_REQUIRE_SPECIAL: at least one character that is neither a letter nor a digit."""
+    breach_check: Literal["off", "range"] = msgspec.field(default="off", name="password_breach_check")
+    """BASTION_PASSWORD_BREACH_CHECK: `range` also asks BASTION_PASSWORD_BREACH_URL about every new
+    password (the first 5 hex digits of its SHA-1; no answer in 2 s accepts it); `off`: nobody."""
+    breach_url: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s]+$")] = msgspec.field(
+        default=PWNED_PASSWORDS_RANGE_URL, name="password_breach_url"
+    )
+    """BASTION_PASSWORD_BREACH_URL: a Have I Been Pwned compatible range API; the 5 digits are appended."""
 
     @property
     def policy(self) -> PasswordPolicy:
+        """The rules of BASTION_PASSWORD_POLICY; the composition root adds the common passwords."""
+        if self.standard == "nist":
+            return PasswordPolicy(
+                min_length=max(NIST_MIN_LENGTH, self.min_length),
+                max_length=self.max_length,
+                require_uppercase=False,
+                require_lowercase=False,
+                require_digit=False,
+                require_special=False,
+            )
         return PasswordPolicy(
             min_length=self.min_length,
             max_length=self.max_length,

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from application.account.account_mail import AccountMail
 from application.account.password_confirmation import PasswordConfirmation
+from application.passwords import NewPasswordRules
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import WrongPasswordError
 from domain.events import SessionsRevoked
 from domain.ids import SessionId, UserId
 from domain.one_time_tokens import TokenPurpose
-from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 
@@ -30,7 +30,8 @@ class ChangePasswordHandler:
     """Change the caller's password.
 
     - The current password must be right (checked against the account's lockout, failures
-      audited); the new one must satisfy the password policy.
+      audited); the new one must satisfy the password policy (common passwords refused) and, once
+      the current one is proved, a configured breach check.
     - Every other session of the user is revoked (their access tokens die at once); the calling
       session stays valid. Outstanding password-reset links stop working.
     - The owner is mailed a notice that the password changed.
@@ -42,19 +43,20 @@ class ChangePasswordHandler:
         reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
-        policy: PasswordPolicy,
+        passwords: NewPasswordRules,
         mail: AccountMail,
         confirmation: PasswordConfirmation,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._password_policy, self._mail, self._confirmation = policy, mail, confirmation
+        self._passwords, self._mail, self._confirmation = passwords, mail, confirmation
 
     async def handle(self, command: ChangePassword) -> None:
-        self._password_policy.check(command.new_password, field_name="new_password")
+        self._passwords.check(command.new_password, field_name="new_password")
         user = await self._confirmation.confirmed_account(
             self._uow, self._reader, command.user_id, command.current_password,
             purpose="change_password", context=command.context,
         )  # fmt: skip
+        await self._passwords.check_not_breached(command.new_password, field_name="new_password")
         password_hash = await self._hasher.hash(command.new_password)
         now = self._clock.now()
         async with self._uow as uow:

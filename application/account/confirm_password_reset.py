@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.account.account_mail import AccountMail
+from application.passwords import NewPasswordRules
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import OneTimeTokenInvalidError
 from domain.events import LoginAttemptsCleared, all_access_revoked
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.opaque_tokens import hash_token, is_plausible_token
-from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 
@@ -28,7 +28,8 @@ class ConfirmPasswordResetHandler:
 
     - The token is single use: of any number of concurrent confirmations one wins; an unknown,
       malformed, expired or used token is refused the same way.
-    - The new password must satisfy the password policy.
+    - The new password must satisfy the password policy (common passwords refused) and, once the
+      token is known to be usable, a configured breach check.
     - Every session of the user is revoked (their access tokens die at once), every other
       outstanding reset token of the user is invalidated, the lockout of the account's email and
       username is cleared, and the email counts as verified (the mail reached its owner).
@@ -41,15 +42,16 @@ class ConfirmPasswordResetHandler:
         reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
-        policy: PasswordPolicy,
+        passwords: NewPasswordRules,
         mail: AccountMail,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._password_policy, self._mail = policy, mail
+        self._passwords, self._mail = passwords, mail
 
     async def handle(self, command: ConfirmPasswordReset) -> None:
-        self._password_policy.check(command.new_password, field_name="new_password")
+        self._passwords.check(command.new_password, field_name="new_password")
         token_hash, token = await self._usable_token(command.token)
+        await self._passwords.check_not_breached(command.new_password, field_name="new_password")
         password_hash = await self._hasher.hash(command.new_password)
         now = self._clock.now()
         async with self._uow as uow:

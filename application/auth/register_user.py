@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from application.account.account_mail import AccountMail
+from application.passwords import NewPasswordRules
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.account_values import Email, Username, parse_full_name
 from domain.accounts import User
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
 from domain.errors import EmailTakenError, FieldError, UsernameTakenError, ValidationFailedError
-from domain.passwords import PasswordPolicy
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 
@@ -49,7 +49,9 @@ def _collect(errors: list[FieldError], parse: Callable[[], T]) -> T | None:
 class RegisterUserHandler:
     """Create an account.
 
-    - Every broken input rule (email, username, full name, password policy) is reported at once.
+    - Every broken input rule (email, username, full name, password policy with its list of
+      common passwords) is reported at once; then, before anything else, a configured breach check
+      refuses a password known from breaches (`NewPasswordRules`).
     - Emails and usernames compare case-insensitively and must be unique: the first of two
       racing registrations wins, the other gets a conflict.
     - New accounts are active, have the `user` role only and an unverified email; nothing in
@@ -67,15 +69,17 @@ class RegisterUserHandler:
         reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
         clock: Clock,
-        policy: PasswordPolicy,
+        passwords: NewPasswordRules,
         mail: AccountMail,
         new_account: NewAccount = User.register,
     ) -> None:
         self._uow, self._reader, self._hasher, self._clock = uow, reader, hasher, clock
-        self._policy, self._mail, self._new_account = policy, mail, new_account
+        self._passwords, self._mail, self._new_account = passwords, mail, new_account
 
     async def handle(self, command: RegisterUser) -> User:
         email, username, full_name = self._parsed(command)
+        # Before the lookups: a taken email must cost the same time as a new one.
+        await self._passwords.check_not_breached(command.password, field_name="password")
         async with self._reader as view:
             if await view.users.by_email(email) is not None:
                 raise EmailTakenError
@@ -106,7 +110,7 @@ class RegisterUserHandler:
         email = _collect(errors, lambda: Email.parse(command.email))
         username = _collect(errors, lambda: Username.parse(command.username))
         full_name = _collect(errors, lambda: parse_full_name(command.full_name))
-        errors.extend(FieldError("password", message) for message in self._policy.violations(command.password))
+        errors.extend(FieldError("password", message) for message in self._passwords.violations(command.password))
         if errors or email is None or username is None:
             raise ValidationFailedError(errors)
         return email, username, full_name

@@ -19,12 +19,14 @@ from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
 from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackRateLimiter, OutageTracker
+from adapters.http_client.range_breach_check import RangeBreachCheck
 from adapters.kv.client import RedisConnection
 from adapters.kv.probe import RedisProbe
 from adapters.kv.rate_limiter import RedisRateLimiter
 from adapters.kv.revocation_list import RedisRevocationList
 from adapters.mail.log_mailer import LogMailer
 from adapters.mail.smtp_mailer import SmtpMailer
+from adapters.memory.breached_passwords import MemoryBreachedPasswords
 from adapters.memory.hasher import MemoryPasswordHasher
 from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.mailer import MemoryMailer
@@ -33,6 +35,7 @@ from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
+from adapters.no_breach_check import NoBreachCheck
 from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
 from adapters.sql.driver import Database, open_database
@@ -175,11 +178,16 @@ class ProductionAdapters(containers.DeclarativeContainer):
         redis=providers.List(providers.Singleton(RedisProbe, redis)),
         local=providers.List(providers.Singleton(NotConfiguredProbe, "redis")),
     )
+    breached_passwords = providers.Selector(
+        settings.provided.passwords.breach_check,
+        off=providers.Singleton(NoBreachCheck),
+        range=providers.Singleton(RangeBreachCheck, settings.provided.passwords.breach_url),
+    )
     # The Redis client before the revocation subscriber that uses it.
     lifecycle = providers.Selector(
         store_kind,
-        redis=providers.List(hasher, database, redis_connection, revocations),
-        local=providers.List(hasher, database),
+        redis=providers.List(hasher, database, redis_connection, revocations, breached_passwords),
+        local=providers.List(hasher, database, breached_passwords),
     )
 
 
@@ -202,4 +210,5 @@ class MemoryAdapters(containers.DeclarativeContainer):
     mailer = providers.Singleton(MemoryMailer)
     outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
+    breached_passwords = providers.Singleton(MemoryBreachedPasswords)
     lifecycle = providers.List()

@@ -25,8 +25,10 @@ def in_memory(settings: Settings) -> tuple[UseCases, MemoryAdapters]:
 async def start(use_cases: UseCases, adapters: AdapterSet) -> None:
     """Start every adapter of the set's `lifecycle` in order, seed the revocation list from the
     database, then start the use cases' background work (the outbox worker)."""
-    # Built here, so that unreadable signing keys stop the start instead of a request.
+    # Built here, so that unreadable signing keys stop the start instead of a request, and the
+    # list of common passwords is read before the first request rather than during it.
     adapters.issuer()
+    use_cases.policies()
     adapter_components: Sequence[Lifecycle] = adapters.lifecycle()
     for component in adapter_components:
         await component.start()

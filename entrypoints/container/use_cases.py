@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dependency_injector import containers, providers
 
+from adapters.wordlists.common_passwords import shipped_common_passwords
 from application.account.account_mail import AccountMail
 from application.account.change_password import ChangePasswordHandler
 from application.account.compose_password_reset import ComposePasswordReset
@@ -41,6 +42,7 @@ from application.ops.deliver_outbox import DeliverOutboxHandler
 from application.ops.follow_revocations import FollowRevocationsHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
+from application.passwords import NewPasswordRules, NfcPasswordHasher
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -59,7 +61,8 @@ from entrypoints.settings import Settings
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Policies:
-    """The domain policies, built once from the settings."""
+    """The domain policies, built once from the settings (the password policy with the shipped list
+    of common passwords, read once per process)."""
 
     password: PasswordPolicy
     session: SessionPolicy
@@ -71,7 +74,7 @@ class Policies:
     @classmethod
     def of(cls, settings: Settings) -> Policies:
         return cls(
-            password=settings.passwords.policy,
+            password=replace(settings.passwords.policy, common=shipped_common_passwords()),
             session=settings.tokens.session_policy,
             lockout=settings.throttling.lockout_policy,
             throttle=settings.throttling.throttle_policy,
@@ -92,6 +95,11 @@ class UseCases(containers.DeclarativeContainer):
     policies = providers.Singleton(Policies.of, settings)
 
     # Shared helpers
+    # Every password reaches the adapter's hasher NFC-normalised, whichever use case hashes it.
+    hasher = providers.Singleton(NfcPasswordHasher, adapters.hasher)
+    new_passwords = providers.Singleton(
+        NewPasswordRules, policy=policies.provided.password, breaches=adapters.breached_passwords
+    )
     session_tokens = providers.Singleton(
         SessionTokens,
         issuer=adapters.issuer,
@@ -110,7 +118,7 @@ class UseCases(containers.DeclarativeContainer):
     )
     password_confirmation = providers.Singleton(
         PasswordConfirmation,
-        hasher=adapters.hasher,
+        hasher=hasher,
         attempts=adapters.login_attempts,
         lockout=policies.provided.lockout,
         clock=adapters.clock,
@@ -128,16 +136,16 @@ class UseCases(containers.DeclarativeContainer):
         RegisterUserHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
     )
     register_privately = providers.Factory(
         RegisterPrivatelyHandler,
         register=register_user,
         uow=adapters.uow,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
         mail=account_mail,
     )
@@ -145,7 +153,7 @@ class UseCases(containers.DeclarativeContainer):
         LogInHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         tokens=session_tokens,
         clock=adapters.clock,
         attempts=adapters.login_attempts,
@@ -173,9 +181,9 @@ class UseCases(containers.DeclarativeContainer):
         ChangePasswordHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
         confirmation=password_confirmation,
     )
@@ -193,9 +201,9 @@ class UseCases(containers.DeclarativeContainer):
         ConfirmPasswordResetHandler,
         uow=adapters.uow,
         reader=adapters.reader,
-        hasher=adapters.hasher,
+        hasher=hasher,
         clock=adapters.clock,
-        policy=policies.provided.password,
+        passwords=new_passwords,
         mail=account_mail,
     )
     verify_email = providers.Factory(VerifyEmailHandler, uow=adapters.uow, clock=adapters.clock)

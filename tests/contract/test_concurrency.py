@@ -13,12 +13,14 @@ from datetime import timedelta
 from adapters.memory.clock import FrozenClock
 from adapters.memory.hasher import MemoryPasswordHasher
 from adapters.memory.token_issuer import MemoryTokenIssuer
+from adapters.no_breach_check import NoBreachCheck
 from adapters.random_secrets import OsSecretGenerator
 from application.account.account_mail import AccountMail
 from application.account.mail_templates import MailTemplates
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
+from application.passwords import NewPasswordRules
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
 from domain.errors import EmailTakenError
@@ -117,7 +119,12 @@ async def test_concurrent_registrations_of_one_email_let_exactly_one_succeed(
 
     async def register(number: int) -> User:
         handler = RegisterUserHandler(
-            uow_factory(), reader_factory(), MemoryPasswordHasher(), handler_clock, PasswordPolicy(), mail
+            uow_factory(),
+            reader_factory(),
+            MemoryPasswordHasher(),
+            handler_clock,
+            NewPasswordRules(PasswordPolicy(), NoBreachCheck()),
+            mail,
         )
         command = RegisterUser(email="Ada@Example.org", username=f"ada_{number}", password="Tr0ub4dor&3")
         return await handler.handle(command)

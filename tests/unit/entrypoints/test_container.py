@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.http_client.range_breach_check import RangeBreachCheck
+from adapters.no_breach_check import NoBreachCheck
 from adapters.sql.migrations.migrate import upgrade_async
 from application.errors import DependencyUnavailableError
+from application.passwords import NfcPasswordHasher
 from entrypoints.container.http import http_handlers
 from entrypoints.container.lifecycle import in_memory, production, start, stop
 from entrypoints.http.handlers import HttpHandlers
@@ -48,7 +51,7 @@ async def test_a_production_service_on_sqlite_releases_its_threads_and_connectio
     await upgrade_async(url)
     settings = Settings.from_flat(environment="test", secret_key=SECRET, database_url=url)
     use_cases, adapters = production(settings)
-    assert list(adapters.lifecycle()) == [adapters.hasher(), adapters.database()]
+    assert list(adapters.lifecycle()) == [adapters.hasher(), adapters.database(), adapters.breached_passwords()]
 
     await start(use_cases, adapters)
     assert await adapters.uow().ping()
@@ -57,3 +60,23 @@ async def test_a_production_service_on_sqlite_releases_its_threads_and_connectio
     assert not use_cases.outbox_worker().running
     with pytest.raises(DependencyUnavailableError):
         await adapters.hasher().hash("after the stop")
+
+
+@pytest.mark.parametrize(("setting", "kind"), [("off", NoBreachCheck), ("range", RangeBreachCheck)])
+def test_the_breach_check_is_the_configured_one_and_is_stopped_with_the_service(setting: str, kind: type) -> None:
+    settings = Settings.from_flat(environment="test", secret_key=SECRET, password_breach_check=setting)
+    _, adapters = production(settings)
+    assert isinstance(adapters.breached_passwords(), kind)
+    assert adapters.breached_passwords() in list(adapters.lifecycle())
+
+
+def test_every_use_case_hashes_through_the_nfc_hasher_and_checks_the_shipped_list() -> None:
+    use_cases, _ = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
+    assert isinstance(use_cases.hasher(), NfcPasswordHasher)
+    assert "Password123!" in use_cases.policies().password.common
+    # The HTTP layer reaches hashing only through use cases built with that hasher.
+    for name in ("register_user", "register_privately", "log_in", "change_password", "confirm_password_reset"):
+        assert getattr(use_cases, name)()._hasher is use_cases.hasher(), name
+    assert use_cases.password_confirmation()._hasher is use_cases.hasher()
+    assert use_cases.delete_account()._confirmation is use_cases.password_confirmation()
+    assert use_cases.change_password()._confirmation is use_cases.password_confirmation()

@@ -59,6 +59,9 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_PASSWORD_REQUIRE_LOWERCASE": ("false", "passwords.require_lowercase", False),
     "BASTION_PASSWORD_REQUIRE_NUMBERS": ("false", "passwords.require_numbers", False),
     "BASTION_PASSWORD_REQUIRE_SPECIAL": ("false", "passwords.require_special", False),
+    "BASTION_PASSWORD_POLICY": ("nist", "passwords.standard", "nist"),
+    "BASTION_PASSWORD_BREACH_CHECK": ("range", "passwords.breach_check", "range"),
+    "BASTION_PASSWORD_BREACH_URL": ("http://127.0.0.1:9/range/", "passwords.breach_url", "http://127.0.0.1:9/range/"),
     "BASTION_HASH_THREADS": (str(OTHER_THREADS), "hashing.threads", OTHER_THREADS),
     "BASTION_HASH_MAX_PENDING": ("8", "hashing.max_pending", 8),
     "BASTION_ARGON2_MEMORY_KIB": ("65536", "hashing.memory_kib", 65536),
@@ -198,6 +201,12 @@ def test_from_flat_validates_as_loading_does() -> None:
         ({"BASTION_ENVIRONMENT": "staging"}, "Invalid enum value 'staging' - at `$.environment`"),
         ({"BASTION_DEBUG": "maybe"}, "Expected `bool`, got `str` - at `$.debug`"),
         ({"BASTION_SMTP_TIMEOUT_SECONDS": "0"}, "Expected `float` > 0.0 - at `$.smtp_timeout_seconds`"),
+        ({"BASTION_PASSWORD_POLICY": "strict"}, "Invalid enum value 'strict' - at `$.password_policy`"),
+        ({"BASTION_PASSWORD_BREACH_CHECK": "on"}, "Invalid enum value 'on' - at `$.password_breach_check`"),
+        (
+            {"BASTION_PASSWORD_BREACH_URL": "api.pwnedpasswords.com/range/"},
+            r"Expected `str` matching regex '^https?://[^\\s]+$' - at `$.password_breach_url`",
+        ),
     ],
 )
 def test_the_first_malformed_variable_is_reported_by_its_variable_name(environ: dict[str, str], message: str) -> None:
@@ -231,3 +240,34 @@ def test_the_environment_wins_over_the_env_file_and_empty_values_are_unset(tmp_p
     env_file.write_text("BASTION_APP_NAME=FromFile\nBASTION_SMTP_PORT=25\nBASTION_MAIL_HOST=ignored\n")
     settings = load_settings({**SECRET, "BASTION_SMTP_PORT": "26", "BASTION_SMTP_HOST": ""}, env_file=env_file)
     assert (settings.server.app_name, settings.mail.port, settings.mail.host) == ("FromFile", 26, "")
+
+
+def test_the_classic_password_policy_is_the_default_and_keeps_the_settings_rules() -> None:
+    settings = load_settings({**SECRET, "BASTION_PASSWORD_REQUIRE_SPECIAL": "false"}, env_file=None)
+    assert settings.passwords.standard == "classic"
+    assert settings.passwords.policy == PasswordPolicy(min_length=8, max_length=128, require_special=False)
+    assert (settings.passwords.breach_check, settings.passwords.breach_url) == (
+        "off",
+        "https://api.pwnedpasswords.com/range/",
+    )
+
+
+@pytest.mark.parametrize(("min_length", "expected"), [("8", 15), ("20", 20)])
+def test_the_nist_password_policy_drops_composition_and_asks_for_15_characters_or_the_larger_minimum(
+    min_length: str, expected: int
+) -> None:
+    environ = {"BASTION_PASSWORD_POLICY": "nist", "BASTION_PASSWORD_MIN_LENGTH": min_length}
+    settings = load_settings({**SECRET, **environ, "BASTION_PASSWORD_MAX_LENGTH": "64"}, env_file=None)
+    assert settings.passwords.policy == PasswordPolicy(
+        min_length=expected,
+        max_length=64,
+        require_uppercase=False,
+        require_lowercase=False,
+        require_digit=False,
+        require_special=False,
+    )
+
+
+def test_a_maximum_password_length_below_the_policys_minimum_is_refused() -> None:
+    with pytest.raises(SettingsError, match="BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"):
+        load_settings({**SECRET, "BASTION_PASSWORD_POLICY": "nist", "BASTION_PASSWORD_MAX_LENGTH": "12"}, env_file=None)

@@ -7,6 +7,7 @@ import pytest
 from application.admin.create_admin import CreateAdmin
 from domain.accounts import Role
 from domain.errors import EmailTakenError, UsernameTakenError, ValidationFailedError
+from domain.passwords import COMMON_PASSWORD
 from tests.unit.application.conftest import PASSWORD, Harness
 
 
@@ -39,6 +40,15 @@ async def test_an_admin_goes_through_the_same_validation_as_a_registration(harne
         await harness.create_admin.handle(_command(email="bad", username="x", password="weak"))
 
     assert {error.field for error in caught.value.errors} == {"email", "username", "password"}
+    assert harness.store.users == {}
+
+
+@pytest.mark.parametrize("password", ["Password123!", "Passw0rd!", "Qwerty123!", "Welcome1!"])
+async def test_an_admin_cannot_have_a_common_password(harness: Harness, password: str) -> None:
+    with pytest.raises(ValidationFailedError) as caught:
+        await harness.create_admin.handle(_command(password=password))
+
+    assert [(error.field, error.message) for error in caught.value.errors] == [("password", COMMON_PASSWORD)]
     assert harness.store.users == {}
 
 
