@@ -3,7 +3,8 @@
 - `LocalSmtpServer(...)`: `start()` / `stop()` (or `with LocalSmtpServer() as server:`); stopped, the
   port refuses connections, and `start()` again listens on the same port. `received` holds what
   was accepted, as `ReceivedMail` (the parsed `EmailMessage` plus the envelope). Set `refusing` to
-  answer `451 4.3.0 try again later` to the `refused_command` (`"DATA"` by default, or `"RCPT"`).
+  answer `451 4.3.0 try again later` to the `refused_command` (`"DATA"` by default, or `"RCPT"`);
+  set `on_accept` to act at the moment a message is accepted (say, take the database away).
   Its own thread makes it usable from sync tests and async tests alike: blocking calls (`start`,
   `stop`) take milliseconds and never wait on the test's event loop.
 - `SelfSignedCertificate.create(directory)`: a certificate for 127.0.0.1 and localhost, with the
@@ -16,6 +17,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -68,9 +70,10 @@ class _Handler:
         message = _PARSER.parsebytes(raw.replace(b"\r\n", b"\n"))
         login = session.auth_data if isinstance(session.auth_data, str) else None
         over_tls = server.transport.get_extra_info("ssl_object") is not None
-        self._owner.received.append(
-            ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message, raw, over_tls, login)
-        )
+        accepted = ReceivedMail(envelope.mail_from, tuple(envelope.rcpt_tos), message, raw, over_tls, login)
+        self._owner.received.append(accepted)
+        if self._owner.on_accept is not None:
+            self._owner.on_accept(accepted)
         return "250 Message accepted for delivery"
 
 
@@ -92,6 +95,8 @@ class LocalSmtpServer:
         self.received: list[ReceivedMail] = []
         self.refusing = False
         self.refused_command: Literal["RCPT", "DATA"] = "DATA"
+        # Called on the server's thread with each accepted message, before the client hears "250".
+        self.on_accept: Callable[[ReceivedMail], None] | None = None
         self._tls_context = tls_context
         self._implicit_tls = implicit_tls
         self._require_starttls = require_starttls
