@@ -18,17 +18,21 @@ from domain.errors import FieldError, ValidationFailedError
 from entrypoints.http.auth import OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context
+from entrypoints.http.openapi import log_in_operation
 from entrypoints.http.route_parts import (
     AnyRequest,
     BearerRequest,
     OptionalBearerRequest,
     bearer_route,
     caller_and_context,
+    documented,
     use_case_route,
 )
 from entrypoints.http.schemas import (
     AcceptedResponse,
+    LogInForm,
     LogInRequest,
+    LogInResponse,
     RefreshRequest,
     RegisterRequest,
     SessionResponse,
@@ -49,7 +53,10 @@ def _registration(request: AnyRequest, data: RegisterRequest) -> RegisterUser:
     )
 
 
-@post("/auth/register", **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE))
+@post(
+    "/auth/register",
+    **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE, errors=(409,)),
+)
 async def register(
     request: AnyRequest, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
 ) -> UserResponse:
@@ -63,7 +70,9 @@ REGISTRATION_ACCEPTED = AcceptedResponse(
 
 @post(
     "/auth/register",
-    **use_case_route(RegisterPrivatelyHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE),
+    **use_case_route(
+        RegisterPrivatelyHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE, errors=(409,)
+    ),
 )
 async def register_privately(
     request: AnyRequest, data: JSONBody[RegisterRequest], register_privately: NamedDependency[RegisterPrivatelyHandler]
@@ -72,7 +81,7 @@ async def register_privately(
     return REGISTRATION_ACCEPTED
 
 
-async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
     if is_form(request):
         form = await decode_form(request, LogInRequest)
         identifier = form.username or form.email
@@ -85,18 +94,21 @@ async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) ->
     if not identifier:
         raise ValidationFailedError([FieldError("email", "Give an email or a username.")])
     pair = await log_in.handle(LogIn(identifier=identifier, password=password, context=request_context(request)))
-    return TokenPairResponse.of(pair)
+    return LogInResponse.of(pair)
 
 
 _LOGIN_DOC = (
     (inspect.getdoc(LogInHandler) or "")
-    + '\n\nBody: JSON `{"email" or "username", "password"}`, or the OAuth2 password form '
+    + '\n\nBody: JSON `{"email" or "username", "password", "device_token"?}`, or the OAuth2 password form '
     "`username=<email or username>&password=...` (application/x-www-form-urlencoded)."
 )
+# 401 for an unknown account and a wrong password alike; 403 only after a correct password.
+_LOGIN_OPTIONS = documented(SENSITIVE, json_body=True, errors=(401, 403))
+_LOGIN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm)
 
 
-@post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC)
-async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+@post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC, **_LOGIN_OPTIONS)
+async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
     return await _log_in(request, log_in)
 
 
@@ -105,12 +117,13 @@ async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler
     status_code=HTTP_200_OK,
     opt=SENSITIVE,
     description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
+    **_LOGIN_OPTIONS,
 )
-async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
     return await _log_in(request, log_in)
 
 
-@post("/auth/refresh", **use_case_route(RefreshSessionHandler, status_code=HTTP_200_OK, json_body=True))
+@post("/auth/refresh", **use_case_route(RefreshSessionHandler, status_code=HTTP_200_OK, json_body=True, errors=(401,)))
 async def refresh(
     request: AnyRequest, data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSessionHandler]
 ) -> TokenPairResponse:
@@ -158,7 +171,10 @@ async def sessions(
     return [SessionResponse.of(view) for view in views]
 
 
-@delete("/auth/sessions/{session_id:str}", **bearer_route(EndSessionHandler, status_code=HTTP_204_NO_CONTENT))
+@delete(
+    "/auth/sessions/{session_id:str}",
+    **bearer_route(EndSessionHandler, status_code=HTTP_204_NO_CONTENT, errors=(404,)),
+)
 async def end_session(
     request: BearerRequest, session_id: FromPath[str], end_session: NamedDependency[EndSessionHandler]
 ) -> None:
