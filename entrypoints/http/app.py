@@ -19,6 +19,7 @@ from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
+from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.admin import admin_router
@@ -48,7 +49,6 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
             }
         ),
-        security=[{"BearerToken": []}],
     )
 
 
@@ -65,7 +65,7 @@ def create_app(
     return Litestar(
         route_handlers=_routers(settings),
         dependencies=handlers.route_dependencies(),
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(), ClosedBodySchemaPlugin()],
         exception_handlers={Exception: internal_error_handler},
         before_send=[security_headers(hsts=server.hsts_enabled, addresses=addresses)],
         middleware=_middleware(handlers, settings),

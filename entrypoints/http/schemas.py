@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
 import msgspec
 
@@ -14,28 +14,53 @@ from domain.accounts import User
 from domain.audit import AuditEvent
 from domain.sessions import TokenPair
 from domain.tasks import Task
-
-Email = Annotated[str, msgspec.Meta(max_length=320, description="Email address (case-insensitive)")]
-Username = Annotated[str, msgspec.Meta(max_length=64, description="3 to 50 of A-Z a-z 0-9 _ -")]
-Password = Annotated[str, msgspec.Meta(max_length=4096)]
-# Not length-capped here: a token of the wrong length is an invalid token (400 or 401), which the
-# use cases decide; the body size limit caps it anyway.
-OpaqueToken = str
-FullName = Annotated[str, msgspec.Meta(max_length=1000)]
+from entrypoints.http.field_types import (
+    DeviceToken,
+    Email,
+    FullName,
+    Identifier,
+    LogInEmail,
+    NewEmail,
+    NewPassword,
+    OpaqueToken,
+    Password,
+    RoleList,
+    TaskDescription,
+    TaskTitle,
+    Username,
+)
 
 
 class RegisterRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    email: Email
+    email: NewEmail
     username: Username
-    password: Password
+    password: NewPassword
     full_name: FullName | None = None
 
 
 class LogInRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A login: `email` or `username` (either may name the account by email or username), and `password`."""
+
     password: Password
-    email: Email | None = None
-    username: Username | None = None
-    device_token: OpaqueToken | None = None
+    email: LogInEmail | None = None
+    username: Identifier | None = None
+    device_token: DeviceToken | None = None
+
+
+class LogInForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The OAuth2 password form of a login (`application/x-www-form-urlencoded`), decoded like `LogInRequest`.
+
+    The other fields of RFC 6749's password grant (`grant_type`, `scope`, `client_id`,
+    `client_secret`), which OAuth2 clients such as Swagger UI send, are accepted and ignored.
+    """
+
+    username: Annotated[Identifier, msgspec.Meta(min_length=1)]
+    password: Password
+    device_token: DeviceToken | msgspec.UnsetType = msgspec.UNSET
+    grant_type: Literal["password"] | msgspec.UnsetType = msgspec.UNSET
+    scope: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType = msgspec.UNSET
+    client_id: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType = msgspec.UNSET
+    client_secret: Annotated[str, msgspec.Meta(max_length=1000)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class RefreshRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -91,17 +116,29 @@ class TokenPairResponse(msgspec.Struct, frozen=True):
     refresh_token: str
     expires_in: int
     token_type: str = "bearer"
-    # Logins only: present it at the next login from this device (see "Lockout").
-    device_token: str | msgspec.UnsetType = msgspec.UNSET
 
     @classmethod
-    def of(cls, pair: TokenPair) -> TokenPairResponse:
-        device_token = msgspec.UNSET if pair.device_token is None else pair.device_token
+    def of(cls, pair: TokenPair) -> Self:
+        return cls(access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in)
+
+
+class LogInResponse(TokenPairResponse, frozen=True, kw_only=True):
+    """The token pair of a successful login, and the device token to present at this device's next logins."""
+
+    device_token: Annotated[
+        str,
+        msgspec.Meta(description="Opaque, valid 90 days; send it as `device_token` with this device's next logins."),
+    ]
+
+    @classmethod
+    def of_login(cls, pair: TokenPair) -> LogInResponse:
+        if pair.device_token is None:
+            raise ValueError("a login always yields a device token")
         return cls(
             access_token=pair.access_token,
             refresh_token=pair.refresh_token,
             expires_in=pair.expires_in,
-            device_token=device_token,
+            device_token=pair.device_token,
         )
 
 
@@ -139,7 +176,7 @@ class ReadinessResponse(msgspec.Struct, frozen=True):
 
 class ChangePasswordRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class PasswordResetRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -148,7 +185,7 @@ class PasswordResetRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
 
 class PasswordResetConfirmRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     token: OpaqueToken
-    new_password: Password
+    new_password: NewPassword
 
 
 class VerifyEmailRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -166,11 +203,6 @@ class DeleteAccountRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=Tr
 
 class AcceptedResponse(msgspec.Struct, frozen=True):
     detail: str
-
-
-# Generous caps at the edge; the exact rules (trimming, 200 and 10 000 characters) are the domain's.
-TaskTitle = Annotated[str, msgspec.Meta(max_length=1000, description="1 to 200 characters once trimmed")]
-TaskDescription = Annotated[str, msgspec.Meta(max_length=20_000, description="At most 10 000 characters")]
 
 
 class CreateTaskRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -241,9 +273,6 @@ class AdminUserListResponse(msgspec.Struct, frozen=True):
     total: int
     limit: int
     offset: int
-
-
-RoleList = Annotated[list[Annotated[str, msgspec.Meta(max_length=32)]], msgspec.Meta(max_length=8)]
 
 
 class AdminUpdateUserRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

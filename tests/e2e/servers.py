@@ -39,15 +39,20 @@ class ServerLog:
 
 @contextmanager
 def server(workdir: Path, *, workers: int = 1, log: ServerLog | None = None, **settings: str) -> Iterator[str]:
-    """A server in `workdir` (where it keeps its development secret); yields its base URL."""
+    """A server in `workdir` (where it keeps its development secret); yields its base URL.
+
+    Its standard error goes to a file in `workdir`: a pipe read only at the end would fill up and
+    block a server that logs a lot (a fuzzing run) on its next write."""
     port = free_port()
-    process = subprocess.Popen(
-        [BASTION, "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=workdir,
-        env=environment(workdir, **settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    stderr_path = workdir / f"server-{port}.log"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [BASTION, "serve", "--port", str(port), "--workers", str(workers)],
+            cwd=workdir,
+            env=environment(workdir, **settings),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -58,10 +63,11 @@ def server(workdir: Path, *, workers: int = 1, log: ServerLog | None = None, **s
                 time.sleep(0.1)
         else:
             process.terminate()
-            raise AssertionError(process.communicate(timeout=10)[1].decode()[-2000:])
+            process.wait(timeout=10)
+            raise AssertionError(stderr_path.read_text(errors="replace")[-2000:])
         yield base
     finally:
         process.terminate()
-        _, stderr = process.communicate(timeout=20)
+        process.wait(timeout=20)
         if log is not None:
-            log.text = stderr.decode(errors="replace")
+            log.text = stderr_path.read_text(errors="replace")

@@ -30,6 +30,20 @@ async def test_login_accepts_the_oauth2_password_form_on_both_urls(api: Api) -> 
         assert response.headers["cache-control"] == "no-store"
 
 
+async def test_the_oauth2_form_may_carry_the_other_password_grant_fields_and_a_device_token(api: Api) -> None:
+    await api.register()
+    first = await api.client.post("/token", data={"username": "ada", "password": PASSWORD})
+    form = {
+        "grant_type": "password", "username": "ada", "password": PASSWORD, "scope": "", "client_id": "swagger",
+        "client_secret": "", "device_token": first.json()["device_token"],
+    }  # fmt: skip
+    response = await api.client.post("/token", data=form)
+    assert response.status_code == 200, response.text
+    assert response.json()["device_token"] == first.json()["device_token"]
+    other_grant = await api.client.post("/token", data={**form, "grant_type": "client_credentials"})
+    assert other_grant.status_code == 422
+
+
 async def test_unknown_account_and_wrong_password_answer_the_same(api: Api) -> None:
     await api.register()
     wrong = await api.client.post("/auth/login", json={"email": "ada@example.org", "password": "Wrong-Pass-1"})

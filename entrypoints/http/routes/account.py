@@ -107,7 +107,7 @@ async def me(request: BearerRequest, get_profile: NamedDependency[GetProfileHand
     return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=caller_id(request))))
 
 
-@patch("/auth/me", **bearer_route(UpdateProfileHandler, json_body=True))
+@patch("/auth/me", **bearer_route(UpdateProfileHandler, json_body=True, errors=(409,)))
 async def update_me(
     request: BearerRequest, data: JSONBody[UpdateProfileRequest], update_profile: NamedDependency[UpdateProfileHandler]
 ) -> UserResponse:

@@ -1,7 +1,9 @@
+from typing import Annotated
+
 import msgspec
 from litestar import Router, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from application.admin.get_user import GetUser, GetUserHandler
@@ -10,8 +12,18 @@ from application.admin.list_users import ListUsers, ListUsersHandler
 from application.admin.revoke_user_sessions import RevokeUserSessions, RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUser, UnlockUserHandler
 from application.admin.update_user import UpdateUser, UpdateUserHandler
+from domain.audit import AuditEventType
+from domain.paging import SEARCH_QUERY_MAX_LENGTH
 from entrypoints.http.auth import BEARER
-from entrypoints.http.route_parts import BearerRequest, caller_and_context, caller_id, use_case_route
+from entrypoints.http.route_parts import (
+    DEFAULT_PAGE_SIZE,
+    BearerRequest,
+    PageLimit,
+    PageOffset,
+    bearer_route,
+    caller_and_context,
+    caller_id,
+)
 from entrypoints.http.schemas import (
     AdminUpdateUserRequest,
     AdminUserListResponse,
@@ -20,28 +32,46 @@ from entrypoints.http.schemas import (
     AuditEventResponse,
 )
 
+SearchText = Annotated[
+    str | None,
+    QueryParameter(
+        description=f"Text to look for in emails and usernames (the first {SEARCH_QUERY_MAX_LENGTH} characters "
+        "count); control characters are refused (422)",
+        schema_extra={"pattern": r"^[^\x00-\x1f\x7f]*$"},
+    ),
+]
+EventType = Annotated[
+    str | None,
+    QueryParameter(
+        description="Only events of this type",
+        schema_extra={"enum": [event_type.value for event_type in AuditEventType]},
+    ),
+]
+# A user the admin names by id: 404 when there is none; 403 for a caller without the admin role.
+_ONE_USER = (403, 404)
 
-@get("/users", **use_case_route(ListUsersHandler))
+
+@get("/users", **bearer_route(ListUsersHandler, errors=(403, 422)))
 async def list_users(
     request: BearerRequest,
     list_users: NamedDependency[ListUsersHandler],
-    limit: FromQuery[int] = 20,
-    offset: FromQuery[int] = 0,
-    q: FromQuery[str | None] = None,
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    offset: PageOffset = 0,
+    q: SearchText = None,
 ) -> AdminUserListResponse:
     page = await list_users.handle(ListUsers(actor_id=caller_id(request), query=q, limit=limit, offset=offset))
     items = [AdminUserResponse.of_user(user) for user in page.items]
     return AdminUserListResponse(items=items, total=page.total, limit=page.page.limit, offset=page.page.offset)
 
 
-@get("/users/{user_id:str}", **use_case_route(GetUserHandler))
+@get("/users/{user_id:str}", **bearer_route(GetUserHandler, errors=_ONE_USER))
 async def get_user(
     user_id: FromPath[str], request: BearerRequest, get_user: NamedDependency[GetUserHandler]
 ) -> AdminUserResponse:
     return AdminUserResponse.of_user(await get_user.handle(GetUser(actor_id=caller_id(request), user_id=user_id)))
 
 
-@patch("/users/{user_id:str}", **use_case_route(UpdateUserHandler, json_body=True))
+@patch("/users/{user_id:str}", **bearer_route(UpdateUserHandler, json_body=True, errors=(*_ONE_USER, 409)))
 async def update_user(
     request: BearerRequest,
     user_id: FromPath[str],
@@ -62,7 +92,9 @@ async def update_user(
     return AdminUserResponse.of_user(user)
 
 
-@post("/users/{user_id:str}/unlock", **use_case_route(UnlockUserHandler, status_code=HTTP_204_NO_CONTENT))
+@post(
+    "/users/{user_id:str}/unlock", **bearer_route(UnlockUserHandler, status_code=HTTP_204_NO_CONTENT, errors=_ONE_USER)
+)
 async def unlock_user(
     request: BearerRequest, user_id: FromPath[str], unlock_user: NamedDependency[UnlockUserHandler]
 ) -> None:
@@ -72,7 +104,7 @@ async def unlock_user(
 
 @post(
     "/users/{user_id:str}/revoke-sessions",
-    **use_case_route(RevokeUserSessionsHandler, status_code=HTTP_204_NO_CONTENT),
+    **bearer_route(RevokeUserSessionsHandler, status_code=HTTP_204_NO_CONTENT, errors=_ONE_USER),
 )
 async def revoke_user_sessions(
     request: BearerRequest, user_id: FromPath[str], revoke_user_sessions: NamedDependency[RevokeUserSessionsHandler]
@@ -81,14 +113,14 @@ async def revoke_user_sessions(
     await revoke_user_sessions.handle(RevokeUserSessions(actor_id=principal.user_id, user_id=user_id, context=context))
 
 
-@get("/audit-events", **use_case_route(ListAuditEventsHandler))
+@get("/audit-events", **bearer_route(ListAuditEventsHandler, errors=(403, 422)))
 async def list_audit_events(
     request: BearerRequest,
     list_audit_events: NamedDependency[ListAuditEventsHandler],
     user_id: FromQuery[str | None] = None,
-    type: FromQuery[str | None] = None,  # noqa: A002 - the query parameter of the API contract
-    limit: FromQuery[int] = 20,
-    offset: FromQuery[int] = 0,
+    type: EventType = None,  # noqa: A002 - the query parameter of the API contract
+    limit: PageLimit = DEFAULT_PAGE_SIZE,
+    offset: PageOffset = 0,
 ) -> AuditEventListResponse:
     page = await list_audit_events.handle(
         ListAuditEvents(actor_id=caller_id(request), user_id=user_id, type=type, limit=limit, offset=offset)

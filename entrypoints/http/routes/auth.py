@@ -18,17 +18,21 @@ from domain.errors import FieldError, ValidationFailedError
 from entrypoints.http.auth import OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
 from entrypoints.http.client_ip import request_context
+from entrypoints.http.openapi import log_in_operation
 from entrypoints.http.route_parts import (
     AnyRequest,
     BearerRequest,
     OptionalBearerRequest,
     bearer_route,
     caller_and_context,
+    documented,
     use_case_route,
 )
 from entrypoints.http.schemas import (
     AcceptedResponse,
+    LogInForm,
     LogInRequest,
+    LogInResponse,
     RefreshRequest,
     RegisterRequest,
     SessionResponse,
@@ -49,7 +53,10 @@ def _registration(request: AnyRequest, data: RegisterRequest) -> RegisterUser:
     )
 
 
-@post("/auth/register", **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE))
+@post(
+    "/auth/register",
+    **use_case_route(RegisterUserHandler, status_code=201, json_body=True, opt=SENSITIVE, errors=(409,)),
+)
 async def register(
     request: AnyRequest, data: JSONBody[RegisterRequest], register_user: NamedDependency[RegisterUserHandler]
 ) -> UserResponse:
@@ -63,7 +70,9 @@ REGISTRATION_ACCEPTED = AcceptedResponse(
 
 @post(
     "/auth/register",
-    **use_case_route(RegisterPrivatelyHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE),
+    **use_case_route(
+        RegisterPrivatelyHandler, status_code=HTTP_202_ACCEPTED, json_body=True, opt=SENSITIVE, errors=(409,)
+    ),
 )
 async def register_privately(
     request: AnyRequest, data: JSONBody[RegisterRequest], register_privately: NamedDependency[RegisterPrivatelyHandler]
@@ -72,23 +81,24 @@ async def register_privately(
     return REGISTRATION_ACCEPTED
 
 
-async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
+    identifier: str | None
+    device_token: str | None
     if is_form(request):
-        body = await decode_form(request, LogInRequest)
-        identifier = body.username or body.email
+        form = await decode_form(request, LogInForm)
+        identifier, password = form.username, form.password
+        device_token = form.device_token if isinstance(form.device_token, str) else None
     else:
         await require_json_body(request, request.route_handler)
         body = decode_json(await request.body(), LogInRequest)
         identifier = body.email if body.email is not None else body.username
+        password, device_token = body.password, body.device_token
     if not identifier:
         raise ValidationFailedError([FieldError("email", "Give an email or a username.")])
     command = LogIn(
-        identifier=identifier,
-        password=body.password,
-        device_token=body.device_token,
-        context=request_context(request),
+        identifier=identifier, password=password, device_token=device_token, context=request_context(request)
     )
-    return TokenPairResponse.of(await log_in.handle(command))
+    return LogInResponse.of_login(await log_in.handle(command))
 
 
 _LOGIN_DOC = (
@@ -97,10 +107,13 @@ _LOGIN_DOC = (
     "`username=<email or username>&password=...` (application/x-www-form-urlencoded), which may carry "
     "`device_token` too. The answer carries the `device_token` to present at the next login from this device."
 )
+# 401 for an unknown account and a wrong password alike; 403 only after a correct password.
+_LOGIN_OPTIONS = documented(SENSITIVE, json_body=True, errors=(401, 403))
+_LOGIN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm)
 
 
-@post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC)
-async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+@post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC, **_LOGIN_OPTIONS)
+async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
     return await _log_in(request, log_in)
 
 
@@ -109,12 +122,13 @@ async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler
     status_code=HTTP_200_OK,
     opt=SENSITIVE,
     description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
+    **_LOGIN_OPTIONS,
 )
-async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> TokenPairResponse:
+async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
     return await _log_in(request, log_in)
 
 
-@post("/auth/refresh", **use_case_route(RefreshSessionHandler, status_code=HTTP_200_OK, json_body=True))
+@post("/auth/refresh", **use_case_route(RefreshSessionHandler, status_code=HTTP_200_OK, json_body=True, errors=(401,)))
 async def refresh(
     request: AnyRequest, data: JSONBody[RefreshRequest], refresh_session: NamedDependency[RefreshSessionHandler]
 ) -> TokenPairResponse:
@@ -162,7 +176,10 @@ async def sessions(
     return [SessionResponse.of(view) for view in views]
 
 
-@delete("/auth/sessions/{session_id:str}", **bearer_route(EndSessionHandler, status_code=HTTP_204_NO_CONTENT))
+@delete(
+    "/auth/sessions/{session_id:str}",
+    **bearer_route(EndSessionHandler, status_code=HTTP_204_NO_CONTENT, errors=(404,)),
+)
 async def end_session(
     request: BearerRequest, session_id: FromPath[str], end_session: NamedDependency[EndSessionHandler]
 ) -> None:

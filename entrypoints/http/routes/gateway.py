@@ -2,10 +2,12 @@ import inspect
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 
 from application.auth.authenticate import AuthenticateHandler
-from entrypoints.http.auth import authenticated
+from entrypoints.http.auth import BEARER, authenticated
+from entrypoints.http.route_parts import documented
 from entrypoints.http.throttling import EXEMPT
 
 _VERIFY_DOC = (
@@ -16,7 +18,25 @@ _VERIFY_DOC = (
 )
 
 
-@get("/auth/verify", status_code=204, opt=EXEMPT, description=_VERIFY_DOC)
+_IDENTITY_HEADERS = [
+    ResponseHeader(name=name, value="", description=description, documentation_only=True)
+    for name, description in (
+        ("X-Auth-User-Id", "The user id (`sub`) of the token"),
+        ("X-Auth-Session-Id", "Its session id (`sid`)"),
+        ("X-Auth-Roles", "The user's roles, comma-separated"),
+    )
+]
+
+
+# Exempt from throttling, it checks the bearer token itself (401): documented as a bearer route.
+@get(
+    "/auth/verify",
+    status_code=204,
+    opt=EXEMPT,
+    description=_VERIFY_DOC,
+    response_headers=_IDENTITY_HEADERS,
+    **documented({**EXEMPT, **BEARER}),
+)
 async def verify(request: Request[Any, Any, Any], authenticate: NamedDependency[AuthenticateHandler]) -> Response[None]:
     principal = await authenticated(request, authenticate)
     headers = {

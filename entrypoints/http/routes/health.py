@@ -1,5 +1,6 @@
 from litestar import Response, Router, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 
 from application.ops.check_readiness import CheckReadinessHandler
 from entrypoints.http.schemas import HealthResponse, ReadinessResponse
@@ -17,6 +18,7 @@ def health_router(app_name: str, environment: str) -> Router:
         "/health/ready",
         opt=EXEMPT,
         description="Readiness: 200 while the database answers, 503 otherwise.",
+        responses={503: ResponseSpec(ReadinessResponse, description="The database does not answer.")},
     )
     async def ready(check_readiness: NamedDependency[CheckReadinessHandler]) -> Response[ReadinessResponse]:
         readiness = await check_readiness.handle()
