@@ -60,7 +60,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.sql.tables import refresh_tokens, sessions, users
+from adapters.sql.tables import one_time_tokens, refresh_tokens, sessions, users
 from domain.opaque_tokens import hash_token
 from entrypoints.settings import Settings
 
@@ -75,6 +75,7 @@ USER_COUNT = 10_000
 TASK_COUNT = 20
 BENCH_USER = 0  # bench0@example.org: the bearer of /auth/verify, /auth/me and /tasks, owner of the tasks
 LOGIN_USERS = (1, 1000)  # first index and count of the users /auth/login cycles through
+DEVICE_TOKEN_SUFFIX = secrets.token_urlsafe(24)  # makes each run's device tokens unguessable
 REFRESH_USERS_FROM = 1001  # pre-issued refresh tokens belong to users from here on, round robin
 WARMUP_SECONDS = 2
 PROBE_THREADS, PROBE_CONNECTIONS, PROBE_DELAY_MS = 1, 4, 10
@@ -408,6 +409,33 @@ async def seed_users(engine: AsyncEngine, password_hash: str) -> list[str]:
     return ids
 
 
+def device_token_of(index: int) -> str:
+    """The device token that user `index` presents at login (login.lua builds the same string)."""
+    return f"benchdevice{index}x{DEVICE_TOKEN_SUFFIX}"
+
+
+async def seed_device_tokens(engine: AsyncEngine, user_ids: Sequence[str]) -> None:
+    """A device token for each user that /auth/login cycles through, stored as Bastion stores them
+    (SHA-256 hash, purpose `device`): the logins measured are those of returning users on a known
+    device, the common path (a first login from a device also stores a device token and queues a
+    "new sign-in" mail)."""
+    now = datetime.now(UTC)
+    first, count = LOGIN_USERS
+    rows = [
+        {
+            "token_hash": hash_token(device_token_of(index)),
+            "user_id": user_ids[index],
+            "purpose": "device",
+            "created_at": now,
+            "expires_at": now + timedelta(days=90),
+            "used_at": None,
+        }
+        for index in range(first, first + count)
+    ]
+    async with engine.begin() as connection:
+        await connection.execute(insert(one_time_tokens), rows)
+
+
 async def issue_refresh_tokens(engine: AsyncEngine, user_ids: Sequence[str], count: int, offset: int) -> list[str]:
     """`count` fresh refresh tokens, each the only token of its own new session, stored as Bastion
     stores them (SHA-256 of the value); users are taken round robin from `user_ids` from `offset`."""
@@ -463,6 +491,14 @@ async def log_in(base_url: str, index: int) -> dict[str, Any]:
     return body
 
 
+async def check_known_device_login(base_url: str, index: int) -> None:
+    """A login with the seeded device token is recognised as a known device (the token comes back)."""
+    body = {"email": email_of(index), "password": PASSWORD, "device_token": device_token_of(index)}
+    status, answer = await asyncio.to_thread(_post_json, base_url + "/auth/login", body)
+    if status != 200 or not isinstance(answer, dict) or answer.get("device_token") != device_token_of(index):
+        raise RuntimeError(f"the seeded device token of {email_of(index)} was not recognised: {status}")
+
+
 async def create_tasks(base_url: str, access_token: str) -> None:
     for number in range(TASK_COUNT):
         task = {"title": f"Task {number}", "description": "A task of the benchmark user.", "completed": number % 3 == 0}
@@ -516,6 +552,8 @@ class Bench:
 
     async def check(self, endpoint: Endpoint, bearer: str | None) -> None:
         """One request by hand before loading an endpoint: a broken setup must not be measured."""
+        if endpoint.key == "login":
+            await check_known_device_login(self.bastion.url, LOGIN_USERS[0])
         if endpoint.method != "GET":
             return
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
@@ -546,6 +584,7 @@ class Bench:
         if endpoint.key == "login":
             env |= {"BENCH_USER_FIRST": str(LOGIN_USERS[0]), "BENCH_USER_COUNT": str(LOGIN_USERS[1])}
             env["BENCH_PASSWORD"] = PASSWORD
+            env["BENCH_DEVICE_SUFFIX"] = DEVICE_TOKEN_SUFFIX
         await self.check(endpoint, bearer)
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
         return await run_wrk(
@@ -648,6 +687,7 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
             section.database_version = await database_version(engine, backend)
             started = time.monotonic()
             user_ids = await seed_users(engine, args.password_hash)
+            await seed_device_tokens(engine, user_ids)
             print(f"  seeded {USER_COUNT:,} users in {time.monotonic() - started:.1f} s", flush=True)
             server = bastion_server(backend, env, backend_dir)
             await server.start()

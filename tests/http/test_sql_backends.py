@@ -88,6 +88,23 @@ async def test_parallel_wrong_passwords_never_get_more_tries_than_the_limit(clie
     assert locked.status_code == 429
 
 
+async def test_a_device_token_logs_its_owner_in_while_the_identifier_is_locked(
+    client: AsyncTestClient[Any],
+) -> None:
+    await client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
+    first = await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})
+    device_token = first.json()["device_token"]
+    for _ in range(6):
+        await client.post("/auth/login", json={"username": "ada", "password": "Wrong-Pass-1"})
+    assert (await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})).status_code == 429
+
+    owner = await client.post(
+        "/auth/login", json={"username": "ada", "password": PASSWORD, "device_token": device_token}
+    )
+    assert owner.status_code == 200, owner.text
+    assert owner.json()["device_token"] == device_token
+
+
 async def test_hostile_ids_in_paths_are_404_not_500(client: AsyncTestClient[Any]) -> None:
     await client.post("/auth/register", json={"email": "ada@example.org", "username": "ada", "password": PASSWORD})
     pair = (await client.post("/auth/login", json={"username": "ada", "password": PASSWORD})).json()
