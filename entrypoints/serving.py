@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import os
 import sys
 
@@ -18,6 +19,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Run the API until it is stopped; the exit code (2: the signing keys cannot be used)."""
     import uvicorn
 
+    from entrypoints.http.log_format import server_log_config
     from entrypoints.server_protocol import GuardedHttpToolsProtocol
 
     # First, before any thread starts.
@@ -29,6 +31,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     except ValueError as exc:
         sys.stderr.write(f"bastion: refusing to start: {exc}\n")
         return 2
+    log_config = server_log_config(settings.server.json_logs)
+    logging.config.dictConfig(log_config)
     _log_start(settings, workers)
     if not settings.server.is_production and settings.database.url.startswith("sqlite"):
         upgrade(settings.database.url, schema=settings.database.schema or None)
@@ -43,6 +47,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         proxy_headers=False,
         server_header=False,
         access_log=False,
+        log_config=log_config,
     )
     return 0
 

@@ -64,6 +64,10 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_HSTS: send Strict-Transport-Security on HTTPS requests; unset: in production only."""
     trusted_proxies: str = ""
     """BASTION_TRUSTED_PROXIES: comma-separated addresses or CIDR ranges whose X-Forwarded-* headers are believed."""
+    log_format: Literal["text", "json"] | None = None
+    """BASTION_LOG_FORMAT: `text` or `json` (one object per line); unset: json in production, text otherwise."""
+    log_requests: bool = False
+    """BASTION_LOG_REQUESTS: one log line per request (method, route, status, duration, request id)."""
 
     @property
     def is_production(self) -> bool:
@@ -72,6 +76,10 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def hsts_enabled(self) -> bool:
         return self.is_production if self.hsts is None else self.hsts
+
+    @property
+    def json_logs(self) -> bool:
+        return self.is_production if self.log_format is None else self.log_format == "json"
 
     @property
     def docs_served(self) -> bool:

@@ -19,8 +19,10 @@ from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
+from entrypoints.http.log_format import formatter_class
 from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
+from entrypoints.http.request_context import RequestContextMiddleware
 from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.admin import admin_router
 from entrypoints.http.routes.auth import auth_router
@@ -62,7 +64,7 @@ def create_app(
     """The HTTP application over the use cases it is handed; nothing here knows the adapters."""
     server = settings.server
     addresses = ClientAddresses(server.trusted_proxy_networks)
-    return Litestar(
+    app = Litestar(
         route_handlers=_routers(settings),
         dependencies=handlers.route_dependencies(),
         plugins=[problem_details_plugin(), ClosedBodySchemaPlugin()],
@@ -77,9 +79,12 @@ def create_app(
         request_class=JsonCheckedRequest,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
-        logging_config=_logging(),
+        logging_config=_logging(settings),
         debug=server.debug and not server.is_production,
     )
+    # Around routing and error handling, so that every answer (a router's 404 too) has its request id.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, addresses=addresses, log_requests=server.log_requests)
+    return app
 
 
 def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddleware]:
@@ -116,10 +121,12 @@ def _allowed_hosts(settings: Settings) -> AllowedHostsConfig | None:
     return None if "*" in allowed_hosts else AllowedHostsConfig(allowed_hosts=allowed_hosts)
 
 
-def _logging() -> LoggingConfig:
+def _logging(settings: Settings) -> LoggingConfig:
+    formatter = formatter_class(settings.server.json_logs)
     return LoggingConfig(
+        formatters={"lines": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
         handlers={
-            "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "standard"},
+            "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "lines"},
             # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
             "queue_listener": {"class": "logging.NullHandler"},
         },

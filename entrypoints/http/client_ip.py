@@ -37,6 +37,10 @@ class ClientAddresses:
     def _is_trusted(self, address: IPv4Address | IPv6Address) -> bool:
         return any(address in network for network in self._trusted)
 
+    def from_trusted_proxy(self, scope: Scope) -> bool:
+        """Whether the socket peer is a trusted proxy, whose forwarded headers are believed."""
+        return self._trusted_peer(scope)
+
     def _trusted_peer(self, scope: Scope) -> bool:
         client = scope.get("client")
         peer = _parse(client[0]) if client else None

@@ -26,6 +26,7 @@ from domain.errors import (
     ValidationFailedError,
     WrongPasswordError,
 )
+from entrypoints.http.request_context import current_request_id
 
 logger = logging.getLogger("bastion.http")
 
@@ -74,6 +75,9 @@ def problem(
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> ProblemDetailsException:
+    request_id = current_request_id.get()
+    if request_id is not None:
+        extra = {**(extra or {}), "request_id": request_id}
     return ProblemDetailsException(
         status_code=status,
         type_=PROBLEM_BASE + code,
@@ -162,6 +166,8 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         "status": 500,
         "detail": "An unexpected error occurred.",
     }
+    if (request_id := current_request_id.get()) is not None:
+        body["request_id"] = request_id
     return Response(body, status_code=HTTP_500_INTERNAL_SERVER_ERROR, media_type="application/problem+json")
 
 

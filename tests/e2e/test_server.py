@@ -189,3 +189,14 @@ def test_operators_list_promote_and_deactivate_users(tmp_path: Path) -> None:
     with server(tmp_path) as base:
         login = httpx.post(f"{base}/auth/login", json={"username": "ada", "password": PASSWORD})
         assert login.status_code == 403
+
+
+def test_with_json_logs_every_line_of_the_server_is_one_json_object(tmp_path: Path) -> None:
+    log = ServerLog()
+    with server(tmp_path, log=log, log_format="json", log_requests="true") as base:
+        answer = httpx.post(f"{base}/auth/register", json={"email": "ada@example.org", "username": "ada"})
+    lines = [json.loads(line) for line in log.text.splitlines() if line.strip()]
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
+    [request_line] = [line for line in lines if line["logger"] == "bastion.http" and line["method"] == "POST"]
+    assert request_line["request_id"] == answer.headers["x-request-id"]
+    assert (request_line["method"], request_line["route"], request_line["status"]) == ("POST", "/auth/register", 422)

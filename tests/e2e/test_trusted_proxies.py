@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.servers import server
+from tests.e2e.servers import ServerLog, server
 
 pytestmark = pytest.mark.slow
 
@@ -36,3 +36,17 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(tmp_path: Path) ->
         # The client can prepend anything; the right-most untrusted entry is what counts.
         spoofed = [f"6.6.6.{n}, 198.51.100.7" for n in range(5)]
         assert _login_statuses(base, spoofed) == [401, 401, 401, 429, 429]
+
+
+def test_a_request_id_is_taken_from_a_trusted_proxy_only_and_logged(tmp_path: Path) -> None:
+    log = ServerLog()
+    with server(tmp_path, trusted_proxies="127.0.0.1/32", log_requests="true", log=log) as base:
+        proxied = httpx.get(f"{base}/health", headers={"X-Request-ID": "edge-4f2a"})
+        malformed = httpx.get(f"{base}/health", headers={"X-Request-ID": "two words"})
+    with server(tmp_path) as base:
+        untrusted = httpx.get(f"{base}/health", headers={"X-Request-ID": "edge-4f2a"})
+
+    assert proxied.headers["x-request-id"] == "edge-4f2a"
+    assert "bastion.http - request_context - request_id=edge-4f2a - GET /health 200" in log.text
+    assert malformed.headers["x-request-id"] != "two words"
+    assert untrusted.headers["x-request-id"] != "edge-4f2a"

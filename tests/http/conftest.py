@@ -93,3 +93,8 @@ async def memory_api(settings: Settings) -> AsyncIterator[Api]:
 async def api(settings: Settings) -> AsyncIterator[Api]:
     async with memory_api(settings) as api:
         yield api
+
+
+def answer_body(response: Any) -> dict[str, Any]:
+    """A problem document without its `request_id`, which differs from one answer to the next."""
+    return {key: value for key, value in response.json().items() if key != "request_id"}

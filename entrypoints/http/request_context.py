@@ -1,0 +1,80 @@
+"""Request ids and the per-request log line, around everything else the application does.
+
+Every response carries `X-Request-ID`: the one a trusted proxy sent (a short, plain token), or a new
+random one. While the request is served, `current_request_id` holds it, so problem documents carry
+it as `request_id` and every log line written meanwhile names it (see `log_format`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from contextvars import ContextVar
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from entrypoints.http.client_ip import ClientAddresses
+
+current_request_id: ContextVar[str | None] = ContextVar("bastion_request_id", default=None)
+
+request_logger = logging.getLogger("bastion.http")
+
+_HEADER = b"x-request-id"
+_ACCEPTED = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
+
+
+class RequestContextMiddleware:
+    """The outermost layer of the HTTP application (around routing and error handling, so that a
+    404 of the router carries the id too): sets the request id, adds the header, and logs one line
+    per request when `log_requests` is on."""
+
+    def __init__(self, app: ASGIApp, *, addresses: ClientAddresses, log_requests: bool) -> None:
+        self._app, self._addresses, self._log_requests = app, addresses, log_requests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self._app(scope, receive, send)
+            return
+        request_id = self._request_id(scope)
+        token = current_request_id.set(request_id)
+        started, status = time.perf_counter(), 0
+        header = (_HEADER, request_id.encode("ascii"))
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_with_id)
+        finally:
+            if self._log_requests:
+                _log_request(scope, status, time.perf_counter() - started)
+            current_request_id.reset(token)
+
+    def _request_id(self, scope: Scope) -> str:
+        if self._addresses.from_trusted_proxy(scope):
+            for name, value in scope["headers"]:
+                if name == _HEADER and _ACCEPTED.fullmatch(value):
+                    return value.decode("ascii")
+        return os.urandom(16).hex()
+
+
+def _log_request(scope: Scope, status: int, seconds: float) -> None:
+    route: Any = scope.get("path_template") or "(unrouted)"
+    method: Any = scope.get("method", "-")
+    duration_ms = round(seconds * 1000, 2)
+    request_logger.info(
+        "%s %s %s %.2f ms",
+        method,
+        route,
+        status,
+        duration_ms,
+        extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms},
+    )
