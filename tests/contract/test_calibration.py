@@ -28,7 +28,7 @@ def test_each_step_raises_the_cost_and_the_last_one_reaches_the_target() -> None
 def test_the_command_prints_settings_to_copy() -> None:
     bastion = str(Path(sys.executable).with_name("bastion"))
     result = subprocess.run(
-        [bastion, "hash", "calibrate", "--target-ms", "1"], capture_output=True, text=True, check=False
+        [bastion, "hash", "calibrate", "--target", "1ms"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     assert "BASTION_ARGON2_MEMORY_KIB=19456" in result.stdout
