@@ -160,16 +160,16 @@ def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _hash_calibrate(settings: Settings, args: argparse.Namespace) -> int:
     target: timedelta = args.target
-    target_ms = round(target.total_seconds() * 1000)
-    measurements = calibrate(target)
-    best = measurements[-1]
+    calibration = calibrate(target)
+    best = calibration.suggestion
     return _print(
         [
             *(
                 f"m={m.memory_kib} KiB  t={m.time_cost}  p={m.parallelism}: {m.verify_seconds * 1000:.1f} ms per verify"
-                for m in measurements
+                for m in calibration.measurements
             ),
-            f"suggested for about {target_ms} ms (never below the OWASP floor m=19456, t=2, p=1):",
+            f"suggested for about {target.total_seconds() * 1000:.0f} ms, measured again at"
+            f" {best.verify_seconds * 1000:.1f} ms (never below the OWASP floor m=19456, t=2, p=1):",
             f"BASTION_ARGON2_MEMORY_KIB={best.memory_kib}",
             f"BASTION_ARGON2_TIME_COST={best.time_cost}",
             f"BASTION_ARGON2_PARALLELISM={best.parallelism}",
