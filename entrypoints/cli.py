@@ -19,6 +19,7 @@ from importlib.metadata import version
 from adapters.clock import SystemClock
 from adapters.crypto.calibration import calibrate
 from adapters.sql.migrations.migrate import upgrade
+from adapters.sql.migrations.status import create_schema, readiness_problem
 from application.admin.create_admin import CreateAdmin
 from application.admin.get_user import GetUser
 from application.admin.list_users import ListUsers
@@ -43,12 +44,25 @@ def _refuse(message: object, code: int) -> int:
     return code
 
 
+def _database_problem(settings: Settings) -> str | None:
+    """What stops the commands from using the database, in one line with its fix."""
+    return readiness_problem(settings.database.url, settings.database.schema or None)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    # In development an SQLite database is migrated when the server starts.
+    migrates_on_start = not settings.server.is_production and settings.database.url.startswith("sqlite")
+    problem = None if migrates_on_start else _database_problem(settings)
+    if problem:
+        return _refuse(problem, 2)
     return serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    upgrade(settings.database.url, schema=settings.database.schema or None)
+    schema = settings.database.schema or None
+    if schema:
+        create_schema(settings.database.url, schema)
+    upgrade(settings.database.url, schema=schema)
     return _print(["database is at the latest migration"])
 
 
@@ -68,7 +82,11 @@ def _report(error: DomainError) -> str:
 
 
 def _as_operator(settings: Settings, work: Callable[[UseCases], Awaitable[list[str]]]) -> int:
-    """Run `work` on the started production use cases and print its lines; a refusal exits 1."""
+    """Run `work` on the started production use cases and print its lines; a refusal exits 1,
+    a database that is not ready 2."""
+    problem = _database_problem(settings)
+    if problem:
+        return _refuse(problem, 2)
     try:
         lines = asyncio.run(_started(settings, work))
     except DomainError as exc:
