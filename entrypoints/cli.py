@@ -52,6 +52,10 @@ def _database_problem(settings: Settings) -> str | None:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # In development an SQLite database is migrated when the server starts.
     migrates_on_start = not settings.server.is_production and settings.database.url.startswith("sqlite")
+    try:
+        production(settings)[1].issuer()  # unusable keys first: `serve` refuses them with its own words
+    except ValueError:
+        return serve(settings, host=args.host, port=args.port, workers=args.workers)
     problem = None if migrates_on_start else _database_problem(settings)
     if problem:
         return _refuse(problem, 2)
