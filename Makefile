@@ -1,12 +1,15 @@
 # Bastion: `make run` serves the API on the embedded defaults, `make test` runs the suite.
-# The virtual environment is created from uv.lock; uv itself is installed through pip when missing.
+# The virtual environment is created from uv.lock. When uv is not on PATH it is installed into a
+# throw-away virtual environment (.uv-bootstrap), never into the system Python (which Debian and
+# Ubuntu mark as externally managed).
 
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-from-lock
-UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+UV_BOOTSTRAP := .uv-bootstrap
+UV := $(shell command -v uv 2>/dev/null || echo "$(UV_BOOTSTRAP)/bin/uv")
 
 export BASTION_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export BASTION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -16,7 +19,7 @@ export BASTION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 install: $(STAMP)
 
 $(STAMP): pyproject.toml uv.lock
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || { $(PYTHON) -m venv $(UV_BOOTSTRAP) && $(UV_BOOTSTRAP)/bin/pip install --quiet uv; }
 	$(UV) sync --frozen
 	@touch $(STAMP)
 
@@ -44,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
+	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

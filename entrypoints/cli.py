@@ -14,17 +14,19 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from importlib.metadata import version
 
 from adapters.clock import SystemClock
 from adapters.crypto.calibration import calibrate
 from adapters.sql.migrations.migrate import upgrade
+from adapters.sql.migrations.status import create_schema, readiness_problem
 from application.admin.create_admin import CreateAdmin
 from application.admin.get_user import GetUser
 from application.admin.list_users import ListUsers
 from application.admin.update_user import UpdateUser
 from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
-from entrypoints.command_table import Command, Handler, arg, build_parser
+from entrypoints.command_table import Command, Handler, arg, build_parser, parse
 from entrypoints.container.adapters import key_store
 from entrypoints.container.lifecycle import production, start, stop
 from entrypoints.container.use_cases import UseCases
@@ -42,12 +44,29 @@ def _refuse(message: object, code: int) -> int:
     return code
 
 
+def _database_problem(settings: Settings) -> str | None:
+    """What stops the commands from using the database, in one line with its fix."""
+    return readiness_problem(settings.database.url, settings.database.schema or None)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    # In development an SQLite database is migrated when the server starts.
+    migrates_on_start = not settings.server.is_production and settings.database.url.startswith("sqlite")
+    try:
+        production(settings)[1].issuer()  # unusable keys first: `serve` refuses them with its own words
+    except ValueError:
+        return serve(settings, host=args.host, port=args.port, workers=args.workers)
+    problem = None if migrates_on_start else _database_problem(settings)
+    if problem:
+        return _refuse(problem, 2)
     return serve(settings, host=args.host, port=args.port, workers=args.workers)
 
 
 def _db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    upgrade(settings.database.url, schema=settings.database.schema or None)
+    schema = settings.database.schema or None
+    if schema:
+        create_schema(settings.database.url, schema)
+    upgrade(settings.database.url, schema=schema)
     return _print(["database is at the latest migration"])
 
 
@@ -67,7 +86,11 @@ def _report(error: DomainError) -> str:
 
 
 def _as_operator(settings: Settings, work: Callable[[UseCases], Awaitable[list[str]]]) -> int:
-    """Run `work` on the started production use cases and print its lines; a refusal exits 1."""
+    """Run `work` on the started production use cases and print its lines; a refusal exits 1,
+    a database that is not ready 2."""
+    problem = _database_problem(settings)
+    if problem:
+        return _refuse(problem, 2)
     try:
         lines = asyncio.run(_started(settings, work))
     except DomainError as exc:
@@ -131,6 +154,10 @@ def _users_deactivate(settings: Settings, args: argparse.Namespace) -> int:
     return _as_operator(settings, lambda use_cases: _update_user(use_cases, args.email, is_active=False))
 
 
+def _users_activate(settings: Settings, args: argparse.Namespace) -> int:
+    return _as_operator(settings, lambda use_cases: _update_user(use_cases, args.email, is_active=True))
+
+
 def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         kid = key_store(settings).generate(SystemClock().now())
@@ -154,15 +181,17 @@ def _keys_rotate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _hash_calibrate(settings: Settings, args: argparse.Namespace) -> int:
-    measurements = calibrate(timedelta(milliseconds=args.target_ms))
-    best = measurements[-1]
+    target: timedelta = args.target
+    calibration = calibrate(target)
+    best = calibration.suggestion
     return _print(
         [
             *(
                 f"m={m.memory_kib} KiB  t={m.time_cost}  p={m.parallelism}: {m.verify_seconds * 1000:.1f} ms per verify"
-                for m in measurements
+                for m in calibration.measurements
             ),
-            f"suggested for about {args.target_ms} ms (never below the OWASP floor m=19456, t=2, p=1):",
+            f"suggested for about {target.total_seconds() * 1000:.0f} ms, measured again at"
+            f" {best.verify_seconds * 1000:.1f} ms (never below the OWASP floor m=19456, t=2, p=1):",
             f"BASTION_ARGON2_MEMORY_KIB={best.memory_kib}",
             f"BASTION_ARGON2_TIME_COST={best.time_cost}",
             f"BASTION_ARGON2_PARALLELISM={best.parallelism}",
@@ -178,7 +207,27 @@ GROUPS = {
     "keys": "signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)",
     "hash": "password hashing",
 }
-_EMAIL = arg("email")
+_EMAIL = arg("email", help="the email address of the account")
+
+
+def _duration(text: str) -> timedelta:
+    """`250ms`, `0.25s` or a bare number of milliseconds."""
+    number, unit = (
+        (text[:-2], 1e-3) if text.endswith("ms") else (text[:-1], 1.0) if text.endswith("s") else (text, 1e-3)
+    )
+    try:
+        seconds = float(number) * unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (for example 250ms or 0.5s)") from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (it is negative)")
+    return timedelta(seconds=seconds)
+
+
+EPILOG = """\
+Every setting comes from a BASTION_* environment variable or from a .env file in the working
+directory (the environment wins); README.md lists them all under "Settings".
+"""
 
 # Every subcommand by its words, in the order `bastion --help` lists them.
 COMMANDS: dict[tuple[str, ...], Command] = {
@@ -186,9 +235,9 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "run the HTTP API",
         _serve,
         (
-            arg("--host", default="127.0.0.1"),
-            arg("--port", type=int, default=8000),
-            arg("--workers", type=int, default=1),
+            arg("--host", default="127.0.0.1", help="the address to listen on"),
+            arg("--port", type=int, default=8000, help="the TCP port to listen on"),
+            arg("--workers", type=int, default=1, help="worker processes (each with its own hashing threads)"),
         ),
     ),
     ("db", "upgrade"): Command("apply migrations to BASTION_DATABASE_URL", _db_upgrade),
@@ -196,40 +245,59 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "create an administrator account",
         _create_admin,
         (
-            arg("--email", required=True),
-            arg("--username", required=True),
-            arg("--full-name", default=None),
-            arg("--password-stdin", action="store_true", help="read the password from standard input"),
+            arg("--email", required=True, help="the administrator's email address (required)"),
+            arg("--username", required=True, help="the administrator's username (required)"),
+            arg("--full-name", default=None, help="the administrator's full name (default: none)"),
+            arg(
+                "--password-stdin",
+                action="store_true",
+                help="read the password from standard input (default: from a prompt)",
+            ),
         ),
     ),
     ("users", "list"): Command(
         "list accounts",
         _users_list,
         (
-            arg("--query", default=None, help="part of an email or username"),
-            arg("--limit", type=int, default=50),
-            arg("--offset", type=int, default=0),
+            arg("--query", default=None, help="part of an email or username (default: every account)"),
+            arg("--limit", type=int, default=50, help="how many accounts to print"),
+            arg("--offset", type=int, default=0, help="how many accounts to skip first"),
         ),
     ),
     ("users", "set-role"): Command(
         "set the roles of an account (it always keeps 'user')",
         _users_set_role,
-        (_EMAIL, arg("roles", nargs="+", choices=[role.value for role in Role])),
+        (_EMAIL, arg("roles", nargs="+", choices=[role.value for role in Role], help="the roles to hold")),
     ),
     ("users", "deactivate"): Command("deactivate an account and end its sessions", _users_deactivate, (_EMAIL,)),
+    ("users", "activate"): Command("activate a deactivated account again", _users_activate, (_EMAIL,)),
     ("keys", "generate"): Command("create a signing key", _keys_generate),
     ("keys", "rotate"): Command("start signing with a new key; prune keys whose tokens have all expired", _keys_rotate),
     ("hash", "calibrate"): Command(
         "measure argon2id here and suggest parameters",
         _hash_calibrate,
-        (arg("--target-ms", type=int, default=250, help="the verify time to aim for"),),
+        (
+            arg(
+                "--target",
+                "--target-ms",
+                type=_duration,
+                default="250ms",
+                help="the verify time to aim for: 250ms, 0.5s or a number of milliseconds",
+            ),
+        ),
     ),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bastion", description="Bastion authentication service")
-    args = build_parser(parser, GROUPS, COMMANDS).parse_args(argv)
+    parser = argparse.ArgumentParser(
+        prog="bastion",
+        description="Bastion authentication service",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('bastion')}")
+    args = parse(build_parser(parser, GROUPS, COMMANDS), argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(workers=args.workers if args.command == "serve" else 1)

@@ -83,6 +83,7 @@ def test_serve_hands_the_per_worker_default_and_the_arena_limit_to_the_worker_pr
     monkeypatch.setenv("BASTION_SECRET_KEY", "s" * 48)
     monkeypatch.setenv("BASTION_DATABASE_URL", "postgresql+asyncpg://bench@127.0.0.1/never-connected")
     monkeypatch.setenv("BASTION_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(cli, "readiness_problem", lambda url, schema: None)  # the database is never reached
     mallopt = Mallopt()
     monkeypatch.setattr(process_tuning, "_glibc_mallopt", lambda: mallopt)
     seen: dict[str, Any] = {}

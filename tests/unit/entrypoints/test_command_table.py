@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from entrypoints import cli
-from entrypoints.command_table import Command, arg, build_parser
+from entrypoints.command_table import Command, arg, build_parser, parse
 from entrypoints.settings import Settings
 
 
@@ -21,7 +21,7 @@ def _pong(settings: Settings, args: argparse.Namespace) -> int:
 
 GROUPS = {"net": "network tools"}
 COMMANDS = {
-    ("ping",): Command("send a ping", _ping, (arg("--count", type=int, default=3),)),
+    ("ping",): Command("send a ping", _ping, (arg("--count", type=int, default=3, help="how many"),)),
     ("net", "pong"): Command("answer a ping", _pong),
 }
 
@@ -41,11 +41,24 @@ def test_two_words_make_a_group_whose_choice_is_named_after_it() -> None:
     assert (args.command, args.net_command, args.run) == ("net", "pong", _pong)
 
 
-def test_a_group_without_its_subcommand_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("argv", [["net"], []], ids=["group", "nothing"])
+def test_a_group_without_its_subcommand_prints_its_help_and_is_refused(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
-        _parser().parse_args(["net"])
+        parse(_parser(), argv)
     assert exited.value.code == 2
-    assert "the following arguments are required: net_command" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("usage: tool")
+    assert ("answer a ping" if argv else "network tools") in err
+    assert "required" not in err
+    assert "_command" not in err
+
+
+def test_help_shows_the_defaults_of_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parse(_parser(), ["ping", "--help"])
+    assert "(default: 3)" in capsys.readouterr().out
 
 
 def test_help_lists_the_rows_in_table_order_with_their_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,6 +77,7 @@ def test_bastions_table_offers_every_documented_command() -> None:
         ("users", "list"),
         ("users", "set-role"),
         ("users", "deactivate"),
+        ("users", "activate"),
         ("keys", "generate"),
         ("keys", "rotate"),
         ("hash", "calibrate"),
