@@ -115,7 +115,7 @@ class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RedisSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The Redis shared by every process for rate limits, lockout counts and revocations (optional)."""
+    """The Redis shared by every process for rate limits and revocations (optional)."""
 
     url: str = msgspec.field(default="", name="redis_url")
     """BASTION_REDIS_URL: e.g. `redis://127.0.0.1:6379/0`; empty: no Redis, state kept per process."""

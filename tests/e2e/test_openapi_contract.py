@@ -1,5 +1,5 @@
 """The OpenAPI document as a contract: schemathesis with every check (schemathesis.toml) against a real
-`bastion serve` finds nothing besides the deliberate exclusions listed there (README, "The OpenAPI document")."""
+`bastion serve` finds nothing besides the deliberate exclusions listed there (docs/api.md, "The OpenAPI document")."""
 
 from __future__ import annotations
 

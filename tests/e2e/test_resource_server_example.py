@@ -1,4 +1,4 @@
-"""The README's resource-server example, against a real Bastion signing with EdDSA."""
+"""The resource-server example of docs/api.md, against a real Bastion signing with EdDSA."""
 
 from __future__ import annotations
 
