@@ -100,6 +100,10 @@ class MemorySessionRepository(SessionRepository):
         active = [s.copy() for s in self._sessions.values() if s.user_id == user_id and s.is_active(now)]
         return sorted(active, key=lambda s: (s.created_at, s.id), reverse=True)
 
+    async def all_for_user(self, user_id: UserId) -> list[Session]:
+        held = [s.copy() for s in self._sessions.values() if s.user_id == user_id]
+        return sorted(held, key=lambda s: (s.created_at, s.id), reverse=True)
+
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:
         session = self._sessions.get(session_id)
         if session is None or session.revoked_at is not None:

@@ -16,6 +16,11 @@ from domain.sessions import Session
 
 _SESSION_ADD = insert_all(sessions)
 _SESSION_BY_ID = Statement(select(sessions).where(sessions.c.id == bindparam("session_id")))
+_SESSIONS_OF_USER = Statement(
+    select(sessions)
+    .where(sessions.c.user_id == bindparam("user_id"))
+    .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
+)
 _SESSIONS_ACTIVE = Statement(
     select(sessions)
     .where(
@@ -60,6 +65,10 @@ class SqlSessionRepository(SessionRepository):
 
     async def active_for_user(self, user_id: UserId, now: datetime) -> list[Session]:
         rows = await self._connection.fetch(_SESSIONS_ACTIVE, {"user_id": user_id, "now": now})
+        return [mapping.session_from_row(row) for row in rows]
+
+    async def all_for_user(self, user_id: UserId) -> list[Session]:
+        rows = await self._connection.fetch(_SESSIONS_OF_USER, {"user_id": user_id})
         return [mapping.session_from_row(row) for row in rows]
 
     async def revoke(self, session_id: SessionId, now: datetime) -> bool:

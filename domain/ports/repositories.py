@@ -85,6 +85,10 @@ class SessionReader(Protocol):
         """The user's sessions that are neither revoked nor expired at `now`, newest first."""
 
     @abstractmethod
+    async def all_for_user(self, user_id: UserId) -> list[Session]:
+        """Every stored session of the user, revoked and expired ones too, newest first."""
+
+    @abstractmethod
     async def revoked_since(self, since: datetime) -> list[SessionId]:
         """The ids of the sessions revoked at or after `since`, in any order."""
 

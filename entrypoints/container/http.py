@@ -28,6 +28,7 @@ def http_handlers(use_cases: UseCases) -> HttpHandlers:
         verify_email=use_cases.verify_email,
         resend_verification=use_cases.resend_verification,
         delete_account=use_cases.delete_account,
+        export_account=use_cases.export_account,
         list_users=use_cases.list_users,
         get_user=use_cases.get_user,
         update_user=use_cases.update_user,

@@ -12,6 +12,7 @@ from application.account.change_password import ChangePasswordHandler
 from application.account.compose_password_reset import ComposePasswordReset
 from application.account.confirm_password_reset import ConfirmPasswordResetHandler
 from application.account.delete_account import DeleteAccountHandler
+from application.account.export_account import ExportAccountHandler
 from application.account.get_profile import GetProfileHandler
 from application.account.mail_templates import MailTemplates
 from application.account.password_confirmation import PasswordConfirmation
@@ -176,6 +177,7 @@ class UseCases(containers.DeclarativeContainer):
 
     # account
     get_profile = providers.Factory(GetProfileHandler, reader=adapters.reader, clock=adapters.clock)
+    export_account = providers.Factory(ExportAccountHandler, reader=adapters.reader, clock=adapters.clock)
     update_profile = providers.Factory(UpdateProfileHandler, uow=adapters.uow, clock=adapters.clock)
     change_password = providers.Factory(
         ChangePasswordHandler,

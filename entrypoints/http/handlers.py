@@ -10,6 +10,7 @@ from litestar.di import Provide
 from application.account.change_password import ChangePasswordHandler
 from application.account.confirm_password_reset import ConfirmPasswordResetHandler
 from application.account.delete_account import DeleteAccountHandler
+from application.account.export_account import ExportAccountHandler
 from application.account.get_profile import GetProfileHandler
 from application.account.request_password_reset import RequestPasswordResetHandler
 from application.account.resend_verification import ResendVerificationHandler
@@ -72,6 +73,7 @@ class HttpHandlers:
     verify_email: Callable[[], VerifyEmailHandler]
     resend_verification: Callable[[], ResendVerificationHandler]
     delete_account: Callable[[], DeleteAccountHandler]
+    export_account: Callable[[], ExportAccountHandler]
     # admin
     list_users: Callable[[], ListUsersHandler]
     get_user: Callable[[], GetUserHandler]

@@ -58,6 +58,19 @@ async def test_get_returns_none_for_an_unknown_id(uow: UnitOfWork) -> None:
         assert await tx.sessions.get(a_session(user).id) is None
 
 
+async def test_all_for_user_lists_every_session_of_the_user_newest_first(uow: UnitOfWork) -> None:
+    ada, grace = a_user(), a_user()
+    old = a_session(ada, created_at=NOW - timedelta(hours=2), expires_at=NOW - timedelta(hours=1))
+    revoked, live = a_session(ada, created_at=NOW - timedelta(hours=1)), a_session(ada, created_at=NOW)
+    await _stored(uow, ada, old, revoked, live)
+    await _stored(uow, grace, a_session(grace))
+    async with uow as tx:
+        await tx.sessions.revoke(revoked.id, NOW)
+        await tx.commit()
+    async with uow as tx:
+        assert await tx.sessions.all_for_user(ada.id) == [live, replace(revoked, revoked_at=NOW), old]
+
+
 async def test_active_for_user_leaves_out_revoked_sessions(uow: UnitOfWork) -> None:
     user = a_user()
     kept, revoked = a_session(user), a_session(user)

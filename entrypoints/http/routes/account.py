@@ -7,6 +7,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from application.account.change_password import ChangePassword, ChangePasswordHandler
 from application.account.confirm_password_reset import ConfirmPasswordReset, ConfirmPasswordResetHandler
 from application.account.delete_account import DeleteAccount, DeleteAccountHandler
+from application.account.export_account import ExportAccount, ExportAccountHandler
 from application.account.get_profile import GetProfile, GetProfileHandler
 from application.account.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
 from application.account.resend_verification import ResendVerification, ResendVerificationHandler
@@ -14,6 +15,7 @@ from application.account.update_profile import UpdateProfile, UpdateProfileHandl
 from application.account.verify_email import VerifyEmail, VerifyEmailHandler
 from entrypoints.http.auth import BEARER
 from entrypoints.http.client_ip import request_context
+from entrypoints.http.export_schema import AccountExportResponse
 from entrypoints.http.route_parts import (
     AnyRequest,
     BearerRequest,
@@ -107,6 +109,15 @@ async def me(request: BearerRequest, get_profile: NamedDependency[GetProfileHand
     return ProfileResponse.of_profile(await get_profile.handle(GetProfile(user_id=caller_id(request))))
 
 
+@get("/auth/me/export", **bearer_route(ExportAccountHandler))
+async def export_me(
+    request: BearerRequest, export_account: NamedDependency[ExportAccountHandler]
+) -> AccountExportResponse:
+    """Everything held about the caller (the right of access): the account, every stored session,
+    every task and every audit event of the account; no password hash and no token."""
+    return AccountExportResponse.of(await export_account.handle(ExportAccount(user_id=caller_id(request))))
+
+
 @patch("/auth/me", **bearer_route(UpdateProfileHandler, json_body=True, errors=(409,)))
 async def update_me(
     request: BearerRequest, data: JSONBody[UpdateProfileRequest], update_profile: NamedDependency[UpdateProfileHandler]
@@ -141,6 +152,7 @@ account_router = Router(
         verify_email,
         resend_verification,
         me,
+        export_me,
         update_me,
         delete_me,
     ],
