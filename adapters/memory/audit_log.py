@@ -27,6 +27,12 @@ class MemoryAuditLog(AuditLog):
         if self._on_add is not None:
             self._on_add(stored)
 
+    async def forget_personal_data(self, user_id: UserId) -> int:
+        mine = [event for event in self._events.values() if event.user_id == user_id]
+        for event in mine:
+            self._events[event.id] = replace(_copy(event), ip=None, user_agent=None)
+        return len(mine)
+
     async def search(
         self, *, user_id: UserId | None, type_: AuditEventType | None, page: Page
     ) -> tuple[list[AuditEvent], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
@@ -16,6 +16,9 @@ from domain.paging import Page
 from domain.ports.repositories import AuditLog
 
 _ADD = insert_all(audit_events)
+_FORGET = Statement(
+    update(audit_events).where(audit_events.c.user_id == bindparam("user_id")).values(ip=None, user_agent=None)
+)
 _SEARCH: dict[tuple[bool, bool], tuple[Statement, Statement]] = {}
 
 
@@ -56,6 +59,9 @@ class SqlAuditLog(AuditLog):
         await self._connection.execute(_ADD, mapping.audit_event_to_row(event))
         if self._on_add is not None:
             self._on_add(event)
+
+    async def forget_personal_data(self, user_id: UserId) -> int:
+        return await self._connection.execute(_FORGET, {"user_id": user_id})
 
     async def search(
         self, *, user_id: UserId | None, type_: AuditEventType | None, page: Page

@@ -23,6 +23,8 @@ class DeleteAccountHandler:
     """Delete the caller's account, confirmed with its password.
 
     - The password is checked against the account's lockout, failures audited.
+    - The account's audit events stay, its deletion among them, but lose their personal data
+      (client IP address and user agent): the trail still shows what happened to the account id.
     - The account goes with everything that belongs to it: sessions, refresh tokens, mailed
       tokens (and tasks). Every access token of the account dies at once.
     """
@@ -49,5 +51,7 @@ class DeleteAccountHandler:
                 AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}
             )
             await uow.audit.add(event)
+            # The security events stay (who did what, when); the client addresses and browsers go.
+            await uow.audit.forget_personal_data(user.id)
             uow.record(*all_access_revoked(user.id, revoked, now))
             await uow.commit()

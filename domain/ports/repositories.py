@@ -270,3 +270,8 @@ class AuditLog(AuditReader, Protocol):
     @abstractmethod
     async def add(self, event: AuditEvent) -> None:
         """Record an event; it is kept only if the transaction commits."""
+
+    @abstractmethod
+    async def forget_personal_data(self, user_id: UserId) -> int:
+        """Remove the personal data (client IP address and user agent) from every event of the user,
+        keeping the events themselves; how many events were changed."""

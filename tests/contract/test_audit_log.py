@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import timedelta, timezone
 
 import pytest
@@ -293,3 +294,19 @@ async def test_events_outlive_the_deletion_of_their_user(uow: UnitOfWork) -> Non
     async with uow as tx:
         assert await tx.users.get(user.id) is None
         assert await tx.audit.search(user_id=user.id, type_=None, page=Page()) == ([deleted, registered], 2)
+
+
+async def test_forgetting_a_users_personal_data_keeps_the_events_without_ip_and_user_agent(uow: UnitOfWork) -> None:
+    ada, grace = new_user_id(), new_user_id()
+    adas = [an_audit_event(user_id=ada), an_audit_event(user_id=ada, type=AuditEventType.USER_DELETED)]
+    graces = an_audit_event(user_id=grace)
+    await _recorded(uow, *adas, graces)
+
+    async with uow as tx:
+        changed = await tx.audit.forget_personal_data(ada)
+        await tx.commit()
+
+    events = {event.id: event for event in await _all_events(uow)}
+    assert changed == 2
+    assert [events[event.id] for event in adas] == [replace(event, ip=None, user_agent=None) for event in adas]
+    assert events[graces.id] == graces

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.memory.clock import FrozenClock
+from domain.paging import Page
 from tests.http.conftest import PASSWORD, Api, bearer, make_settings, memory_api
 
 NEW_PASSWORD = "Another-Horse-7"
@@ -183,6 +184,18 @@ async def test_delete_me_needs_the_password_and_removes_everything(api: Api) -> 
     login = await api.client.post("/auth/login", json={"email": "ada@example.org", "password": PASSWORD})
     assert login.status_code == 401
     await api.register()  # the email and username are free again
+
+
+async def test_a_deleted_accounts_audit_events_stay_without_personal_data(api: Api) -> None:
+    pair = await api.registered_and_logged_in()
+    me = (await api.client.get("/auth/me", headers=bearer(pair))).json()
+
+    await api.client.request("DELETE", "/auth/me", json={"password": PASSWORD}, headers=bearer(pair))
+
+    async with api.adapters.reader() as view:
+        events, _ = await view.audit.search(user_id=me["id"], type_=None, page=Page(limit=100))
+    assert {event.type.value for event in events} >= {"user.registered", "login.succeeded", "user.deleted"}
+    assert {(event.ip, event.user_agent) for event in events} == {(None, None)}
 
 
 async def test_login_requires_a_verified_email_when_configured() -> None:
