@@ -270,6 +270,8 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
     registration_privacy: bool = False
     """BASTION_REGISTRATION_PRIVACY: registration answers 202 alike for new and taken emails (the
     owner of a taken one is mailed a notice) instead of 201 / 409."""
+    audit_retention_days: Annotated[int, msgspec.Meta(ge=0, le=36500)] = 365
+    """BASTION_AUDIT_RETENTION_DAYS: audit events older than this are deleted (checked hourly); 0 keeps them all."""
     new_device_notice: bool = True
     """BASTION_NEW_DEVICE_NOTICE: mail the owner when an account that logged in before is logged in
     to without a device token (a device or browser not seen before)."""
@@ -277,6 +279,10 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_PASSWORD_RESET_EXPIRE_MINUTES: the lifetime of a mailed password-reset link, in minutes."""
     email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
     """BASTION_EMAIL_VERIFY_EXPIRE_HOURS: the lifetime of a mailed verification link, in hours."""
+
+    @property
+    def audit_retention(self) -> timedelta | None:
+        return timedelta(days=self.audit_retention_days) if self.audit_retention_days else None
 
     @property
     def token_policy(self) -> AccountTokenPolicy:

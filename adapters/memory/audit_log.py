@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from domain.audit import AuditEvent, AuditEventType
 from domain.ids import UserId
@@ -26,6 +27,12 @@ class MemoryAuditLog(AuditLog):
         stored = self._events[event.id] = _copy(event)
         if self._on_add is not None:
             self._on_add(stored)
+
+    async def purge(self, before: datetime) -> int:
+        old = [event_id for event_id, event in self._events.items() if event.created_at < before]
+        for event_id in old:
+            del self._events[event_id]
+        return len(old)
 
     async def forget_personal_data(self, user_id: UserId) -> int:
         mine = [event for event in self._events.values() if event.user_id == user_id]

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.statement_parts import insert_all
-from adapters.sql.tables import audit_events
+from adapters.sql.tables import UtcDateTime, audit_events
 from domain.audit import AuditEvent, AuditEventType
 from domain.ids import UserId
 from domain.paging import Page
 from domain.ports.repositories import AuditLog
 
 _ADD = insert_all(audit_events)
+_PURGE = Statement(delete(audit_events).where(audit_events.c.created_at < bindparam("before", type_=UtcDateTime())))
 _FORGET = Statement(
     update(audit_events).where(audit_events.c.user_id == bindparam("user_id")).values(ip=None, user_agent=None)
 )
@@ -59,6 +61,9 @@ class SqlAuditLog(AuditLog):
         await self._connection.execute(_ADD, mapping.audit_event_to_row(event))
         if self._on_add is not None:
             self._on_add(event)
+
+    async def purge(self, before: datetime) -> int:
+        return await self._connection.execute(_PURGE, {"before": before})
 
     async def forget_personal_data(self, user_id: UserId) -> int:
         return await self._connection.execute(_FORGET, {"user_id": user_id})

@@ -272,6 +272,10 @@ class AuditLog(AuditReader, Protocol):
         """Record an event; it is kept only if the transaction commits."""
 
     @abstractmethod
+    async def purge(self, before: datetime) -> int:
+        """Delete the events created before `before` (the retention period); how many were."""
+
+    @abstractmethod
     async def forget_personal_data(self, user_id: UserId) -> int:
         """Remove the personal data (client IP address and user agent) from every event of the user,
         keeping the events themselves; how many events were changed."""

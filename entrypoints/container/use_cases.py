@@ -41,6 +41,7 @@ from application.auth.session_tokens import SessionTokens
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
 from application.ops.follow_revocations import FollowRevocationsHandler
+from application.ops.purge_audit import PurgeAuditHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
 from application.passwords import NewPasswordRules, NfcPasswordHasher
@@ -55,6 +56,7 @@ from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
 from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints.audit_purger import AuditPurger
 from entrypoints.outbox_worker import OutboxWorker
 from entrypoints.revocation_follower import RevocationFollower
 from entrypoints.settings import Settings
@@ -271,5 +273,9 @@ class UseCases(containers.DeclarativeContainer):
         policy=policies.provided.session,
     )
     revocation_follower = providers.Singleton(RevocationFollower, follow=follow_revocations)
+    purge_audit = providers.Factory(
+        PurgeAuditHandler, uow=adapters.uow, clock=adapters.clock, retention=settings.provided.accounts.audit_retention
+    )
+    audit_purger = providers.Singleton(AuditPurger, purge=purge_audit)
     # Started after the adapters, stopped before them.
-    lifecycle = providers.List(revocation_follower, outbox_worker)
+    lifecycle = providers.List(revocation_follower, outbox_worker, audit_purger)

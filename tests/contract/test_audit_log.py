@@ -310,3 +310,17 @@ async def test_forgetting_a_users_personal_data_keeps_the_events_without_ip_and_
     assert changed == 2
     assert [events[event.id] for event in adas] == [replace(event, ip=None, user_agent=None) for event in adas]
     assert events[graces.id] == graces
+
+
+async def test_purge_deletes_only_the_events_created_before_the_moment(uow: UnitOfWork) -> None:
+    old = an_audit_event(created_at=NOW - timedelta(days=400))
+    edge = an_audit_event(created_at=NOW - timedelta(days=365))
+    recent = an_audit_event(created_at=NOW)
+    await _recorded(uow, old, edge, recent)
+
+    async with uow as tx:
+        purged = await tx.audit.purge(NOW - timedelta(days=365))
+        await tx.commit()
+
+    assert purged == 1
+    assert {event.id for event in await _all_events(uow)} == {edge.id, recent.id}

@@ -75,6 +75,7 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_LOCKOUT_MINUTES": ("15", "throttling.lockout_minutes", 15),
     "BASTION_REQUIRE_VERIFIED_EMAIL": ("true", "accounts.require_verified_email", True),
     "BASTION_NEW_DEVICE_NOTICE": ("false", "accounts.new_device_notice", False),
+    "BASTION_AUDIT_RETENTION_DAYS": ("30", "accounts.audit_retention_days", 30),
     "BASTION_REGISTRATION_PRIVACY": ("true", "accounts.registration_privacy", True),
     "BASTION_PASSWORD_RESET_EXPIRE_MINUTES": ("10", "accounts.password_reset_expire_minutes", 10),
     "BASTION_EMAIL_VERIFY_EXPIRE_HOURS": ("48", "accounts.email_verify_expire_hours", 48),
