@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import getpass
 import logging
+import logging.config
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
@@ -30,6 +31,7 @@ from entrypoints.command_table import Command, Handler, arg, build_parser, parse
 from entrypoints.container.adapters import key_store
 from entrypoints.container.lifecycle import production, start, stop
 from entrypoints.container.use_cases import UseCases
+from entrypoints.http.log_format import server_log_config
 from entrypoints.serving import serve
 from entrypoints.settings import Settings, SettingsError, load_settings
 
@@ -298,11 +300,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {version('bastion')}")
     args = parse(build_parser(parser, GROUPS, COMMANDS), argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(workers=args.workers if args.command == "serve" else 1)
     except SettingsError as exc:
         return _refuse(exc, 2)
+    # Every command logs in the service's format (BASTION_LOG_FORMAT), like the server itself.
+    logging.config.dictConfig(server_log_config(settings.server.json_logs))
     run: Handler = args.run
     return run(settings, args)
 

@@ -32,7 +32,6 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         sys.stderr.write(f"bastion: refusing to start: {exc}\n")
         return 2
     log_config = server_log_config(settings.server.json_logs)
-    logging.config.dictConfig(log_config)
     _log_start(settings, workers)
     if not settings.server.is_production and settings.database.url.startswith("sqlite"):
         upgrade(settings.database.url, schema=settings.database.schema or None)
