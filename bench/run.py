@@ -75,7 +75,9 @@ USER_COUNT = 10_000
 TASK_COUNT = 20
 BENCH_USER = 0  # bench0@example.org: the bearer of /auth/verify, /auth/me and /tasks, owner of the tasks
 LOGIN_USERS = (1, 1000)  # first index and count of the users /auth/login cycles through
-DEVICE_TOKEN_SUFFIX = secrets.token_urlsafe(24)  # makes each run's device tokens unguessable
+DEVICE_TOKEN_SUFFIX = secrets.token_urlsafe(24)
+# `--setting NAME=VALUE` (BASTION_NAME), e.g. to compare a run with request logging on and off.
+EXTRA_SETTINGS: dict[str, str] = {}  # makes each run's device tokens unguessable
 REFRESH_USERS_FROM = 1001  # pre-issued refresh tokens belong to users from here on, round robin
 WARMUP_SECONDS = 2
 PROBE_THREADS, PROBE_CONNECTIONS, PROBE_DELAY_MS = 1, 4, 10
@@ -317,6 +319,7 @@ def bastion_env(database_url: str) -> dict[str, str]:
         "BASTION_RATE_LIMIT_PER_MINUTE": "0",
         "BASTION_LOGIN_RATE_LIMIT_PER_MINUTE": "0",
         "BASTION_MAX_FAILED_LOGINS": "0",
+        **EXTRA_SETTINGS,
     }
 
 
@@ -785,7 +788,8 @@ def facts(settings: Settings, verify_s: float, load: Load) -> list[str]:
         f"{verify_s * 1000:.1f} ms = {bound:.1f} logins/s",
         f"- data: {USER_COUNT:,} users sharing one argon2id hash; the bearer user has {TASK_COUNT} tasks; "
         f"logins cycle through {LOGIN_USERS[1]:,} users; every refresh presents a fresh pre-issued token of "
-        f"its own session; Bastion `serve --workers 1`, throttling and lockout off, no Redis",
+        f"its own session; Bastion `serve --workers 1`, throttling and lockout off, no Redis"
+        + "".join(f"; {name}={value}" for name, value in EXTRA_SETTINGS.items()),
     ]
 
 
@@ -957,6 +961,13 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--output", type=Path, default=None, help="results file (default bench/results/<date>-<HHMM>.md, UTC)"
     )
     parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra setting of the server under test, BASTION_NAME=VALUE (repeatable), e.g. LOG_REQUESTS=true",
+    )
+    parser.add_argument(
         "--only",
         default=",".join([*(endpoint.key for endpoint in ENDPOINTS), "storm"]),
         help="comma-separated rows to measure, for a quick look (default: all): "
@@ -972,6 +983,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = set(args.backends) - {"sqlite", "postgres"}
     if unknown or not args.backends:
         parser.error(f"unknown backends: {', '.join(sorted(unknown)) or '(none)'}")
+    for setting in args.setting:
+        name, _, value = setting.partition("=")
+        if not name.strip() or not _:
+            parser.error(f"--setting wants NAME=VALUE, not {setting!r}")
+        EXTRA_SETTINGS["BASTION_" + name.strip().upper().removeprefix("BASTION_")] = value
     if args.output is None:
         args.output = BENCH / "results" / f"{datetime.now(UTC):%Y-%m-%d-%H%M}.md"
     return args

@@ -39,7 +39,7 @@ class ClientAddresses:
 
     def from_trusted_proxy(self, scope: Scope) -> bool:
         """Whether the socket peer is a trusted proxy, whose forwarded headers are believed."""
-        return self._trusted_peer(scope)
+        return bool(self._trusted) and self._trusted_peer(scope)
 
     def _trusted_peer(self, scope: Scope) -> bool:
         client = scope.get("client")

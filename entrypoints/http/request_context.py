@@ -7,6 +7,7 @@ it as `request_id` and every log line written meanwhile names it (see `log_forma
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -24,13 +25,21 @@ current_request_id: ContextVar[str | None] = ContextVar("bastion_request_id", de
 request_logger = logging.getLogger("bastion.http")
 
 _HEADER = b"x-request-id"
+# 32 hex digits: 64 random bits for this process, then a 64-bit counter.
+_PROCESS_PREFIX = os.urandom(8).hex()
+_SEQUENCE = itertools.count(int.from_bytes(os.urandom(4)))
 _ACCEPTED = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
 
 
 class RequestContextMiddleware:
     """The outermost layer of the HTTP application (around routing and error handling, so that a
-    404 of the router carries the id too): sets the request id, adds the header, and logs one line
-    per request when `log_requests` is on."""
+    404 of the router carries the id too): sets the request id for the request's duration, and
+    logs one line per request when `log_requests` is on. The `X-Request-ID` header itself is added
+    by the security-headers hook, which sees every response start anyway.
+
+    This runs on every request, so it does as little as it can: no send wrapper and no clock
+    unless lines are logged, and ids made from a random per-process prefix and a counter (unique,
+    not secret: nothing may trust a request id)."""
 
     def __init__(self, app: ASGIApp, *, addresses: ClientAddresses, log_requests: bool) -> None:
         self._app, self._addresses, self._log_requests = app, addresses, log_requests
@@ -39,31 +48,35 @@ class RequestContextMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
-        request_id = self._request_id(scope)
-        token = current_request_id.set(request_id)
-        started, status = time.perf_counter(), 0
-        header = (_HEADER, request_id.encode("ascii"))
+        token = current_request_id.set(self._request_id(scope))
+        try:
+            if self._log_requests:
+                await self._logged(scope, receive, send)
+            else:
+                await self._app(scope, receive, send)
+        finally:
+            current_request_id.reset(token)
 
-        async def send_with_id(message: Message) -> None:
+    async def _logged(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started, status = time.perf_counter(), 0
+
+        async def send_noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:
-            await self._app(scope, receive, send_with_id)
+            await self._app(scope, receive, send_noting_status)
         finally:
-            if self._log_requests:
-                _log_request(scope, status, time.perf_counter() - started)
-            current_request_id.reset(token)
+            _log_request(scope, status, time.perf_counter() - started)
 
     def _request_id(self, scope: Scope) -> str:
         if self._addresses.from_trusted_proxy(scope):
             for name, value in scope["headers"]:
                 if name == _HEADER and _ACCEPTED.fullmatch(value):
                     return value.decode("ascii")
-        return os.urandom(16).hex()
+        return f"{_PROCESS_PREFIX}{next(_SEQUENCE):016x}"
 
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:

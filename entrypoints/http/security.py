@@ -11,6 +11,7 @@ from litestar.types import HTTPResponseStartEvent, Message, Scope
 
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import problem
+from entrypoints.http.request_context import current_request_id
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # The interactive docs load their script and styles from a CDN and call back for the schema.
@@ -33,6 +34,7 @@ _BASE_HEADERS = (
 _CSP = b"content-security-policy"
 _NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
 _HSTS = (b"strict-transport-security", HSTS.encode())
+_REQUEST_ID = b"x-request-id"
 
 
 def _set_headers(message: HTTPResponseStartEvent, headers: list[tuple[bytes, bytes]]) -> None:
@@ -67,6 +69,9 @@ def security_headers(
             headers.extend(_NO_STORE)
         if hsts and addresses.is_https(scope):
             headers.append(_HSTS)
+        request_id = current_request_id.get()
+        if request_id is not None:
+            headers.append((_REQUEST_ID, request_id.encode("ascii")))
         _set_headers(message, headers)
 
     return add_headers
