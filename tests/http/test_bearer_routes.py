@@ -16,6 +16,7 @@ BEARER_ROUTES = {
     ("POST", "/auth/change-password"),
     ("POST", "/auth/verify-email/resend"),
     ("GET", "/auth/me"),
+    ("GET", "/auth/me/export"),
     ("PATCH", "/auth/me"),
     ("DELETE", "/auth/me"),
     ("GET", "/tasks"),
