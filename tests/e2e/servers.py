@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,16 @@ def environment(workdir: Path, **settings: str) -> dict[str, str]:
     env["BASTION_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'bastion.db'}"
     env.update({f"BASTION_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+def wait_for(predicate: Callable[[], object], seconds: float) -> None:
+    """Poll `predicate` every 0.1 s until it is true; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
 
 
 class ServerLog:

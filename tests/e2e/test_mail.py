@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.servers import PASSWORD, ServerLog, server
+from tests.e2e.servers import PASSWORD, ServerLog, server, wait_for
 from tests.smtp_server import LocalSmtpServer
 
 pytestmark = pytest.mark.slow
@@ -22,15 +22,6 @@ def _register(base: str, number: int) -> None:
         json={"email": f"user{number}@example.org", "username": f"user{number}", "password": PASSWORD},
     )
     assert response.status_code == 201, response.text
-
-
-def _wait_for(predicate: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def test_without_smtp_the_links_are_written_to_the_log(tmp_path: Path) -> None:
@@ -55,10 +46,10 @@ def test_mail_survives_an_smtp_outage_and_a_restart_and_is_sent_once(tmp_path: P
     smtp.start()
     try:
         with server(tmp_path, **settings) as first, server(tmp_path, **settings) as second:
-            _wait_for(lambda: len(smtp.received) >= 1, 20)
+            wait_for(lambda: len(smtp.received) >= 1, 20)
             for number in range(1, 7):
                 _register((first, second)[number % 2], number)
-            _wait_for(lambda: len(smtp.received) >= 7, 20)
+            wait_for(lambda: len(smtp.received) >= 7, 20)
             time.sleep(3)  # several more polls of both workers
         recipients = sorted(mail.rcpt_tos[0] for mail in smtp.received)
         assert recipients == sorted(f"user{number}@example.org" for number in range(7))

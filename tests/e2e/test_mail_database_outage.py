@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.backends import migrated_database
-from tests.e2e.servers import PASSWORD, server
+from tests.e2e.servers import PASSWORD, server, wait_for
 from tests.smtp_server import LocalSmtpServer, ReceivedMail
 from tests.tcp_proxy import TcpProxy
 
@@ -21,15 +21,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 MESSAGES = 5
 OUTAGE_S = 3.0
-
-
-def _wait_for(predicate: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def _scenario(tmp_path: Path, database_url: str, schema: str) -> list[str]:
@@ -61,7 +52,7 @@ def _scenario(tmp_path: Path, database_url: str, schema: str) -> list[str]:
                 body = {"email": f"user{number}@example.org", "username": f"user{number}", "password": PASSWORD}
                 assert httpx.post(f"{base}/auth/register", json=body).status_code == 201
             smtp.start()
-            _wait_for(lambda: len(smtp.received) >= MESSAGES, 60)
+            wait_for(lambda: len(smtp.received) >= MESSAGES, 60)
             time.sleep(3)  # several more rounds of the worker: nothing is sent again
         assert outages, "the database was taken away after the first accepted message"
         return sorted(mail.rcpt_tos[0] for mail in smtp.received)
