@@ -28,6 +28,10 @@ class Lockout:
             key, max_failures=self.policy.max_failures, lockout=self.policy.duration, now=self._clock.now()
         )
 
+    def locks(self, decision: AttemptDecision | None) -> bool:
+        """Whether a wrong password checked under `decision` is the one that starts a lockout."""
+        return decision is not None and decision.allowed and decision.attempts >= self.policy.max_failures
+
     async def release(self, key: str) -> None:
         """Take back the check counted on `key`: its password was never checked. A counter that does
         not answer now leaves it counted (logged), which errs on the side of the lockout."""

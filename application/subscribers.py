@@ -1,7 +1,6 @@
 """What follows a commit: the subscribers of the domain events, and the bus that runs them.
 
-`message_bus` is the one table of after-commit effects; a new effect (a webhook, a metric) is one
-more `subscribe` line here.
+`message_bus` is the one table of after-commit effects; a new effect is one more `subscribe` line here.
 """
 
 from __future__ import annotations
@@ -10,8 +9,16 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from application.messagebus import MessageBus
-from domain.audit import AuditEvent
-from domain.events import LoginAttemptsCleared, RevocationEvent, RolesChanged, SessionsRevoked, UserRevoked
+from domain.audit import AuditEvent, AuditEventType
+from domain.events import (
+    LoginAttemptsCleared,
+    RequestThrottled,
+    RevocationEvent,
+    RolesChanged,
+    SessionsRevoked,
+    UserRevoked,
+)
+from domain.ports.metrics import SecurityMetrics
 from domain.ports.revocation_list import RevocationList
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import SessionPolicy
@@ -68,14 +75,49 @@ class LockoutReset:
             await self._attempts.succeed(login_identifier_key(identifier))
 
 
+_LOGIN_RESULTS = {
+    AuditEventType.LOGIN_SUCCEEDED: "success",
+    AuditEventType.LOGIN_FAILED: "failure",
+    AuditEventType.LOGIN_THROTTLED: "locked",
+}
+_REFRESH_RESULTS = {AuditEventType.TOKEN_REFRESHED: "success", AuditEventType.TOKEN_REUSE_DETECTED: "reuse_detected"}
+_PASSWORD_CHECKS = {AuditEventType.LOGIN_FAILED, AuditEventType.PASSWORD_CHECK_FAILED}
+
+
+class MetricsRecorder:
+    """Counts the security signals of the audit events and throttled requests.
+
+    A login's result is `success`, `locked` (refused while locked out), or the reason of a refusal
+    after the password was checked (`invalid_credentials`, `account_disabled`, `email_not_verified`);
+    a failed password check that starts a lockout (`"locked": true` in its data) is a lockout."""
+
+    def __init__(self, metrics: SecurityMetrics) -> None:
+        self._metrics = metrics
+
+    async def audit_event(self, event: AuditEvent) -> None:
+        login = _LOGIN_RESULTS.get(event.type)
+        if login is not None:
+            reason = event.data.get("reason")
+            self._metrics.login(reason if login == "failure" and isinstance(reason, str) else login)
+        refresh = _REFRESH_RESULTS.get(event.type)
+        if refresh is not None:
+            self._metrics.refresh(refresh)
+        if event.type in _PASSWORD_CHECKS and event.data.get("locked") is True:
+            self._metrics.lockout()
+
+    async def request_throttled(self, event: RequestThrottled) -> None:
+        self._metrics.rate_limited(event.limit)
+
+
 def message_bus(
     *,
     revocations: RevocationList,
     attempts: LoginAttemptCounter,
     policy: SessionPolicy,
     audit_lines: Callable[[AuditEvent], Awaitable[None]],
+    metrics: SecurityMetrics | None = None,
 ) -> MessageBus:
-    """The bus with every after-commit effect of Bastion subscribed."""
+    """The bus with every after-commit effect of Bastion subscribed (the metrics when given)."""
     bus = MessageBus()
     bus.subscribe(AuditEvent, audit_lines)
     access = AccessRevoker(revocations, policy)
@@ -83,4 +125,8 @@ def message_bus(
     bus.subscribe(UserRevoked, access.user_revoked)
     bus.subscribe(RolesChanged, access.roles_changed)
     bus.subscribe(LoginAttemptsCleared, LockoutReset(attempts).attempts_cleared)
+    if metrics is not None:
+        recorder = MetricsRecorder(metrics)
+        bus.subscribe(AuditEvent, recorder.audit_event)
+        bus.subscribe(RequestThrottled, recorder.request_throttled)
     return bus

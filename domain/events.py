@@ -2,16 +2,17 @@
 
 Use cases record events on their unit of work; once the transaction commits, the message bus
 (`application.messagebus`) hands each event to its subscribers, in the order they were recorded.
-A transaction that rolls back publishes nothing. Subscribers today: the audit log lines, the
-revocation list and the login-attempt counter; webhooks and metrics subscribe to the same events.
+A transaction that rolls back publishes nothing. Subscribers: the audit log lines, the revocation
+list, the login-attempt counter and the metrics (`bastion_*_total`).
 
 | event | what happened | subscribers |
 | --- | --- | --- |
-| `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit` |
+| `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit`; the metrics |
 | `SessionsRevoked` | sessions ended: their access tokens must stop working at once | the revocation list |
 | `UserRevoked` | every access token of a user issued until now must stop working | the revocation list |
 | `RolesChanged` | an administrator changed a user's roles: every access token issued until now carries the old ones and must die (new tokens carry the new roles) | the revocation list |
 | `LoginAttemptsCleared` | an account's failed-login counts are forgotten (its lockout is lifted) | the login-attempt counter |
+| `RequestThrottled` | a client's request was refused by a rate limit (published at once: nothing is committed) | the metrics |
 
 Events are frozen dataclasses of domain values only, so that any subscriber may keep them.
 """  # noqa: E501 - a table reads better unbroken
@@ -65,6 +66,14 @@ class LoginAttemptsCleared(DomainEvent):
     stored) are forgotten: a password reset or an administrator lifted the lockout."""
 
     identifiers: tuple[str, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RequestThrottled(DomainEvent):
+    """A client's request was refused at `occurred_at` by the rate limit named `limit`."""
+
+    limit: str
     occurred_at: datetime
 
 

@@ -76,3 +76,7 @@ class MemoryOutboxQueue(OutboxQueue):
                 record.failed_at = now
                 record.leased_until = None
                 record.message = record.message.without_body()
+
+    async def backlog(self) -> int:
+        async with self._store.lock:
+            return sum(1 for record in self._store.outbox.values() if _pending(record))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Update, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Update, bindparam, func, or_, select, update
 
 from adapters.sql import mapping
 from adapters.sql.driver import Database, Statement
@@ -50,6 +50,8 @@ _RETRY_LATER = _settle(
     leased_until=None,
 )
 _GIVE_UP = _settle(failed_at=NOW, leased_until=None, **_NO_BODY)
+# Counted over the partial index of pending rows.
+_BACKLOG = Statement(select(func.count().label("pending")).select_from(outbox).where(_PENDING))
 
 
 class SqlOutboxQueue(OutboxQueue):
@@ -91,6 +93,11 @@ class SqlOutboxQueue(OutboxQueue):
 
     async def give_up(self, entry_id: str, now: datetime) -> None:
         await self._run(_GIVE_UP, {"entry_id": entry_id, "now": now})
+
+    async def backlog(self) -> int:
+        async with self._database.transaction(read_only=True) as transaction:
+            row = await transaction.connection.fetch_one(_BACKLOG)
+        return int(row["pending"]) if row is not None else 0
 
     async def _run(self, statement: Statement, values: dict[str, object]) -> None:
         async with self._database.transaction() as transaction:

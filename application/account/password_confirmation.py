@@ -12,14 +12,14 @@ import math
 from application.lockout import Lockout
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
-from domain.audit import AuditEvent, AuditEventType, RequestContext
+from domain.audit import AuditData, AuditEvent, AuditEventType, RequestContext
 from domain.errors import TokenInvalidError, TooManyAttemptsError, WrongPasswordError
 from domain.ids import UserId
 from domain.passwords import PASSWORD_HARD_MAX_LENGTH
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 from domain.ports.throttling import LoginAttemptCounter
-from domain.throttling import LockoutPolicy, login_identifier_key
+from domain.throttling import AttemptDecision, LockoutPolicy, login_identifier_key
 
 
 class PasswordConfirmation:
@@ -52,7 +52,7 @@ class PasswordConfirmation:
         if user is None or not user.is_active:
             raise TokenInvalidError
         key = login_identifier_key(user.email.value)
-        await self._count(uow, user, key, purpose, context)
+        decision = await self._count(uow, user, key, purpose, context)
         try:
             right = (
                 len(password) <= PASSWORD_HARD_MAX_LENGTH
@@ -62,25 +62,30 @@ class PasswordConfirmation:
             await self._lockout.release(key)
             raise
         if not right:
-            await self._audit(uow, user, purpose, "wrong_password", context)
+            await self._audit(uow, user, purpose, "wrong_password", context, locks=self._lockout.locks(decision))
             raise WrongPasswordError
         await self._lockout.succeed(key)
         return user
 
-    async def _count(self, uow: UnitOfWork, user: User, key: str, purpose: str, context: RequestContext) -> None:
+    async def _count(
+        self, uow: UnitOfWork, user: User, key: str, purpose: str, context: RequestContext
+    ) -> AttemptDecision | None:
         decision = await self._lockout.count(key)
         if decision is not None and not decision.allowed:
             await self._audit(uow, user, purpose, "locked", context)
             raise TooManyAttemptsError(math.ceil(decision.retry_after.total_seconds()))
+        return decision
 
-    async def _audit(self, uow: UnitOfWork, user: User, purpose: str, reason: str, context: RequestContext) -> None:
+    async def _audit(
+        self, uow: UnitOfWork, user: User, purpose: str, reason: str, context: RequestContext, *, locks: bool = False
+    ) -> None:
+        """Record a failed check; `locks`: this one starts the account's lockout (`"locked": true`)."""
         now = self._clock.now()
+        data: AuditData = {"purpose": purpose, "reason": reason}
+        if locks:
+            data["locked"] = True
         event = AuditEvent.record(
-            AuditEventType.PASSWORD_CHECK_FAILED,
-            user_id=user.id,
-            context=context,
-            now=now,
-            data={"purpose": purpose, "reason": reason},
+            AuditEventType.PASSWORD_CHECK_FAILED, user_id=user.id, context=context, now=now, data=data
         )
         async with uow as tx:
             await tx.audit.add(event)

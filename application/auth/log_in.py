@@ -26,7 +26,7 @@ from domain.ports.password_hasher import PasswordHasher
 from domain.ports.repositories import UserReader
 from domain.ports.throttling import LoginAttemptCounter
 from domain.sessions import Session, TokenPair
-from domain.throttling import LockoutPolicy, device_attempt_key, login_identifier_key
+from domain.throttling import AttemptDecision, LockoutPolicy, device_attempt_key, login_identifier_key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,8 +92,7 @@ class LogInHandler:
         if decision is not None and not decision.allowed:
             await self._audit_failure(command, AuditEventType.LOGIN_THROTTLED, "locked", None)
             raise TooManyAttemptsError(math.ceil(decision.retry_after.total_seconds()))
-        counted_on_account = decision.attempts if decision is not None and attempt.device is None else None
-        upgraded_hash = await self._check_password(command, attempt, counted_on_account)
+        upgraded_hash = await self._check_password(command, attempt, decision)
         user = attempt.user
         assert user is not None  # the password was checked against this account
         await self._lockout.succeed(attempt.key)
@@ -113,7 +112,7 @@ class LogInHandler:
             return _Attempt(user, device, device_attempt_key(device.token_hash))
         return _Attempt(user, None, login_identifier_key(command.identifier))
 
-    async def _check_password(self, command: LogIn, attempt: _Attempt, attempts: int | None) -> str | None:
+    async def _check_password(self, command: LogIn, attempt: _Attempt, decision: AttemptDecision | None) -> str | None:
         """The upgraded hash if any, once the password is proved right; or an audited
         `InvalidCredentialsError`. An attempt whose check could not run is released."""
         try:
@@ -122,7 +121,14 @@ class LogInHandler:
             await self._lockout.release(attempt.key)
             raise
         if check is None or not check.ok:
-            await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "invalid_credentials", attempts)
+            counted_on_account = decision.attempts if decision is not None and attempt.device is None else None
+            await self._audit_failure(
+                command,
+                AuditEventType.LOGIN_FAILED,
+                "invalid_credentials",
+                counted_on_account,
+                locks=self._lockout.locks(decision),
+            )
             raise InvalidCredentialsError
         return check.upgraded_hash
 
@@ -166,11 +172,15 @@ class LogInHandler:
             await uow.commit()
         return replace(self._tokens.pair(current, session, refresh.value, now), device_token=device_token)
 
-    async def _audit_failure(self, command: LogIn, type_: AuditEventType, reason: str, attempts: int | None) -> None:
+    async def _audit_failure(
+        self, command: LogIn, type_: AuditEventType, reason: str, attempts: int | None, *, locks: bool = False
+    ) -> None:
         """Record a refused login; when counted against a known account's identifier, also its
-        failure count and lock time."""
+        failure count and lock time. `locks`: this failure starts a lockout (`"locked": true`)."""
         now = self._clock.now()
         data: AuditData = {"reason": reason, "identifier": "email" if "@" in command.identifier else "username"}
+        if locks:
+            data["locked"] = True
         async with self._uow as uow:
             user = await _find(uow.users, command.identifier)
             if user is not None and attempts is not None:

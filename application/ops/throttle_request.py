@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.messagebus import EventPublisher
+from domain.events import RequestThrottled
 from domain.ports.clock import Clock
 from domain.ports.throttling import RateLimiter
 from domain.throttling import RateDecision, ThrottlePolicy
@@ -44,10 +46,11 @@ class ThrottleRequestHandler:
       registration, password reset and its confirmation) also against the much smaller sensitive limit.
     - A request refused by the general limit is not counted against the sensitive one.
     - A limit of 0 is off.
+    - A refusal is published as `RequestThrottled` (there is no transaction to wait for).
     """
 
-    def __init__(self, limiter: RateLimiter, clock: Clock, policy: ThrottlePolicy) -> None:
-        self._limiter, self._clock, self._policy = limiter, clock, policy
+    def __init__(self, limiter: RateLimiter, clock: Clock, policy: ThrottlePolicy, events: EventPublisher) -> None:
+        self._limiter, self._clock, self._policy, self._events = limiter, clock, policy, events
 
     async def handle(self, command: ThrottleRequest) -> Throttled:
         now = self._clock.now()
@@ -63,5 +66,6 @@ class ThrottleRequestHandler:
             )
             outcomes.append(LimitOutcome(name, decision))
             if not decision.allowed:
+                await self._events.publish([RequestThrottled(limit=name, occurred_at=now)])
                 break
         return Throttled(tuple(outcomes))

@@ -43,3 +43,7 @@ class OutboxQueue(Protocol):
     @abstractmethod
     async def give_up(self, entry_id: str, now: datetime) -> None:
         """Stop trying to deliver the entry (it stays stored as failed, never claimed again)."""
+
+    @abstractmethod
+    async def backlog(self) -> int:
+        """How many entries are pending: neither delivered nor given up (due now or later)."""

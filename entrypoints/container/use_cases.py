@@ -242,7 +242,11 @@ class UseCases(containers.DeclarativeContainer):
     # ops
     check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow, probes=adapters.probes)
     throttle_request = providers.Singleton(
-        ThrottleRequestHandler, limiter=adapters.rate_limiter, clock=adapters.clock, policy=policies.provided.throttle
+        ThrottleRequestHandler,
+        limiter=adapters.rate_limiter,
+        clock=adapters.clock,
+        policy=policies.provided.throttle,
+        events=adapters.bus,
     )
     seed_revocations = providers.Factory(
         SeedRevocationsHandler,

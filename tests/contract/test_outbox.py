@@ -151,3 +151,17 @@ async def test_concurrent_claims_never_share_an_entry_and_together_take_every_du
     assert all(len(batch) <= 5 for batch in batches)
     assert len(claimed) == len(set(claimed))
     assert set(claimed) == queued
+
+
+async def test_backlog_counts_pending_entries_due_or_not_and_neither_sent_nor_given_up(
+    uow: UnitOfWork, outbox_queue: OutboxQueue
+) -> None:
+    assert await outbox_queue.backlog() == 0
+    sent, given_up, retried, waiting = await _queued(uow, *(a_mail_message() for _ in range(4)))
+    [later] = await _queued(uow, a_mail_message(), at=LATER)
+    await _claim(outbox_queue, NOW)
+    await outbox_queue.mark_sent(sent, NOW)
+    await outbox_queue.give_up(given_up, NOW)
+    await outbox_queue.retry_later(retried, next_attempt_at=LATER)
+
+    assert await outbox_queue.backlog() == 3  # retried, waiting (leased) and the one due later

@@ -126,6 +126,9 @@ class _MarkingFails(OutboxQueue):
     async def give_up(self, entry_id: str, now: datetime) -> None:
         await self._queue.give_up(entry_id, now)
 
+    async def backlog(self) -> int:
+        return await self._queue.backlog()
+
 
 def _mailer(smtp: LocalSmtpServer) -> SmtpMailer:
     return SmtpMailer(

@@ -1,0 +1,31 @@
+"""The SecurityMetrics port: counters of the security signals an operator watches."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+
+class SecurityMetrics(Protocol):
+    """Where the subscribers of the domain events count what happened.
+
+    Every label value comes from a small fixed set (a login result, a limit's name), never from
+    anything a client chose, so the number of series stays bounded."""
+
+    @abstractmethod
+    def login(self, result: str) -> None:
+        """One login ended with `result`: `success`, or the refusal's reason (`invalid_credentials`,
+        `locked`, `account_disabled`, `email_not_verified`)."""
+
+    @abstractmethod
+    def refresh(self, result: str) -> None:
+        """One refresh token was used: `success`, or `reuse_detected` (a used token presented again
+        after the grace window, which ends its session)."""
+
+    @abstractmethod
+    def lockout(self) -> None:
+        """A failed password check locked an account or a device out."""
+
+    @abstractmethod
+    def rate_limited(self, limit: str) -> None:
+        """A request was refused by the per-client limit `limit` (`ip` or `sensitive`)."""
