@@ -20,6 +20,7 @@ def build_app(settings: Settings) -> Litestar:
         settings,
         on_startup=[partial(start, use_cases, adapters)],
         on_shutdown=[partial(stop, use_cases, adapters)],
+        metrics=adapters.metrics(),
     )
 
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import logging
 import logging.config
 import os
+import shutil
+import signal
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+from adapters.metrics.prometheus import MULTIPROCESS_DIR_VARIABLE
 from adapters.sql.migrations.migrate import upgrade
 from entrypoints.container.lifecycle import production
 from entrypoints.process_tuning import tune_process
@@ -17,10 +25,7 @@ logger = logging.getLogger("bastion.cli")
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     """Run the API until it is stopped; the exit code (2: the signing keys cannot be used)."""
-    import uvicorn
-
     from entrypoints.http.log_format import server_log_config
-    from entrypoints.server_protocol import GuardedHttpToolsProtocol
 
     # First, before any thread starts.
     tune_process(
@@ -35,6 +40,16 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     _log_start(settings, workers)
     if not settings.server.is_production and settings.database.url.startswith("sqlite"):
         upgrade(settings.database.url, schema=settings.database.schema or None)
+    with _shared_metrics(enabled=settings.server.metrics_enabled):
+        _run(host=host, port=port, workers=workers, log_config=log_config)
+    return 0
+
+
+def _run(*, host: str, port: int, workers: int, log_config: dict[str, Any]) -> None:
+    import uvicorn
+
+    from entrypoints.server_protocol import GuardedHttpToolsProtocol
+
     uvicorn.run(
         "entrypoints.asgi:create_app",
         factory=True,
@@ -48,7 +63,37 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
         access_log=False,
         log_config=log_config,
     )
-    return 0
+
+
+@contextmanager
+def _shared_metrics(*, enabled: bool) -> Iterator[None]:
+    """While serving, the workers keep their metrics in one directory, so that a scrape answered by
+    any of them sums all of them: `PROMETHEUS_MULTIPROC_DIR` (emptied first) or a fresh temporary
+    directory, removed at the end."""
+    if not enabled:
+        yield
+        return
+    given = os.environ.get(MULTIPROCESS_DIR_VARIABLE)
+    if given:
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="bastion-metrics-")
+    os.environ[MULTIPROCESS_DIR_VARIABLE] = directory
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once it has put back
+    # the handler it found: this one, so that the directory is removed before the process ends.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        del os.environ[MULTIPROCESS_DIR_VARIABLE]
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _log_start(settings: Settings, workers: int) -> None:

@@ -68,6 +68,8 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_LOG_FORMAT: `text` or `json` (one object per line); unset: json in production, text otherwise."""
     log_requests: bool = False
     """BASTION_LOG_REQUESTS: one log line per request (method, route, status, duration, request id)."""
+    metrics_enabled: bool = True
+    """BASTION_METRICS_ENABLED: serve Prometheus metrics at GET /metrics."""
 
     @property
     def is_production(self) -> bool:

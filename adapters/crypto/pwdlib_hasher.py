@@ -65,6 +65,8 @@ class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
     - `verify_dummy` checks against an argon2id hash of a random secret, made once on first use.
     - Its threads exist from construction; `stop()` (or `close()`) ends them at shutdown, and later
       calls raise `DependencyUnavailableError`.
+    - `on_depth_change`, when given, is told the number of jobs queued or running each time it
+      changes (from the event loop or a hashing thread): the `bastion_hash_queue_depth` gauge.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
         parallelism: int = OWASP_PARALLELISM,
         threads: int = 2,
         max_pending: int = 64,
+        on_depth_change: Callable[[int], None] | None = None,
     ) -> None:
         if threads < 1 or max_pending < 1:
             raise ValueError("threads and max_pending must be at least 1")
@@ -82,6 +85,7 @@ class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
         self._password_hash = PasswordHash((argon2id, _LegacyBcryptHasher()))
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-hashing")
         self._slots = threading.BoundedSemaphore(max_pending)
+        self._on_depth_change, self._depth, self._depth_lock = on_depth_change, 0, threading.Lock()
         self._dummy_hash: str | None = None
         self._dummy_lock = threading.Lock()
 
@@ -114,6 +118,16 @@ class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
         """Stop the worker threads: queued jobs are cancelled, running ones are waited for."""
         self._executor.shutdown(wait=True, cancel_futures=True)
 
+    def _free_slot(self) -> None:
+        self._slots.release()
+        self._count_job(-1)
+
+    def _count_job(self, change: int) -> None:
+        if self._on_depth_change is not None:
+            with self._depth_lock:
+                self._depth += change
+                self._on_depth_change(self._depth)
+
     def _verify_against_dummy(self, password: str) -> None:
         with self._dummy_lock:
             if self._dummy_hash is None:
@@ -127,12 +141,13 @@ class PwdlibPasswordHasher(PasswordHasher, Lifecycle):
         # (or the job was cancelled before it started), not when an awaiting caller gives up.
         if not self._slots.acquire(blocking=False):
             raise DependencyUnavailableError("password hashing")
+        self._count_job(1)
         try:
             future = self._executor.submit(job)
         except RuntimeError as error:  # the pool has been shut down
-            self._slots.release()
+            self._free_slot()
             raise DependencyUnavailableError("password hashing") from error
-        future.add_done_callback(lambda _: self._slots.release())
+        future.add_done_callback(lambda _: self._free_slot())
         try:
             return await asyncio.wrap_future(future)
         except asyncio.CancelledError:

@@ -6,6 +6,7 @@ the adapters that hold resources, in the order they start (they stop in reverse)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
+from adapters.metrics.prometheus import MULTIPROCESS_DIR_VARIABLE, PrometheusMetrics
 from adapters.no_breach_check import NoBreachCheck
 from adapters.probes import NotConfiguredProbe
 from adapters.random_secrets import OsSecretGenerator
@@ -57,13 +59,24 @@ def _mail_sealer(settings: Settings) -> AeadTokenSealer:
     return AeadTokenSealer(settings.tokens.secret_bytes, "outbox link token")
 
 
-def _hasher(settings: Settings) -> PwdlibPasswordHasher:
+def _metrics() -> PrometheusMetrics:
+    # `bastion serve` points the variable at a directory the workers share (entrypoints.serving);
+    # an application served otherwise counts in its own process.
+    return PrometheusMetrics(multiprocess_dir=os.environ.get(MULTIPROCESS_DIR_VARIABLE) or None)
+
+
+def _if_enabled(settings: Settings, metrics: PrometheusMetrics) -> PrometheusMetrics | None:
+    return metrics if settings.server.metrics_enabled else None
+
+
+def _hasher(settings: Settings, metrics: PrometheusMetrics | None) -> PwdlibPasswordHasher:
     return PwdlibPasswordHasher(
         memory_cost=settings.hashing.memory_kib,
         time_cost=settings.hashing.time_cost,
         parallelism=settings.hashing.parallelism,
         threads=settings.hashing.threads,
         max_pending=settings.hashing.max_pending,
+        on_depth_change=metrics.hash_queue_changed if metrics is not None else None,
     )
 
 
@@ -119,15 +132,19 @@ def _store_kind(settings: Settings) -> str:
 
 
 def _bus(
-    revocations: providers.Provider[Any], attempts: providers.Provider[Any], settings: providers.Provider[Settings]
+    revocations: providers.Provider[Any],
+    attempts: providers.Provider[Any],
+    settings: providers.Provider[Settings],
+    metrics: providers.Provider[Any],
 ) -> providers.Singleton[MessageBus]:
-    """The message bus over an adapter set's revocation list and login-attempt counter."""
+    """The message bus over an adapter set's revocation list, login-attempt counter and metrics."""
     return providers.Singleton(
         message_bus,
         revocations=revocations,
         attempts=attempts,
         policy=settings.provided.tokens.session_policy,
         audit_lines=providers.Object(log_audit_event),
+        metrics=metrics,
     )
 
 
@@ -140,7 +157,10 @@ class ProductionAdapters(containers.DeclarativeContainer):
     # A Singleton, not an async Resource: an async resource would turn every provider that depends
     # on it into one returning awaitables, on every request. Its `stop` closes the pool.
     database = providers.Singleton(_database, settings)
-    hasher = providers.Singleton(_hasher, settings)
+    all_metrics = providers.Singleton(_metrics)
+    # None when BASTION_METRICS_ENABLED is off: nothing observes, nothing is served.
+    metrics = providers.Callable(_if_enabled, settings, all_metrics)
+    hasher = providers.Singleton(_hasher, settings, metrics)
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
@@ -168,7 +188,7 @@ class ProductionAdapters(containers.DeclarativeContainer):
         redis=providers.Singleton(RedisRevocationList, redis, redis_prefix),
         local=providers.Singleton(MemoryRevocationList),
     )
-    bus = _bus(revocations, login_attempts, settings)
+    bus = _bus(revocations, login_attempts, settings, metrics)
     uow = providers.Factory(SqlUnitOfWork, database, bus)
     reader = providers.Factory(SqlReadOnlyUnitOfWork, database)
     mailer = providers.Singleton(_mailer, settings)
@@ -186,8 +206,8 @@ class ProductionAdapters(containers.DeclarativeContainer):
     # The Redis client before the revocation subscriber that uses it.
     lifecycle = providers.Selector(
         store_kind,
-        redis=providers.List(hasher, database, redis_connection, revocations, breached_passwords),
-        local=providers.List(hasher, database, breached_passwords),
+        redis=providers.List(hasher, database, redis_connection, revocations, breached_passwords, all_metrics),
+        local=providers.List(hasher, database, breached_passwords, all_metrics),
     )
 
 
@@ -196,6 +216,8 @@ class MemoryAdapters(containers.DeclarativeContainer):
 
     settings = providers.Dependency(instance_of=Settings)
     store = providers.Singleton(MemoryStore)
+    all_metrics = providers.Singleton(PrometheusMetrics)
+    metrics = providers.Callable(_if_enabled, settings, all_metrics)
     hasher = providers.Singleton(MemoryPasswordHasher)
     issuer = providers.Singleton(_issuer, settings)
     clock = providers.Singleton(SystemClock)
@@ -204,7 +226,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)
-    bus = _bus(revocations, login_attempts, settings)
+    bus = _bus(revocations, login_attempts, settings, metrics)
     uow = providers.Factory(MemoryUnitOfWork, store, bus)
     reader = providers.Factory(MemoryReadOnlyUnitOfWork, store)
     mailer = providers.Singleton(MemoryMailer)

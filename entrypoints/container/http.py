@@ -41,4 +41,5 @@ def http_handlers(use_cases: UseCases) -> HttpHandlers:
         update_task=use_cases.update_task,
         delete_task=use_cases.delete_task,
         check_readiness=use_cases.check_readiness,
+        count_outbox_backlog=use_cases.count_outbox_backlog,
     )

@@ -39,6 +39,7 @@ from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
 from application.ops.check_readiness import CheckReadinessHandler
+from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
 from application.ops.follow_revocations import FollowRevocationsHandler
 from application.ops.purge_audit import PurgeAuditHandler
@@ -241,6 +242,7 @@ class UseCases(containers.DeclarativeContainer):
 
     # ops
     check_readiness = providers.Factory(CheckReadinessHandler, uow=adapters.uow, probes=adapters.probes)
+    count_outbox_backlog = providers.Singleton(CountOutboxBacklogHandler, queue=adapters.outbox_queue)
     throttle_request = providers.Singleton(
         ThrottleRequestHandler,
         limiter=adapters.rate_limiter,

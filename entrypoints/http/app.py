@@ -29,6 +29,7 @@ from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
 from entrypoints.http.routes.jwks import jwks_router
+from entrypoints.http.routes.metrics import HttpMetrics, metrics_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
@@ -60,12 +61,14 @@ def create_app(
     *,
     on_startup: Sequence[LifespanHook] = (),
     on_shutdown: Sequence[LifespanHook] = (),
+    metrics: HttpMetrics | None = None,
 ) -> Litestar:
-    """The HTTP application over the use cases it is handed; nothing here knows the adapters."""
+    """The HTTP application over the use cases it is handed; nothing here knows the adapters.
+    With `metrics`, every request is observed and GET /metrics serves them."""
     server = settings.server
     addresses = ClientAddresses(server.trusted_proxy_networks)
     app = Litestar(
-        route_handlers=_routers(settings),
+        route_handlers=_routers(settings, metrics),
         dependencies=handlers.route_dependencies(),
         plugins=[problem_details_plugin(), ClosedBodySchemaPlugin()],
         exception_handlers={Exception: internal_error_handler},
@@ -83,7 +86,12 @@ def create_app(
         debug=server.debug and not server.is_production,
     )
     # Around routing and error handling, so that every answer (a router's 404 too) has its request id.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, addresses=addresses, log_requests=server.log_requests)
+    app.asgi_handler = RequestContextMiddleware(
+        app.asgi_handler,
+        addresses=addresses,
+        log_requests=server.log_requests,
+        observe=metrics.observe_request if metrics is not None else None,
+    )
     return app
 
 
@@ -94,8 +102,10 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
     ]
 
 
-def _routers(settings: Settings) -> list[Router]:
+def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
+    optional = [] if metrics is None else [metrics_router(metrics)]
     return [
+        *optional,
         health_router(settings.server.app_name, settings.server.environment),
         auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,

@@ -33,6 +33,7 @@ from application.auth.refresh_session import RefreshSessionHandler
 from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
 from application.ops.check_readiness import CheckReadinessHandler
+from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.throttle_request import ThrottleRequestHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
@@ -88,6 +89,7 @@ class HttpHandlers:
     update_task: Callable[[], UpdateTaskHandler]
     delete_task: Callable[[], DeleteTaskHandler]
     # ops
+    count_outbox_backlog: Callable[[], CountOutboxBacklogHandler]
     check_readiness: Callable[[], CheckReadinessHandler]
 
     def route_dependencies(self) -> dict[str, Provide]:

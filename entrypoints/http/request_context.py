@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -29,20 +30,33 @@ _HEADER = b"x-request-id"
 _PROCESS_PREFIX = os.urandom(8).hex()
 _SEQUENCE = itertools.count(int.from_bytes(os.urandom(4)))
 _ACCEPTED = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
+# The route of a request no route matched (a 404 or 405 of the router): never its path.
+UNROUTED = "(unrouted)"
+
+# method, route template, status, seconds
+RequestObserver = Callable[[str, str, int, float], None]
 
 
 class RequestContextMiddleware:
     """The outermost layer of the HTTP application (around routing and error handling, so that a
-    404 of the router carries the id too): sets the request id for the request's duration, and
-    logs one line per request when `log_requests` is on. The `X-Request-ID` header itself is added
-    by the security-headers hook, which sees every response start anyway.
+    404 of the router carries the id too): sets the request id for the request's duration, logs
+    one line per request when `log_requests` is on, and hands each request's method, route
+    template, status and duration to `observe` (the metrics) when given. The `X-Request-ID` header
+    itself is added by the security-headers hook, which sees every response start anyway.
 
     This runs on every request, so it does as little as it can: no send wrapper and no clock
-    unless lines are logged, and ids made from a random per-process prefix and a counter (unique,
-    not secret: nothing may trust a request id)."""
+    unless lines are logged or requests observed, and ids made from a random per-process prefix
+    and a counter (unique, not secret: nothing may trust a request id)."""
 
-    def __init__(self, app: ASGIApp, *, addresses: ClientAddresses, log_requests: bool) -> None:
-        self._app, self._addresses, self._log_requests = app, addresses, log_requests
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        addresses: ClientAddresses,
+        log_requests: bool,
+        observe: RequestObserver | None = None,
+    ) -> None:
+        self._app, self._addresses, self._log_requests, self._observe = app, addresses, log_requests, observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -50,14 +64,14 @@ class RequestContextMiddleware:
             return
         token = current_request_id.set(self._request_id(scope))
         try:
-            if self._log_requests:
-                await self._logged(scope, receive, send)
+            if self._log_requests or self._observe is not None:
+                await self._measured(scope, receive, send)
             else:
                 await self._app(scope, receive, send)
         finally:
             current_request_id.reset(token)
 
-    async def _logged(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _measured(self, scope: Scope, receive: Receive, send: Send) -> None:
         started, status = time.perf_counter(), 0
 
         async def send_noting_status(message: Message) -> None:
@@ -69,7 +83,12 @@ class RequestContextMiddleware:
         try:
             await self._app(scope, receive, send_noting_status)
         finally:
-            _log_request(scope, status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            if self._observe is not None:
+                method: Any = scope.get("method", "-")
+                self._observe(method, scope.get("path_template") or UNROUTED, status, seconds)
+            if self._log_requests:
+                _log_request(scope, status, seconds)
 
     def _request_id(self, scope: Scope) -> str:
         if self._addresses.from_trusted_proxy(scope):
@@ -80,7 +99,7 @@ class RequestContextMiddleware:
 
 
 def _log_request(scope: Scope, status: int, seconds: float) -> None:
-    route: Any = scope.get("path_template") or "(unrouted)"
+    route: Any = scope.get("path_template") or UNROUTED
     method: Any = scope.get("method", "-")
     duration_ms = round(seconds * 1000, 2)
     request_logger.info(

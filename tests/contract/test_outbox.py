@@ -157,8 +157,8 @@ async def test_backlog_counts_pending_entries_due_or_not_and_neither_sent_nor_gi
     uow: UnitOfWork, outbox_queue: OutboxQueue
 ) -> None:
     assert await outbox_queue.backlog() == 0
-    sent, given_up, retried, waiting = await _queued(uow, *(a_mail_message() for _ in range(4)))
-    [later] = await _queued(uow, a_mail_message(), at=LATER)
+    sent, given_up, retried, _waiting = await _queued(uow, *(a_mail_message() for _ in range(4)))
+    await _queued(uow, a_mail_message(), at=LATER)
     await _claim(outbox_queue, NOW)
     await outbox_queue.mark_sent(sent, NOW)
     await outbox_queue.give_up(given_up, NOW)

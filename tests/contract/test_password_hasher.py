@@ -273,6 +273,25 @@ async def test_work_beyond_max_pending_is_refused_at_once() -> None:
         hasher.close()
 
 
+async def test_the_queue_depth_is_reported_as_jobs_are_queued_and_done() -> None:
+    depths: list[int] = []
+    hasher = PwdlibPasswordHasher(**FAST_ARGON2, threads=1, max_pending=4, on_depth_change=depths.append)
+    running = GatedPassword(PASSWORD)
+    try:
+        first = asyncio.create_task(hasher.hash(running))
+        await _wait_until_started(running)
+        queued = asyncio.create_task(hasher.hash(PASSWORD))
+        await asyncio.sleep(0)
+        assert depths == [1, 2]
+
+        running.gate.set()
+        await asyncio.gather(first, queued)
+        assert depths == [1, 2, 1, 0]
+    finally:
+        running.gate.set()
+        hasher.close()
+
+
 async def test_a_cancelled_caller_keeps_its_slot_until_the_thread_is_done() -> None:
     hasher = PwdlibPasswordHasher(**FAST_ARGON2, threads=1, max_pending=1)
     running = GatedPassword(PASSWORD)

@@ -84,7 +84,7 @@ def settings() -> Settings:
 async def memory_api(settings: Settings) -> AsyncIterator[Api]:
     """The HTTP app over the memory adapters, with a client; the peer address is 127.0.0.1."""
     use_cases, adapters = in_memory(settings)
-    app = create_app(http_handlers(use_cases), settings)
+    app = create_app(http_handlers(use_cases), settings, metrics=adapters.metrics())
     async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield Api(client=client, adapters=adapters, use_cases=use_cases)
 

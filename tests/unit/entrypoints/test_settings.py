@@ -39,6 +39,7 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_TRUSTED_PROXIES": ("10.0.0.0/8", "server.trusted_proxies", "10.0.0.0/8"),
     "BASTION_LOG_FORMAT": ("json", "server.log_format", "json"),
     "BASTION_LOG_REQUESTS": ("true", "server.log_requests", True),
+    "BASTION_METRICS_ENABLED": ("false", "server.metrics_enabled", False),
     "BASTION_DATABASE_URL": ("postgresql+asyncpg://u@h/db", "database.url", "postgresql+asyncpg://u@h/db"),
     "BASTION_DATABASE_SCHEMA": ("tenant", "database.schema", "tenant"),
     "BASTION_DATABASE_POOL_SIZE": ("7", "database.pool_size", 7),

@@ -1,0 +1,1 @@
+"""Metrics adapters: the Prometheus exposition of Bastion's counters."""

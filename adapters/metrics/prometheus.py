@@ -1,0 +1,131 @@
+"""PrometheusMetrics: the counters, histogram and gauges of `GET /metrics`, with prometheus-client.
+
+One process: the metrics live in a registry of this object's own. Several worker processes
+(`bastion serve --workers N`): `bastion serve` points `PROMETHEUS_MULTIPROC_DIR` at a fresh
+directory before any worker starts; every process then writes its values to memory-mapped files
+there, and a scrape, answered by any one worker, sums the files of all of them. A worker that
+stops cleanly takes its share of the hash-queue gauge with it; the counters of every worker that
+ever ran stay in the sum, as counters must.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from domain.ports.metrics import SecurityMetrics
+
+MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+# Seconds; a password check takes tens to hundreds of milliseconds, a token check well under one.
+_DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Any other method a client sends is counted as "other": label values never come from clients.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class _Gauges(Collector):
+    """Gauges whose value is read when scraped (the outbox backlog, from the database)."""
+
+    def __init__(self, outbox_pending: int | None) -> None:
+        self._outbox_pending = outbox_pending
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        if self._outbox_pending is not None:
+            yield GaugeMetricFamily(
+                "bastion_outbox_pending",
+                "Outbox entries (mail) neither delivered nor given up",
+                value=self._outbox_pending,
+            )
+
+
+class PrometheusMetrics(SecurityMetrics):
+    """Every metric of `GET /metrics`; `multiprocess_dir` set: shared by the workers (see the module).
+
+    Label values come from fixed sets only (a route's template, never its path; known methods; a
+    login result), so no client can grow the number of series."""
+
+    # The text format every Prometheus version reads (the HTTP layer adds `charset=utf-8`).
+    content_type = "text/plain; version=0.0.4"
+
+    def __init__(self, *, multiprocess_dir: str | None = None) -> None:
+        prometheus_client.disable_created_metrics()
+        self._multiprocess_dir = multiprocess_dir
+        if multiprocess_dir is not None and values.ValueClass is values.MutexValue:
+            # prometheus-client chose its value class when first imported, before the variable was set.
+            values.ValueClass = values.MultiProcessValue()
+        self._registry = CollectorRegistry(auto_describe=False)
+        registry = None if multiprocess_dir else self._registry
+        self._logins = Counter("bastion_logins", "Logins by result", ["result"], registry=registry)
+        self._refreshes = Counter("bastion_refreshes", "Refresh-token uses by result", ["result"], registry=registry)
+        self._lockouts = Counter("bastion_lockouts", "Accounts or devices locked out", registry=registry)
+        self._rate_limited = Counter(
+            "bastion_rate_limited", "Requests refused by a rate limit", ["limit"], registry=registry
+        )
+        self._requests = Counter(
+            "bastion_http_requests", "HTTP requests answered", ["method", "route", "status"], registry=registry
+        )
+        self._durations = Histogram(
+            "bastion_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["method", "route", "status"],
+            buckets=_DURATION_BUCKETS,
+            registry=registry,
+        )
+        self._hash_queue = Gauge(
+            "bastion_hash_queue_depth",
+            "Password hashes and checks queued or running",
+            multiprocess_mode="livesum",
+            registry=registry,
+        )
+        self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def login(self, result: str) -> None:
+        self._logins.labels(result).inc()
+
+    def refresh(self, result: str) -> None:
+        self._refreshes.labels(result).inc()
+
+    def lockout(self) -> None:
+        self._lockouts.inc()
+
+    def rate_limited(self, limit: str) -> None:
+        self._rate_limited.labels(limit).inc()
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered with `status` after `seconds`; `route` is the route's template."""
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:
+            labels = (method if method in _METHODS else "other", route, str(status))
+            series = self._request_series[key] = (self._requests.labels(*labels), self._durations.labels(*labels))
+        series[0].inc()
+        series[1].observe(seconds)
+
+    def hash_queue_changed(self, depth: int) -> None:
+        """The password hasher now holds `depth` jobs, queued or running."""
+        self._hash_queue.set(depth)
+
+    def exposition(self, *, outbox_pending: int | None) -> bytes:
+        """The text exposition format of every metric (summed over the workers when shared)."""
+        if self._multiprocess_dir is None:
+            registry = self._registry
+        else:
+            registry = CollectorRegistry(auto_describe=False)
+            multiprocess.MultiProcessCollector(registry, path=self._multiprocess_dir)
+        gauges = CollectorRegistry(auto_describe=False)
+        gauges.register(_Gauges(outbox_pending))
+        return generate_latest(registry) + generate_latest(gauges)
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        """A stopping worker's gauges leave the sum of the live ones."""
+        if self._multiprocess_dir is not None:
+            multiprocess.mark_process_dead(os.getpid(), self._multiprocess_dir)
