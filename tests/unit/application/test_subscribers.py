@@ -1,5 +1,5 @@
 """The after-commit subscribers, as `message_bus` wires them: revocations last as long as the tokens
-they kill, lockout resets forget the counts, audit events reach the log lines."""
+they kill, lockout resets forget the counts, audit events reach the log lines and the metrics."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from adapters.memory.login_attempts import MemoryLoginAttemptCounter
 from adapters.memory.revocation_list import MemoryRevocationList
 from application.messagebus import MessageBus
 from application.subscribers import message_bus
-from domain.audit import AuditEvent
-from domain.events import LoginAttemptsCleared, RolesChanged, SessionsRevoked, UserRevoked
+from domain.audit import AuditEvent, AuditEventType
+from domain.events import LoginAttemptsCleared, RequestThrottled, RolesChanged, SessionsRevoked, UserRevoked
 from domain.ids import SessionId, UserId
 from domain.sessions import AccessClaims, SessionPolicy
 from domain.throttling import login_identifier_key
@@ -39,9 +39,31 @@ class _Wired:
         async def audit_lines(event: AuditEvent) -> None:
             self.logged.append(event)
 
+        self.metrics = _CountedMetrics()
         self.bus: MessageBus = message_bus(
-            revocations=self.revocations, attempts=self.attempts, policy=POLICY, audit_lines=audit_lines
+            revocations=self.revocations,
+            attempts=self.attempts,
+            policy=POLICY,
+            audit_lines=audit_lines,
+            metrics=self.metrics,
         )
+
+
+class _CountedMetrics:
+    def __init__(self) -> None:
+        self.counted: list[tuple[str, ...]] = []
+
+    def login(self, result: str) -> None:
+        self.counted.append(("login", result))
+
+    def refresh(self, result: str) -> None:
+        self.counted.append(("refresh", result))
+
+    def lockout(self) -> None:
+        self.counted.append(("lockout",))
+
+    def rate_limited(self, limit: str) -> None:
+        self.counted.append(("rate_limited", limit))
 
 
 async def test_revoked_sessions_stay_revoked_until_their_last_access_token_has_expired() -> None:
@@ -101,3 +123,35 @@ async def test_a_role_change_kills_every_token_of_its_second_and_before_but_not_
     assert wired.revocations.is_revoked(earlier, NOW + timedelta(seconds=1))
     assert not wired.revocations.is_revoked(next_second, NOW + timedelta(seconds=1))
     assert not wired.revocations.is_revoked(_claims(user="u2", issued_before_event=timedelta(minutes=5)), NOW)
+
+
+async def test_the_metrics_count_logins_refreshes_lockouts_and_throttled_requests() -> None:
+    wired = _Wired()
+    events = [
+        an_audit_event(type=AuditEventType.LOGIN_SUCCEEDED, data={}),
+        an_audit_event(type=AuditEventType.LOGIN_FAILED, data={"reason": "invalid_credentials"}),
+        an_audit_event(type=AuditEventType.LOGIN_FAILED, data={"reason": "invalid_credentials", "locked": True}),
+        an_audit_event(type=AuditEventType.LOGIN_FAILED, data={"reason": "account_disabled"}),
+        an_audit_event(type=AuditEventType.LOGIN_THROTTLED, data={"reason": "locked"}),
+        an_audit_event(type=AuditEventType.PASSWORD_CHECK_FAILED, data={"reason": "wrong_password", "locked": True}),
+        an_audit_event(type=AuditEventType.PASSWORD_CHECK_FAILED, data={"reason": "wrong_password"}),
+        an_audit_event(type=AuditEventType.TOKEN_REFRESHED, data={"replay": False}),
+        an_audit_event(type=AuditEventType.TOKEN_REUSE_DETECTED, data={}),
+        an_audit_event(type=AuditEventType.PASSWORD_CHANGED, data={"locked": True}),
+        RequestThrottled(limit="sensitive", occurred_at=NOW),
+    ]
+
+    await wired.bus.publish(events)
+
+    assert wired.metrics.counted == [
+        ("login", "success"),
+        ("login", "invalid_credentials"),
+        ("login", "invalid_credentials"),
+        ("lockout",),
+        ("login", "account_disabled"),
+        ("login", "locked"),
+        ("lockout",),
+        ("refresh", "success"),
+        ("refresh", "reuse_detected"),
+        ("rate_limited", "sensitive"),
+    ]

@@ -51,7 +51,12 @@ async def test_a_production_service_on_sqlite_releases_its_threads_and_connectio
     await upgrade_async(url)
     settings = Settings.from_flat(environment="test", secret_key=SECRET, database_url=url)
     use_cases, adapters = production(settings)
-    assert list(adapters.lifecycle()) == [adapters.hasher(), adapters.database(), adapters.breached_passwords()]
+    assert list(adapters.lifecycle()) == [
+        adapters.hasher(),
+        adapters.database(),
+        adapters.breached_passwords(),
+        adapters.all_metrics(),
+    ]
 
     await start(use_cases, adapters)
     assert await adapters.uow().ping()
