@@ -12,9 +12,9 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from entrypoints.http.api_docs import DOCS_PATH, assets_router, render_plugins
 from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
@@ -44,8 +44,8 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
         title=settings.server.app_name,
         version="0.1.0",
         description="Authentication service and the Task Management API it protects.",
-        path="/schema",
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        path=DOCS_PATH,
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -95,7 +95,9 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
 
 
 def _routers(settings: Settings) -> list[Router]:
+    docs = [assets_router()] if settings.server.docs_served else []
     return [
+        *docs,
         health_router(settings.server.app_name, settings.server.environment),
         auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,
