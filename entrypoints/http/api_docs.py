@@ -20,8 +20,17 @@ SCALAR: Final = "vendor/scalar-api-reference-1.76.4"
 SWAGGER_UI: Final = "vendor/swagger-ui-dist-5.36.0"
 # An empty icon: without a <link rel=icon> the browser asks for /favicon.ico, and Litestar's default is on a CDN.
 _NO_FAVICON: Final = "<link rel='icon' href='data:,'>"
-# Scalar's defaults fetch web fonts and report usage to its vendor; the docs stay offline.
-_SCALAR_OPTIONS: Final = {"withDefaultFonts": False, "telemetry": False}
+# Scalar's defaults fetch web fonts and report usage to its vendor, and offer (on a click) to hand the
+# document to its vendor's services: an AI chat, developer tools to share it or generate SDKs, and a
+# button that opens it in a hosted API client. The docs stay offline and the document stays here;
+# the in-page client ("Test Request") sends its requests straight to Bastion.
+_SCALAR_OPTIONS: Final = {
+    "withDefaultFonts": False,
+    "telemetry": False,
+    "agent": {"disabled": True},
+    "showDeveloperTools": "never",
+    "hideClientButton": True,
+}
 _ONE_YEAR: Final = 365 * 24 * 3600
 
 

@@ -110,6 +110,18 @@ def test_scalar_renders_the_operations_at_schema_offline(offline: tuple[Page, Vi
     expect(page.get_by_text("/health", exact=True).first).to_be_visible()
     page.get_by_text("auth", exact=True).first.click()
     expect(page.get_by_text("/auth/login", exact=True).first).to_be_visible()
+    # What would hand the document to Scalar's hosted services is switched off (api_docs.py).
+    for offer in ("Ask AI", "Open API Client", "Generate SDK", "Share"):
+        expect(page.get_by_text(offer, exact=True)).to_have_count(0)
+
+
+def test_scalars_in_page_client_sends_its_requests_to_bastion_itself(offline: tuple[Page, Visit]) -> None:
+    page, visit = offline
+    page.goto(f"{visit.base}/schema")
+    page.get_by_role("button", name="Test Request").first.click()
+    with page.expect_response(f"{visit.base}/health") as answer:
+        page.get_by_role("button", name="Send").first.click()
+    assert answer.value.status == 200
 
 
 def test_swagger_ui_renders_the_operations_at_schema_swagger_offline(offline: tuple[Page, Visit]) -> None:
