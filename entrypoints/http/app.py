@@ -12,9 +12,9 @@ from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from entrypoints.http.api_docs import DOCS_PATH, assets_router, render_plugins
 from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
@@ -45,8 +45,8 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
         title=settings.server.app_name,
         version="0.1.0",
         description="Authentication service and the Task Management API it protects.",
-        path="/schema",
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        path=DOCS_PATH,
+        render_plugins=render_plugins(),
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
@@ -103,9 +103,11 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
 
 
 def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
-    optional = [] if metrics is None else [metrics_router(metrics)]
+    docs = [assets_router()] if settings.server.docs_served else []
+    observed = [] if metrics is None else [metrics_router(metrics)]
     return [
-        *optional,
+        *docs,
+        *observed,
         health_router(settings.server.app_name, settings.server.environment),
         auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,
