@@ -1,0 +1,50 @@
+"""deploy/: the Prometheus alert rules and the Grafana dashboard name only metrics Bastion serves."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.http.conftest import Api
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+METRIC = re.compile(r"\bbastion_[a-z_]+\b")
+SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
+
+
+async def _served_names(api: Api) -> set[str]:
+    text = (await api.client.get("/metrics")).text
+    return {
+        family.name + suffix
+        for family in text_string_to_metric_families(text)
+        for suffix in SUFFIXES.get(family.type, ("",))
+    }
+
+
+def _alert_expressions() -> list[str]:
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    return [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+
+
+def _dashboard_expressions() -> list[str]:
+    dashboard = json.loads((DEPLOY / "grafana" / "bastion-dashboard.json").read_text())
+    return [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+
+
+async def test_every_metric_in_the_alert_rules_and_the_dashboard_is_served(api: Api) -> None:
+    served = await _served_names(api)
+    named = {name for expr in _alert_expressions() + _dashboard_expressions() for name in METRIC.findall(expr)}
+
+    assert named
+    assert named <= served, named - served
+
+
+def test_the_alerts_cover_the_security_signals() -> None:
+    expressions = "\n".join(_alert_expressions())
+
+    for signal in ('result="reuse_detected"', "bastion_lockouts_total", 'result!="success"', "bastion_outbox_pending"):
+        assert signal in expressions
