@@ -14,7 +14,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(UV_BOOTSTRAP)/bin/uv")
 export BASTION_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export BASTION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format check clean bench
+.PHONY: install run test lint format check clean bench bench-observability
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ check: lint test
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/run.py
+
+# Metrics and per-request logging on vs off, two servers measured side by side (bench/README.md).
+bench-observability: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench-observability needs wrk: sudo apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python bench/observability.py
 
 clean:
 	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

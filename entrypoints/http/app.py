@@ -19,7 +19,7 @@ from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
-from entrypoints.http.log_format import formatter_class
+from entrypoints.http.log_format import RequestLines, formatter_class
 from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.request_context import RequestContextMiddleware
@@ -89,7 +89,7 @@ def create_app(
     app.asgi_handler = RequestContextMiddleware(
         app.asgi_handler,
         addresses=addresses,
-        log_requests=server.log_requests,
+        log_request=RequestLines() if server.log_requests else None,
         observe=metrics.observe_request if metrics is not None else None,
     )
     return app

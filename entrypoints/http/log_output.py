@@ -52,17 +52,29 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
     def emit(self, record: logging.LogRecord) -> None:
         # Handler.handle holds self.lock while this runs.
         try:
-            self._pending.append(one_line(self.format(record)) + self.terminator)
-            loop = _running_loop()
-            if loop is None or (self._flush_on is not None and self._flush_on is not loop):
-                self._write_pending()
-            elif self._flush_on is None:
-                loop.call_soon(self._flush_turn)
-                self._flush_on = loop
+            self._add(self.format(record))
         except RecursionError:
             raise
         except Exception:
             self.handleError(record)
+
+    def emit_line(self, line: str) -> None:
+        """Write a line formatted without a `LogRecord` (the per-request line, see `log_format`), in
+        order with the others and with the same escaping."""
+        self.acquire()
+        try:
+            self._add(line)
+        finally:
+            self.release()
+
+    def _add(self, line: str) -> None:
+        self._pending.append(one_line(line) + self.terminator)
+        loop = _running_loop()
+        if loop is None or (self._flush_on is not None and self._flush_on is not loop):
+            self._write_pending()
+        elif self._flush_on is None:
+            loop.call_soon(self._flush_turn)
+            self._flush_on = loop
 
     def flush(self) -> None:
         self.acquire()

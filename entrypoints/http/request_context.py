@@ -8,7 +8,6 @@ it as `request_id` and every log line written meanwhile names it (see `log_forma
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import re
 import time
@@ -23,8 +22,6 @@ from entrypoints.http.client_ip import ClientAddresses
 
 current_request_id: ContextVar[str | None] = ContextVar("bastion_request_id", default=None)
 
-request_logger = logging.getLogger("bastion.http")
-
 _HEADER = b"x-request-id"
 # 32 hex digits: 64 random bits for this process, then a 64-bit counter.
 _PROCESS_PREFIX = os.urandom(8).hex()
@@ -33,16 +30,17 @@ _ACCEPTED = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
 # The route of a request no route matched (a 404 or 405 of the router): never its path.
 UNROUTED = "(unrouted)"
 
-# method, route template, status, seconds
+# Told of each request answered: method, route template, status, seconds; called while the
+# request id is still current.
 RequestObserver = Callable[[str, str, int, float], None]
 
 
 class RequestContextMiddleware:
     """The outermost layer of the HTTP application (around routing and error handling, so that a
-    404 of the router carries the id too): sets the request id for the request's duration, logs
-    one line per request when `log_requests` is on, and hands each request's method, route
-    template, status and duration to `observe` (the metrics) when given. The `X-Request-ID` header
-    itself is added by the security-headers hook, which sees every response start anyway.
+    404 of the router carries the id too): sets the request id for the request's duration, and
+    hands each request's method, route template, status and duration to `log_request` (the
+    per-request log line) and `observe` (the metrics) when given. The `X-Request-ID` header itself
+    is added by the security-headers hook, which sees every response start anyway.
 
     This runs on every request, so it does as little as it can: no send wrapper and no clock
     unless lines are logged or requests observed, and ids made from a random per-process prefix
@@ -53,10 +51,11 @@ class RequestContextMiddleware:
         app: ASGIApp,
         *,
         addresses: ClientAddresses,
-        log_requests: bool,
+        log_request: RequestObserver | None = None,
         observe: RequestObserver | None = None,
     ) -> None:
-        self._app, self._addresses, self._log_requests, self._observe = app, addresses, log_requests, observe
+        self._app, self._addresses = app, addresses
+        self._observers = tuple(observer for observer in (observe, log_request) if observer is not None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -64,7 +63,7 @@ class RequestContextMiddleware:
             return
         token = current_request_id.set(self._request_id(scope))
         try:
-            if self._log_requests or self._observe is not None:
+            if self._observers:
                 await self._measured(scope, receive, send)
             else:
                 await self._app(scope, receive, send)
@@ -84,11 +83,10 @@ class RequestContextMiddleware:
             await self._app(scope, receive, send_noting_status)
         finally:
             seconds = time.perf_counter() - started
-            if self._observe is not None:
-                method: Any = scope.get("method", "-")
-                self._observe(method, scope.get("path_template") or UNROUTED, status, seconds)
-            if self._log_requests:
-                _log_request(scope, status, seconds)
+            method: Any = scope.get("method", "-")
+            route: Any = scope.get("path_template") or UNROUTED
+            for observer in self._observers:
+                observer(method, route, status, seconds)
 
     def _request_id(self, scope: Scope) -> str:
         if self._addresses.from_trusted_proxy(scope):
@@ -96,17 +94,3 @@ class RequestContextMiddleware:
                 if name == _HEADER and _ACCEPTED.fullmatch(value):
                     return value.decode("ascii")
         return f"{_PROCESS_PREFIX}{next(_SEQUENCE):016x}"
-
-
-def _log_request(scope: Scope, status: int, seconds: float) -> None:
-    route: Any = scope.get("path_template") or UNROUTED
-    method: Any = scope.get("method", "-")
-    duration_ms = round(seconds * 1000, 2)
-    request_logger.info(
-        "%s %s %s %.2f ms",
-        method,
-        route,
-        status,
-        duration_ms,
-        extra={"method": method, "route": route, "status": status, "duration_ms": duration_ms},
-    )

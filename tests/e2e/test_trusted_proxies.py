@@ -47,6 +47,6 @@ def test_a_request_id_is_taken_from_a_trusted_proxy_only_and_logged(tmp_path: Pa
         untrusted = httpx.get(f"{base}/health", headers={"X-Request-ID": "edge-4f2a"})
 
     assert proxied.headers["x-request-id"] == "edge-4f2a"
-    assert "bastion.http - request_context - request_id=edge-4f2a - GET /health 200" in log.text
+    assert "bastion.http - log_format - request_id=edge-4f2a - GET /health 200" in log.text
     assert malformed.headers["x-request-id"] != "two words"
     assert untrusted.headers["x-request-id"] != "edge-4f2a"
