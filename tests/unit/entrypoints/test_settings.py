@@ -273,3 +273,21 @@ def test_the_nist_password_policy_drops_composition_and_asks_for_15_characters_o
 def test_a_maximum_password_length_below_the_policys_minimum_is_refused() -> None:
     with pytest.raises(SettingsError, match="BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"):
         load_settings({**SECRET, "BASTION_PASSWORD_POLICY": "nist", "BASTION_PASSWORD_MAX_LENGTH": "12"}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"BASTION_WEBHOOK_URL": "https://r.example/"}, "BASTION_WEBHOOK_URL and BASTION_WEBHOOK_SECRET must be set"),
+        ({"BASTION_WEBHOOK_SECRET": WEBHOOK_SECRET}, "BASTION_WEBHOOK_URL and BASTION_WEBHOOK_SECRET must be set"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "ftp://r.example/"}, "BASTION_WEBHOOK_URL must be an http(s) URL"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "https:///in"}, "BASTION_WEBHOOK_URL must be an http(s) URL"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "https://r.example/" + "a" * 310}, "at most 320 characters"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_SECRET": "whsec_sesame open"}, "BASTION_WEBHOOK_SECRET: the webhook secret"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_EVENTS": "login.fail"}, "BASTION_WEBHOOK_EVENTS: unknown audit event types"),
+    ],
+)
+def test_unusable_webhook_settings_stop_the_start(values: dict[str, str], complaint: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(complaint)) as refused:
+        load_settings({**SECRET, **values}, env_file=None)
+    assert "sesame" not in str(refused.value)
