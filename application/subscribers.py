@@ -1,6 +1,6 @@
 """What follows a commit: the subscribers of the domain events, and the bus that runs them.
 
-`message_bus` is the one table of after-commit effects; a new effect (a webhook, a metric) is one
+`message_bus` is the one table of after-commit effects; a new effect (a metric) is one
 more `subscribe` line here.
 """
 

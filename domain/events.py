@@ -3,7 +3,8 @@
 Use cases record events on their unit of work; once the transaction commits, the message bus
 (`application.messagebus`) hands each event to its subscribers, in the order they were recorded.
 A transaction that rolls back publishes nothing. Subscribers today: the audit log lines, the
-revocation list and the login-attempt counter; webhooks and metrics subscribe to the same events.
+revocation list and the login-attempt counter. Webhooks are not subscribers: the commit itself
+queues them in the outbox (`domain.webhooks`), so that a process dying after the commit loses none.
 
 | event | what happened | subscribers |
 | --- | --- | --- |

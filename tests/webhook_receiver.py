@@ -64,7 +64,7 @@ def _serve(port: int, secret: str, fail_first: int, log_file: Path) -> None:
     failures_left = fail_first - sum(1 for delivery in _read(log_file) if delivery.status == 500)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+        def do_POST(self) -> None:
             nonlocal failures_left
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             headers = {name.lower(): value for name, value in self.headers.items()}
@@ -110,10 +110,9 @@ class LocalWebhookReceiver:
         self.url = f"http://127.0.0.1:{self.port}/hooks"
 
     def start(self) -> None:
+        arguments = [str(self.port), self._secret, str(self._fail_first), str(self._log_file)]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.webhook_receiver", str(self.port), self._secret, str(self._fail_first)]
-            + [str(self._log_file)],
-            cwd=Path(__file__).resolve().parent.parent,
+            [sys.executable, "-m", "tests.webhook_receiver", *arguments], cwd=Path(__file__).resolve().parent.parent
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
