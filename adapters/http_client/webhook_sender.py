@@ -10,7 +10,7 @@ import logging
 
 import httpx
 
-from adapters.lifecycle import Lifecycle
+from adapters.http_client.client_pool import HttpClientPool
 from application.errors import DependencyUnavailableError
 from domain.ports.clock import Clock
 from domain.ports.mail import WebhookSender
@@ -27,7 +27,7 @@ def webhook_signature(key: bytes, message_id: str, timestamp: int, body: str) ->
     return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode("ascii")
 
 
-class HttpWebhookSender(WebhookSender, Lifecycle):
+class HttpWebhookSender(HttpClientPool, WebhookSender):
     """POSTs a message's JSON body to its URL with the `webhook-id`, `webhook-timestamp` (the
     clock's time at sending, in whole seconds) and `webhook-signature` headers.
 
@@ -35,12 +35,12 @@ class HttpWebhookSender(WebhookSender, Lifecycle):
       or no complete answer within `timeout_seconds` (the whole exchange) is a failed attempt
       (`DependencyUnavailableError`), logged with the message's id and the reason, never the secret
       or the URL (which may carry a credential of the receiver's). The answer's body is not read.
-    - One connection pool, opened on first use and closed by `stop`.
+    - One connection pool (`HttpClientPool`), opened on first use and closed by `stop`.
     """
 
     def __init__(self, key: bytes, clock: Clock, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
-        self._key, self._clock, self._timeout = key, clock, timeout_seconds
-        self._client: httpx.AsyncClient | None = None
+        super().__init__(timeout_seconds)
+        self._key, self._clock = key, clock
 
     async def send(self, message: WebhookMessage) -> None:
         timestamp = int(self._clock.now().timestamp())
@@ -62,18 +62,3 @@ class HttpWebhookSender(WebhookSender, Lifecycle):
         if not httpx.codes.is_success(status):
             _logger.warning("webhook %s not delivered: the receiver answered %d", message.id, status)
             raise DependencyUnavailableError("webhook receiver")
-
-    async def start(self) -> None:
-        """Nothing to acquire: the pool opens on first use, in the serving event loop."""
-
-    async def stop(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, headers={"User-Agent": "Bastion"}, follow_redirects=False
-            )
-        return self._client
