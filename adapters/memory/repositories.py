@@ -13,7 +13,7 @@ from domain.accounts import User
 from domain.errors import EmailTakenError, UsernameTakenError
 from domain.events import DomainEvent, RecordedRevocation, revocations_among
 from domain.ids import SessionId, UserId
-from domain.mail import OutboxMessage
+from domain.mail import OutboxKind, OutboxMessage, kind_of
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.paging import Page
 from domain.ports.repositories import (
@@ -197,6 +197,18 @@ class MemoryOutbox(Outbox):
         entry_id = message.id if isinstance(message, WebhookMessage) else str(uuid.uuid4())
         self._records[entry_id] = OutboxRecord(id=entry_id, message=message, created_at=now, next_attempt_at=now)
         return entry_id
+
+    async def purge_webhooks(self, before: datetime) -> int:
+        settled = [
+            record.id
+            for record in self._records.values()
+            if kind_of(record.message) is OutboxKind.WEBHOOK
+            and record.created_at < before
+            and (record.sent_at is not None or record.failed_at is not None)
+        ]
+        for entry_id in settled:
+            del self._records[entry_id]
+        return len(settled)
 
 
 class MemoryRevocationLog(RevocationLog):

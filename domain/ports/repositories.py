@@ -200,6 +200,11 @@ class Outbox(Protocol):
         """Queue `message` for delivery from `now` on; its id (a new one for mail, the message's own
         for a webhook). It is only delivered if the transaction commits."""
 
+    @abstractmethod
+    async def purge_webhooks(self, before: datetime) -> int:
+        """Delete the webhooks created before `before` that were sent or given up (pending ones
+        stay); how many. Mail is kept."""
+
 
 class TaskReader(Protocol):
     """Stored tasks, read. Every read is scoped to an owner: another user's task does not exist."""

@@ -4,6 +4,7 @@ claims from the outbox, on every backend (memory, SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -110,3 +111,27 @@ async def test_a_sent_webhook_is_not_claimed_again(webhook_uow: WebhookUow, outb
     await outbox_queue.give_up(second.id, LATER)
 
     assert await outbox_queue.claim(LATER + LEASE, limit=100, lease=LEASE, kind=OutboxKind.WEBHOOK) == []
+
+
+async def test_only_settled_webhooks_older_than_the_limit_are_purged(
+    webhook_uow: WebhookUow, outbox_queue: OutboxQueue
+) -> None:
+    sent, given_up, pending, recent = (an_audit_event() for _ in range(4))
+    uow = webhook_uow(EVERY_EVENT)
+    await _committed(uow, sent, given_up, pending)
+    async with uow as tx:
+        mail_id = await tx.outbox.add(a_mail_message(), NOW)
+        await tx.commit()
+    await outbox_queue.mark_sent(sent.id, LATER)
+    await outbox_queue.give_up(given_up.id, LATER)
+    await outbox_queue.mark_sent(mail_id, LATER)
+    await _committed(uow, replace(recent, created_at=LATER))
+    await outbox_queue.mark_sent(recent.id, LATER)
+
+    async with uow as tx:
+        assert await tx.outbox.purge_webhooks(NOW + timedelta(hours=1)) == 2
+        await tx.commit()
+    async with uow as tx:
+        assert await tx.outbox.purge_webhooks(NOW + timedelta(hours=1)) == 0
+
+    assert [entry.id for entry in await _claim(outbox_queue)] == [pending.id]
