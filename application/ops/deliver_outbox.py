@@ -6,7 +6,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from application.errors import DependencyUnavailableError
 from domain.mail import DeliveryPolicy, MailMessage, OutboxEntry, OutboxKind
@@ -49,7 +49,7 @@ class OutboxDelivery(ABC):
     - One instance serves every call of a worker: it remembers the marks still to be written.
     """
 
-    kind = OutboxKind.MAIL
+    kind: ClassVar[OutboxKind]
 
     def __init__(self, queue: OutboxQueue, clock: Clock, policy: DeliveryPolicy) -> None:
         self._queue, self._clock, self._policy = queue, clock, policy
@@ -117,6 +117,8 @@ class DeliverOutboxHandler(OutboxDelivery):
       which queues the real mail (delivered in the same round when due) or none; it is then settled
       like a sent message.
     """
+
+    kind = OutboxKind.MAIL
 
     def __init__(
         self,
