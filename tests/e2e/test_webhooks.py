@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.servers import PASSWORD, server, wait_for
+from tests.e2e.servers import PASSWORD, ServerLog, server, wait_for
 from tests.webhook_receiver import Delivery, LocalWebhookReceiver
 
 pytestmark = pytest.mark.slow
@@ -35,10 +35,9 @@ def _accepted(receiver: LocalWebhookReceiver) -> list[Delivery]:
 
 
 def test_a_failing_receiver_gets_the_event_again_under_the_same_id_until_it_accepts(tmp_path: Path) -> None:
-    with (
-        LocalWebhookReceiver(tmp_path, SECRET, fail_first=2) as receiver,
-        server(tmp_path, **_settings(receiver)) as base,
-    ):
+    log = ServerLog()
+    receiver = LocalWebhookReceiver(tmp_path, SECRET, fail_first=2)
+    with receiver, server(tmp_path, log=log, **_settings(receiver)) as base:
         user_id = _register(base, "ada")
         wait_for(lambda: _accepted(receiver), 40)  # retried 5 s, then 10 s after the failures
         time.sleep(2.5)  # more polls: nothing is sent again once accepted
@@ -52,6 +51,9 @@ def test_a_failing_receiver_gets_the_event_again_under_the_same_id_until_it_acce
     assert (payload["type"], payload["user_id"]) == ("user.registered", user_id)
     assert set(payload) == {"id", "type", "user_id", "created_at", "data"}
     assert deliveries[0].timestamp < deliveries[-1].timestamp  # signed anew at each attempt
+    assert "the receiver answered 500" in log.text
+    assert receiver.url not in log.text
+    assert SECRET.removeprefix("whsec_") not in log.text
 
 
 def test_events_wait_for_a_receiver_that_is_down_even_across_a_restart(tmp_path: Path) -> None:
