@@ -2,8 +2,9 @@
 
 Units of work collect the events that use cases record (and the audit events they store) and
 publish them here after a successful commit only, so a rolled-back change publishes nothing.
-What follows a commit (revocations, audit log lines, lockout resets; later webhooks and metrics)
-is a subscriber registered once in the composition root, never a tail written in a use case.
+What follows a commit (revocations, audit log lines, lockout resets; later metrics) is a
+subscriber registered once in the composition root, never a tail written in a use case. What must
+not be lost with the process (webhooks) is written by the commit itself instead, in its transaction.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Use cases record events on their unit of work; once the transaction commits, the message bus
 (`application.messagebus`) hands each event to its subscribers, in the order they were recorded.
 A transaction that rolls back publishes nothing. Subscribers: the audit log lines, the revocation
-list, the login-attempt counter and the metrics (`bastion_*_total`).
+list, the login-attempt counter and the metrics (`bastion_*_total`). Webhooks are not subscribers:
+the commit itself queues them in the outbox (`domain.webhooks`), so that a process dying after the
+commit loses none.
 
 | event | what happened | subscribers |
 | --- | --- | --- |

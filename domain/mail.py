@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from domain.webhooks import WebhookMessage
 
 # Where a mail's text holds the place of its single-use token until delivery puts the token back.
 TOKEN_PLACEHOLDER = "{bastion-sealed-token}"
@@ -43,12 +46,26 @@ def mail_request(composer: str, to: str, details: str) -> MailMessage:
     return MailMessage(to=to, subject=f"({composer} request)", text=details, composer=composer)
 
 
+class OutboxKind(StrEnum):
+    """What an outbox entry carries; each kind has its own delivery worker, so one never waits for the other."""
+
+    MAIL = "mail"
+    WEBHOOK = "webhook"
+
+
+OutboxMessage = MailMessage | WebhookMessage
+
+
+def kind_of(message: OutboxMessage) -> OutboxKind:
+    return OutboxKind.WEBHOOK if isinstance(message, WebhookMessage) else OutboxKind.MAIL
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OutboxEntry:
     """A message waiting in the outbox, as a delivery worker claims it."""
 
     id: str
-    message: MailMessage
+    message: OutboxMessage
     created_at: datetime
     attempts: int
     next_attempt_at: datetime

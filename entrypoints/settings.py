@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 from dotenv import dotenv_values
 
+from domain.webhooks import parse_event_types, webhook_key
 from entrypoints.process_tuning import default_database_pool_size, default_hash_threads
 from entrypoints.settings_groups import (
     DEFAULT_DATABASE_URL,
@@ -29,11 +30,14 @@ from entrypoints.settings_groups import (
     ServerSettings,
     ThrottlingSettings,
     TokenSettings,
+    WebhookSettings,
 )
 
 PREFIX = "BASTION_"
 MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = ".bastion-secret"
+# The outbox's `recipient` column holds a webhook's URL.
+MAX_WEBHOOK_URL_LENGTH = 320
 
 
 class SettingsError(ValueError):
@@ -52,6 +56,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     throttling: ThrottlingSettings = msgspec.field(default_factory=ThrottlingSettings)
     accounts: AccountSettings = msgspec.field(default_factory=AccountSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
+    webhook: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
 
     @classmethod
     def from_flat(cls, **values: object) -> Settings:
@@ -104,7 +109,30 @@ def _grouped(values: Mapping[str, object]) -> Settings:
             "invalid configuration: BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"
             f" of the password policy ({password_policy.min_length})"
         )
+    problem = _webhook_problem(settings.webhook)
+    if problem:
+        raise SettingsError(f"invalid configuration: {problem}")
     return settings
+
+
+def _webhook_problem(webhook: WebhookSettings) -> str | None:
+    """What is wrong with the webhook settings, if anything; never repeats the secret."""
+    if bool(webhook.url) != bool(webhook.secret):
+        return "BASTION_WEBHOOK_URL and BASTION_WEBHOOK_SECRET must be set together"
+    if not webhook.url:
+        return None
+    parts = urlsplit(webhook.url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or len(webhook.url) > MAX_WEBHOOK_URL_LENGTH:
+        return f"BASTION_WEBHOOK_URL must be an http(s) URL of at most {MAX_WEBHOOK_URL_LENGTH} characters"
+    try:
+        webhook_key(webhook.secret)
+    except ValueError as error:
+        return f"BASTION_WEBHOOK_SECRET: {error}"
+    try:
+        parse_event_types(webhook.events)
+    except ValueError as error:
+        return f"BASTION_WEBHOOK_EVENTS: {error}"
+    return None
 
 
 def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -164,6 +192,8 @@ def _protection_problems(settings: Settings, workers: int) -> list[str]:
         problems.append("BASTION_MAX_FAILED_LOGINS must not be 0 (the lockout must stay on)")
     if workers > 1 and not settings.redis.url:
         problems.append("several workers need BASTION_REDIS_URL to share limits and revocations")
+    if settings.webhook.url and urlsplit(settings.webhook.url).scheme != "https":
+        problems.append("BASTION_WEBHOOK_URL must be https: the audit events must not travel in clear")
     return problems
 
 

@@ -6,7 +6,7 @@
 - tokens: JWT signing (secret, algorithm, keys, issuer, audience) and token lifetimes;
 - passwords: the password policy and the breach check; hashing: argon2id costs and the hashing threads;
 - throttling: rate limits and lockout; accounts: verified emails and the lifetimes of mailed links;
-- mail: the SMTP server and the outbox.
+- mail: the SMTP server and the outbox; webhook: the receiver of audit events.
 
 A field's encoded name (`msgspec.field(name=...)`, else its own name) is its variable without the
 BASTION_ prefix, in lower case: `DatabaseSettings.url` is read from BASTION_DATABASE_URL. Names are
@@ -27,6 +27,7 @@ from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
 from domain.throttling import LockoutPolicy, ThrottlePolicy
+from domain.webhooks import WebhookSubscription, parse_event_types
 from entrypoints.process_tuning import MAX_HASH_THREADS, SQLITE_POOL_SIZE, default_hash_threads
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./bastion.db"
@@ -317,3 +318,25 @@ class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_SMTP_TIMEOUT_SECONDS: the limit on one whole hand-over to the server, in seconds."""
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 1.0
     """BASTION_OUTBOX_POLL_SECONDS: how often each process looks for mail to send, in seconds."""
+
+
+class WebhookSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Audit events posted to one receiver through the outbox; off unless the URL and secret are set."""
+
+    url: str = msgspec.field(default="", name="webhook_url")
+    """BASTION_WEBHOOK_URL: where every audit event is POSTed (http or https, at most 320
+    characters; https in production); empty: no webhooks."""
+    secret: str = msgspec.field(default="", name="webhook_secret")
+    """BASTION_WEBHOOK_SECRET: the signing secret, `whsec_` and the base64 of a 24- to 64-byte key
+    (the prefix may be left out); required with BASTION_WEBHOOK_URL."""
+    events: str = msgspec.field(default="", name="webhook_events")
+    """BASTION_WEBHOOK_EVENTS: comma-separated audit event types to send (`login.failed,user.deleted`); empty: all."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def subscription(self) -> WebhookSubscription | None:
+        """What units of work queue; None when webhooks are off (raises ValueError on an unknown type)."""
+        return WebhookSubscription(url=self.url, types=parse_event_types(self.events)) if self.url else None

@@ -48,6 +48,7 @@ from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import AuditEvent
 from domain.events import DomainEvent
 from domain.ports.mail import OutboxQueue
+from domain.webhooks import WebhookSubscription
 
 POSTGRES_URL_VARIABLE = "BASTION_TEST_DATABASE_URL"
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -135,6 +136,8 @@ class Storage:
     new_reader: Callable[[], ReadOnlyUnitOfWork]
     outbox_queue: OutboxQueue
     publisher: RecordingPublisher
+    # Units of work whose commits queue the webhooks of a subscription.
+    new_webhook_uow: Callable[[WebhookSubscription], UnitOfWork]
 
 
 @asynccontextmanager
@@ -148,6 +151,7 @@ async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
             lambda: MemoryReadOnlyUnitOfWork(store),
             MemoryOutboxQueue(store),
             publisher,
+            lambda webhooks: MemoryUnitOfWork(store, publisher, webhooks),
         )
         return
     async with migrated_database(backend, tmp_path) as database:
@@ -158,6 +162,7 @@ async def storage(backend: str, tmp_path: Path) -> AsyncIterator[Storage]:
                 lambda: SqlReadOnlyUnitOfWork(pool),
                 SqlOutboxQueue(pool),
                 publisher,
+                lambda webhooks: SqlUnitOfWork(pool, publisher, webhooks),
             )
         finally:
             await pool.close()

@@ -8,7 +8,7 @@ import logging
 
 import httpx
 
-from adapters.lifecycle import Lifecycle
+from adapters.http_client.client_pool import HttpClientPool
 from domain.ports.breached_passwords import BreachedPasswordCheck
 
 _logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def breached_in(body: str, suffix: str) -> bool:
     return False
 
 
-class RangeBreachCheck(BreachedPasswordCheck, Lifecycle):
+class RangeBreachCheck(HttpClientPool, BreachedPasswordCheck):
     """Asks `GET <base_url><first 5 hex digits of the SHA-1>` and looks for the other 35 digits
     (`base_url` as `https://api.pwnedpasswords.com/range/`).
 
@@ -38,13 +38,12 @@ class RangeBreachCheck(BreachedPasswordCheck, Lifecycle):
     - The whole exchange is bounded by `timeout_seconds` (httpx's own timeouts bound each socket
       operation only). No answer in time, a refused connection, any status but 200: the password is
       taken as not breached, and a warning is logged that names the failure, not the password.
-    - One connection pool, opened on first use and closed by `stop`.
+    - One connection pool (`HttpClientPool`), opened on first use and closed by `stop`.
     """
 
     def __init__(self, base_url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        super().__init__(timeout_seconds)
         self._base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self._timeout = timeout_seconds
-        self._client: httpx.AsyncClient | None = None
 
     async def is_breached(self, password: str) -> bool:
         digest = hashlib.sha1(password.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest().upper()
@@ -62,18 +61,3 @@ class RangeBreachCheck(BreachedPasswordCheck, Lifecycle):
             _logger.warning("Breach check skipped, password accepted: the range API answered %d", response.status_code)
             return False
         return breached_in(body, suffix)
-
-    async def start(self) -> None:
-        """Nothing to acquire: the pool opens on first use, in the serving event loop."""
-
-    async def stop(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
-
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, headers={"User-Agent": "Bastion"}, follow_redirects=False
-            )
-        return self._client

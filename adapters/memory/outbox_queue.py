@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from adapters.memory.store import MemoryStore, OutboxRecord
-from domain.mail import OutboxEntry
+from domain.mail import OutboxEntry, OutboxKind, kind_of
 from domain.ports.mail import OutboxQueue
 
 
@@ -13,9 +13,9 @@ def _pending(record: OutboxRecord) -> bool:
     return record.sent_at is None and record.failed_at is None
 
 
-def _claimable(record: OutboxRecord, now: datetime) -> bool:
+def _claimable(record: OutboxRecord, now: datetime, kind: OutboxKind) -> bool:
     lease_free = record.leased_until is None or record.leased_until <= now
-    return _pending(record) and record.next_attempt_at <= now and lease_free
+    return _pending(record) and kind_of(record.message) == kind and record.next_attempt_at <= now and lease_free
 
 
 def _entry(record: OutboxRecord) -> OutboxEntry:
@@ -41,12 +41,14 @@ class MemoryOutboxQueue(OutboxQueue):
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, kind: OutboxKind = OutboxKind.MAIL
+    ) -> list[OutboxEntry]:
         if limit < 1 or lease <= timedelta(0):
             raise ValueError("a claim needs a positive limit and a positive lease")
         async with self._store.lock:
             due = sorted(
-                (record for record in self._store.outbox.values() if _claimable(record, now)),
+                (record for record in self._store.outbox.values() if _claimable(record, now, kind)),
                 key=lambda record: (record.created_at, record.id),
             )[:limit]
             for record in due:

@@ -13,7 +13,7 @@ from domain.accounts import User
 from domain.errors import EmailTakenError, UsernameTakenError
 from domain.events import DomainEvent, RecordedRevocation, revocations_among
 from domain.ids import SessionId, UserId
-from domain.mail import MailMessage
+from domain.mail import OutboxKind, OutboxMessage, kind_of
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.paging import Page
 from domain.ports.repositories import (
@@ -26,6 +26,7 @@ from domain.ports.repositories import (
     UserRepository,
 )
 from domain.sessions import RefreshToken, Session
+from domain.webhooks import WebhookMessage
 
 
 class MemoryUserRepository(UserRepository):
@@ -186,15 +187,28 @@ class MemoryOneTimeTokenRepository(OneTimeTokenRepository):
 
 
 class MemoryOutbox(Outbox):
-    """Queues messages in the transaction's copy of the outbox; `MemoryOutboxQueue` sees them once committed."""
+    """Queues messages in the transaction's copy of the outbox (mail under a new uuid4 id, a webhook
+    under its own); `MemoryOutboxQueue` sees them once committed."""
 
     def __init__(self, records: dict[str, OutboxRecord]) -> None:
         self._records = records
 
-    async def add(self, message: MailMessage, now: datetime) -> str:
-        entry_id = str(uuid.uuid4())
+    async def add(self, message: OutboxMessage, now: datetime) -> str:
+        entry_id = message.id if isinstance(message, WebhookMessage) else str(uuid.uuid4())
         self._records[entry_id] = OutboxRecord(id=entry_id, message=message, created_at=now, next_attempt_at=now)
         return entry_id
+
+    async def purge_webhooks(self, before: datetime) -> int:
+        settled = [
+            record.id
+            for record in self._records.values()
+            if kind_of(record.message) is OutboxKind.WEBHOOK
+            and record.created_at < before
+            and (record.sent_at is not None or record.failed_at is not None)
+        ]
+        for entry_id in settled:
+            del self._records[entry_id]
+        return len(settled)
 
 
 class MemoryRevocationLog(RevocationLog):

@@ -10,7 +10,7 @@ from domain.accounts import User
 from domain.audit import AuditEvent
 from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
-from domain.mail import MailMessage
+from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
@@ -24,7 +24,7 @@ class OutboxRecord:
     """
 
     id: str
-    message: MailMessage
+    message: OutboxMessage
     created_at: datetime
     next_attempt_at: datetime
     attempts: int = 0

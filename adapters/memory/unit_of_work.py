@@ -21,6 +21,7 @@ from application.messagebus import EventPublisher
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.events import DomainEvent
 from domain.ids import UserId
+from domain.webhooks import WebhookSubscription
 
 
 class _OwnedByUser(Protocol):
@@ -76,11 +77,14 @@ class MemoryUnitOfWork(UnitOfWork):
     The store's lock is held from `__aenter__` to `__aexit__`, so transactions run one at a time.
     Events recorded and audit events added since the transaction began go to `publisher` right
     after the commit that stores them; those of a transaction left without `commit()` are dropped.
+    The webhooks of the audit events `webhooks` wants are added to the outbox by the commit, with them.
     Audit events stay when their user is deleted.
     """
 
-    def __init__(self, store: MemoryStore, publisher: EventPublisher) -> None:
-        self._store, self._publisher = store, publisher
+    def __init__(
+        self, store: MemoryStore, publisher: EventPublisher, webhooks: WebhookSubscription | None = None
+    ) -> None:
+        self._store, self._publisher, self._webhooks = store, publisher, webhooks
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
@@ -94,6 +98,8 @@ class MemoryUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         self.revocation_log.store(self._events)
+        if self._webhooks is not None:
+            await self._webhooks.queue(self.outbox, self._events)
         self._store.revocation_log = self._revocation_log
         self._store.users = self._users
         self._store.sessions = self._sessions

@@ -39,7 +39,7 @@ class _Gauges(Collector):
         if self._outbox_pending is not None:
             yield GaugeMetricFamily(
                 "bastion_outbox_pending",
-                "Outbox entries (mail) neither delivered nor given up",
+                "Outbox entries (mail and webhooks) neither delivered nor given up",
                 value=self._outbox_pending,
             )
 

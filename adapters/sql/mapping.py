@@ -15,10 +15,11 @@ from domain.account_values import Email, Username
 from domain.accounts import Role, User
 from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.ids import SessionId, UserId
-from domain.mail import MailMessage, OutboxEntry
+from domain.mail import MailMessage, OutboxEntry, OutboxKind, OutboxMessage, kind_of
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
+from domain.webhooks import WebhookMessage
 
 _ROLE_SEPARATOR = ","
 
@@ -140,33 +141,45 @@ def one_time_token_from_row(row: Mapping[str, Any]) -> OneTimeToken:
     )
 
 
-def outbox_message_to_row(entry_id: str, message: MailMessage, now: datetime) -> dict[str, Any]:
+def outbox_message_to_row(entry_id: str, message: OutboxMessage, now: datetime) -> dict[str, Any]:
     """A new outbox row: no attempt yet, due at once."""
-    return {
-        "id": entry_id,
+    row = {"id": entry_id, "kind": kind_of(message).value, "created_at": now, "attempts": 0, "next_attempt_at": now}
+    if isinstance(message, WebhookMessage):
+        return row | {
+            "recipient": message.url,
+            "subject": message.type,
+            "body_text": message.body,
+            "body_html": None,
+            "sealed_token": None,
+            "composer": None,
+        }
+    return row | {
         "recipient": message.to,
         "subject": message.subject,
         "body_text": message.text,
         "body_html": message.html,
         "sealed_token": message.sealed_token,
         "composer": message.composer,
-        "created_at": now,
-        "attempts": 0,
-        "next_attempt_at": now,
     }
+
+
+def _outbox_message_from_row(row: Mapping[str, Any]) -> OutboxMessage:
+    if row["kind"] == OutboxKind.WEBHOOK:
+        return WebhookMessage(url=row["recipient"], id=row["id"], type=row["subject"], body=row["body_text"])
+    return MailMessage(
+        to=row["recipient"],
+        subject=row["subject"],
+        text=row["body_text"],
+        html=row["body_html"],
+        sealed_token=row["sealed_token"],
+        composer=row["composer"],
+    )
 
 
 def outbox_entry_from_row(row: Mapping[str, Any]) -> OutboxEntry:
     return OutboxEntry(
         id=row["id"],
-        message=MailMessage(
-            to=row["recipient"],
-            subject=row["subject"],
-            text=row["body_text"],
-            html=row["body_html"],
-            sealed_token=row["sealed_token"],
-            composer=row["composer"],
-        ),
+        message=_outbox_message_from_row(row),
         created_at=row["created_at"],
         attempts=row["attempts"],
         next_attempt_at=row["next_attempt_at"],

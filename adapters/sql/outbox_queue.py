@@ -10,7 +10,7 @@ from adapters.sql import mapping
 from adapters.sql.driver import Database, Statement
 from adapters.sql.statement_parts import NOW
 from adapters.sql.tables import UtcDateTime, outbox
-from domain.mail import OutboxEntry
+from domain.mail import OutboxEntry, OutboxKind
 from domain.ports.mail import OutboxQueue
 
 _PENDING: ColumnElement[bool] = outbox.c.sent_at.is_(None) & outbox.c.failed_at.is_(None)
@@ -21,6 +21,7 @@ def _claim() -> Update:
         select(outbox.c.id)
         .where(
             _PENDING,
+            outbox.c.kind == bindparam("kind"),
             outbox.c.next_attempt_at <= NOW,
             or_(outbox.c.leased_until.is_(None), outbox.c.leased_until <= NOW),
         )
@@ -59,13 +60,14 @@ class SqlOutboxQueue(OutboxQueue):
 
     Each call runs its own short transaction on the database, outside any unit of work, so
     never call it while holding a unit of work open on SQLite: both want the single write lock.
-    `claim` is one `UPDATE outbox SET leased_until = :now + :lease WHERE id IN (SELECT id ... ORDER
-    BY created_at, id LIMIT :n FOR UPDATE SKIP LOCKED) RETURNING ...`: on PostgreSQL concurrent
+    `claim` is one `UPDATE outbox SET leased_until = :now + :lease WHERE id IN (SELECT id ... WHERE
+    kind = :kind ... ORDER BY created_at, id LIMIT :n FOR UPDATE SKIP LOCKED) RETURNING ...`: on PostgreSQL concurrent
     claims lock disjoint rows, on SQLite they take turns on the write lock. A lease is nothing but
     `leased_until`: a worker that dies leaves its entries to be claimed again once it passes.
     `mark_sent`, `retry_later` and `give_up` change only pending entries (neither sent nor given
     up), so a late report from a worker whose lease ran out cannot reopen a settled one.
-    `mark_sent` and `give_up` also drop the body (and the sealed token): no mail text outlives its delivery.
+    `mark_sent` and `give_up` also drop the body (and the sealed token): no mail text or webhook
+    payload outlives its delivery.
 
     Connection failures raise `DependencyUnavailableError("database")`.
     """
@@ -73,11 +75,13 @@ class SqlOutboxQueue(OutboxQueue):
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, kind: OutboxKind = OutboxKind.MAIL
+    ) -> list[OutboxEntry]:
         if limit < 1 or lease <= timedelta(0):
             # SQLite would read a negative LIMIT as "no limit".
             raise ValueError("a claim needs a positive limit and a positive lease")
-        values = {"now": now, "limit": limit, "lease_end": now + lease}
+        values = {"now": now, "limit": limit, "lease_end": now + lease, "kind": kind.value}
         async with self._database.transaction() as transaction:
             rows = await transaction.connection.fetch(_CLAIM, values)
             await transaction.commit()

@@ -138,12 +138,15 @@ one_time_tokens = Table(
 # Both databases support partial indexes with the same syntax.
 _PENDING = text("sent_at IS NULL AND failed_at IS NULL")
 
-# The transactional outbox: mail written with the change that causes it, delivered by workers.
-# `recipient` has room for a 64-character local part, "@" and a 255-character domain.
+# The transactional outbox: mail and webhooks written with the change that causes them, delivered
+# by workers. `recipient` has room for a 64-character local part, "@" and a 255-character domain;
+# a webhook keeps its URL there (no longer than that), its event type in `subject` and its JSON in `body_text`.
 outbox = Table(
     "outbox",
     metadata,
     Column("id", String(36), primary_key=True),
+    # `mail` or `webhook` (see `domain.mail.OutboxKind`): each kind has workers of its own.
+    Column("kind", String(16), nullable=False, server_default="mail"),
     Column("recipient", String(320), nullable=False),
     Column("subject", Text, nullable=False),
     Column("body_text", Text, nullable=False),
@@ -158,7 +161,7 @@ outbox = Table(
     Column("leased_until", UtcDateTime, nullable=True),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("failed_at", UtcDateTime, nullable=True),
-    Index(None, "next_attempt_at", postgresql_where=_PENDING, sqlite_where=_PENDING),
+    Index(None, "kind", "next_attempt_at", postgresql_where=_PENDING, sqlite_where=_PENDING),
 )
 
 # The audit trail; `data` is a small JSON object. user_id is not a foreign key: events outlive

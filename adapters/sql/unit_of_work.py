@@ -22,6 +22,7 @@ from adapters.sql.users import SqlUserRepository
 from application.messagebus import EventPublisher
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.events import DomainEvent
+from domain.webhooks import WebhookSubscription
 
 PING_TIMEOUT_S = 5.0
 _PING = Statement(select(literal_column("1").label("one")))
@@ -99,12 +100,15 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
     Events recorded and audit events added since the transaction began go to `publisher` right
     after the commit that stores the change succeeds; those of a rolled-back or failed transaction
     are dropped. The revocation events among them are written to `revocation_log` just before the
-    COMMIT, in the same transaction.
+    COMMIT, in the same transaction, and so are the webhooks of the audit events `webhooks` wants
+    (to `outbox`): a change is never committed without them.
     """
 
-    def __init__(self, database: Database, publisher: EventPublisher) -> None:
+    def __init__(
+        self, database: Database, publisher: EventPublisher, webhooks: WebhookSubscription | None = None
+    ) -> None:
         super().__init__(database, read_only=False)
-        self._publisher = publisher
+        self._publisher, self._webhooks = publisher, webhooks
         self._events: list[DomainEvent] = []
 
     async def __aenter__(self) -> Self:
@@ -135,6 +139,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self._events.clear()
         # The revocations go into the database with the change that causes them.
         await self.revocation_log.store(committed_events)
+        if self._webhooks is not None:
+            await self._webhooks.queue(self.outbox, committed_events)
         await self._transaction.commit()
         await self._publisher.publish(committed_events)
 

@@ -1,4 +1,4 @@
-"""The mail ports: sending email, and the delivery side of the outbox."""
+"""The outbox ports: sending email and webhooks, and the delivery side of the outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from abc import abstractmethod
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from domain.mail import MailMessage, OutboxEntry
+from domain.mail import MailMessage, OutboxEntry, OutboxKind
+from domain.webhooks import WebhookMessage
 
 
 class Mailer(Protocol):
@@ -21,6 +22,18 @@ class Mailer(Protocol):
         """
 
 
+class WebhookSender(Protocol):
+    """Posts audit events to the webhook receiver, signed."""
+
+    @abstractmethod
+    async def send(self, message: WebhookMessage) -> None:
+        """Deliver one message: the receiver answered 2xx.
+
+        Raises `DependencyUnavailableError` when it did not (any other status, no answer in time,
+        no connection); the caller may try again later.
+        """
+
+
 class OutboxQueue(Protocol):
     """The delivery side of the outbox, used by workers outside any unit of work.
 
@@ -28,9 +41,11 @@ class OutboxQueue(Protocol):
     """
 
     @abstractmethod
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
-        """Up to `limit` unsent entries due at `now` (oldest first), leased to the caller until
-        `now + lease`: no other caller, in any process, claims them before the lease ends."""
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, kind: OutboxKind = OutboxKind.MAIL
+    ) -> list[OutboxEntry]:
+        """Up to `limit` unsent entries of `kind` due at `now` (oldest first), leased to the caller
+        until `now + lease`: no other caller, in any process, claims them before the lease ends."""
 
     @abstractmethod
     async def mark_sent(self, entry_id: str, now: datetime) -> None:

@@ -18,7 +18,7 @@ from domain.accounts import User
 from domain.audit import AuditEvent, AuditEventType
 from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
-from domain.mail import MailMessage
+from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.paging import Page
 from domain.sessions import RefreshToken, Session
@@ -193,11 +193,17 @@ class RevocationLog(RevocationLogReader, Protocol):
 
 
 class Outbox(Protocol):
-    """Mail to send, written in the same transaction as the change that causes it."""
+    """Mail and webhooks to send, written in the same transaction as the change that causes them."""
 
     @abstractmethod
-    async def add(self, message: MailMessage, now: datetime) -> str:
-        """Queue `message` for delivery from `now` on; its id. It is only delivered if the transaction commits."""
+    async def add(self, message: OutboxMessage, now: datetime) -> str:
+        """Queue `message` for delivery from `now` on; its id (a new one for mail, the message's own
+        for a webhook). It is only delivered if the transaction commits."""
+
+    @abstractmethod
+    async def purge_webhooks(self, before: datetime) -> int:
+        """Delete the webhooks created before `before` that were sent or given up (pending ones
+        stay); how many. Mail is kept."""
 
 
 class TaskReader(Protocol):

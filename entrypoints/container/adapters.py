@@ -21,6 +21,7 @@ from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackRateLimiter, OutageTracker
 from adapters.http_client.range_breach_check import RangeBreachCheck
+from adapters.http_client.webhook_sender import HttpWebhookSender
 from adapters.kv.client import RedisConnection
 from adapters.kv.probe import RedisProbe
 from adapters.kv.rate_limiter import RedisRateLimiter
@@ -36,6 +37,7 @@ from adapters.memory.rate_limiter import MemoryRateLimiter
 from adapters.memory.revocation_list import MemoryRevocationList
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryReadOnlyUnitOfWork, MemoryUnitOfWork
+from adapters.memory.webhook_sender import MemoryWebhookSender
 from adapters.metrics.prometheus import MULTIPROCESS_DIR_VARIABLE, PrometheusMetrics
 from adapters.no_breach_check import NoBreachCheck
 from adapters.probes import NotConfiguredProbe
@@ -46,6 +48,8 @@ from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.messagebus import MessageBus
 from application.subscribers import message_bus
+from domain.ports.clock import Clock
+from domain.webhooks import WebhookSubscription, webhook_key
 from entrypoints.settings import Settings
 
 
@@ -67,6 +71,15 @@ def _metrics() -> PrometheusMetrics:
 
 def _if_enabled(settings: Settings, metrics: PrometheusMetrics) -> PrometheusMetrics | None:
     return metrics if settings.server.metrics_enabled else None
+
+
+def _webhooks(settings: Settings) -> WebhookSubscription | None:
+    return settings.webhook.subscription
+
+
+def _webhook_sender(settings: Settings, clock: Clock) -> HttpWebhookSender:
+    """Built only when webhooks are on (`UseCases.lifecycle`)."""
+    return HttpWebhookSender(webhook_key(settings.webhook.secret), clock)
 
 
 def _hasher(settings: Settings, metrics: PrometheusMetrics | None) -> PwdlibPasswordHasher:
@@ -189,10 +202,12 @@ class ProductionAdapters(containers.DeclarativeContainer):
         local=providers.Singleton(MemoryRevocationList),
     )
     bus = _bus(revocations, login_attempts, settings, metrics)
-    uow = providers.Factory(SqlUnitOfWork, database, bus)
+    webhooks = providers.Singleton(_webhooks, settings)
+    uow = providers.Factory(SqlUnitOfWork, database, bus, webhooks)
     reader = providers.Factory(SqlReadOnlyUnitOfWork, database)
     mailer = providers.Singleton(_mailer, settings)
     outbox_queue = providers.Singleton(SqlOutboxQueue, database)
+    webhook_sender = providers.Singleton(_webhook_sender, settings, clock)
     probes = providers.Selector(
         store_kind,
         redis=providers.List(providers.Singleton(RedisProbe, redis)),
@@ -227,10 +242,12 @@ class MemoryAdapters(containers.DeclarativeContainer):
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)
     bus = _bus(revocations, login_attempts, settings, metrics)
-    uow = providers.Factory(MemoryUnitOfWork, store, bus)
+    webhooks = providers.Singleton(_webhooks, settings)
+    uow = providers.Factory(MemoryUnitOfWork, store, bus, webhooks)
     reader = providers.Factory(MemoryReadOnlyUnitOfWork, store)
     mailer = providers.Singleton(MemoryMailer)
     outbox_queue = providers.Singleton(MemoryOutboxQueue, store)
+    webhook_sender = providers.Singleton(MemoryWebhookSender)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
     breached_passwords = providers.Singleton(MemoryBreachedPasswords)
     lifecycle = providers.List()

@@ -41,6 +41,7 @@ from application.auth.session_tokens import SessionTokens
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
+from application.ops.deliver_webhooks import DeliverWebhooksHandler
 from application.ops.follow_revocations import FollowRevocationsHandler
 from application.ops.purge_audit import PurgeAuditHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
@@ -52,7 +53,7 @@ from application.tasks.get_task import GetTaskHandler
 from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.update_task import UpdateTaskHandler
 from domain.accounts import User
-from domain.mail import DeliveryPolicy
+from domain.mail import DeliveryPolicy, OutboxKind
 from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
@@ -283,5 +284,22 @@ class UseCases(containers.DeclarativeContainer):
         PurgeAuditHandler, uow=adapters.uow, clock=adapters.clock, retention=settings.provided.accounts.audit_retention
     )
     audit_purger = providers.Singleton(AuditPurger, purge=purge_audit)
-    # Started after the adapters, stopped before them.
-    lifecycle = providers.List(revocation_follower, outbox_worker, audit_purger)
+    deliver_webhooks = providers.Singleton(
+        DeliverWebhooksHandler,
+        queue=adapters.outbox_queue,
+        sender=adapters.webhook_sender,
+        clock=adapters.clock,
+        policy=policies.provided.delivery,
+    )
+    webhook_worker = providers.Singleton(
+        OutboxWorker,
+        deliver=deliver_webhooks.provider,
+        interval=settings.provided.mail.outbox_poll_seconds,
+        kind=OutboxKind.WEBHOOK,
+    )
+    # Started after the adapters, stopped before them; the webhook sender and worker only when webhooks are on.
+    lifecycle = providers.Selector(
+        providers.Callable(lambda settings: "on" if settings.webhook.enabled else "off", settings),
+        on=providers.List(revocation_follower, outbox_worker, adapters.webhook_sender, webhook_worker, audit_purger),
+        off=providers.List(revocation_follower, outbox_worker, audit_purger),
+    )

@@ -19,7 +19,7 @@ from entrypoints.http.auth import BearerAuthMiddleware
 from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
-from entrypoints.http.log_format import RequestLines, formatter_class
+from entrypoints.http.log_format import QUIET_LIBRARIES, RequestLines, formatter_class
 from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.request_context import RequestContextMiddleware
@@ -142,7 +142,7 @@ def _logging(settings: Settings) -> LoggingConfig:
             # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
             "queue_listener": {"class": "logging.NullHandler"},
         },
-        loggers={"litestar": {"level": "INFO", "handlers": ["lines"], "propagate": False}},
+        loggers={"litestar": {"level": "INFO", "handlers": ["lines"], "propagate": False}, **QUIET_LIBRARIES},
         root={"level": "INFO", "handlers": ["lines"]},
         log_exceptions="never",
         disable_stack_trace={Exception},

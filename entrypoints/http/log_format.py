@@ -63,6 +63,10 @@ class JsonFormatter(logging.Formatter):
         return msgspec.json.encode(line).decode()
 
 
+# httpx logs every request with its full URL at INFO: a webhook URL may carry the receiver's credential.
+QUIET_LIBRARIES: dict[str, Any] = {"httpx": {"level": "WARNING"}}
+
+
 def formatter_class(json_lines: bool) -> type[logging.Formatter]:
     return JsonFormatter if json_lines else TextFormatter
 
@@ -78,6 +82,7 @@ def server_log_config(json_lines: bool) -> dict[str, Any]:
         "loggers": {
             "uvicorn": {"handlers": ["lines"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            **QUIET_LIBRARIES,
         },
         "root": {"handlers": ["lines"], "level": "INFO"},
     }

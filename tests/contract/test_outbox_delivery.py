@@ -13,7 +13,7 @@ from adapters.mail.smtp_mailer import SmtpMailer
 from adapters.memory.clock import FrozenClock
 from application.errors import DependencyUnavailableError
 from application.ops.deliver_outbox import DeliverOutboxHandler
-from domain.mail import DeliveryPolicy, OutboxEntry
+from domain.mail import DeliveryPolicy, OutboxEntry, OutboxKind
 from domain.ports.mail import OutboxQueue
 from tests.backends import Storage
 from tests.builders import a_mail_message, a_mail_sealer
@@ -111,8 +111,10 @@ class _MarkingFails(OutboxQueue):
     def __init__(self, queue: OutboxQueue, failures: int) -> None:
         self._queue, self.failures = queue, failures
 
-    async def claim(self, now: datetime, *, limit: int, lease: timedelta) -> list[OutboxEntry]:
-        return await self._queue.claim(now, limit=limit, lease=lease)
+    async def claim(
+        self, now: datetime, *, limit: int, lease: timedelta, kind: OutboxKind = OutboxKind.MAIL
+    ) -> list[OutboxEntry]:
+        return await self._queue.claim(now, limit=limit, lease=lease, kind=kind)
 
     async def mark_sent(self, entry_id: str, now: datetime) -> None:
         if self.failures > 0:

@@ -61,7 +61,7 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "fk_refresh_tokens_session_id_sessions",
                 "ix_one_time_tokens_user_id",
                 "fk_one_time_tokens_user_id_users",
-                "ix_outbox_next_attempt_at",
+                "ix_outbox_kind",
             }
     finally:
         await engine.dispose()

@@ -44,6 +44,26 @@ async def test_the_memory_service_starts_and_stops_its_outbox_worker() -> None:
     assert not worker.running
 
 
+async def test_the_webhook_worker_runs_only_when_webhooks_are_on(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bastion.db'}"
+    await upgrade_async(url)
+    webhook = {"webhook_url": "https://r.example/", "webhook_secret": "whsec_" + "A" * 32}
+    use_cases, adapters = production(Settings.from_flat(environment="test", secret_key=SECRET, database_url=url))
+    assert use_cases.webhook_worker() not in list(use_cases.lifecycle())
+    assert adapters.webhooks() is None
+
+    use_cases, adapters = production(
+        Settings.from_flat(environment="test", secret_key=SECRET, database_url=url, **webhook)
+    )
+    worker = use_cases.webhook_worker()
+    await start(use_cases, adapters)
+    assert worker.running
+    assert use_cases.outbox_worker().running
+    await stop(use_cases, adapters)
+    assert not worker.running
+    assert adapters.webhooks() is not None
+
+
 async def test_a_production_service_on_sqlite_releases_its_threads_and_connections_when_stopped(
     tmp_path: Path,
 ) -> None:

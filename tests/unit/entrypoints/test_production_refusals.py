@@ -46,6 +46,10 @@ def test_docs_can_be_switched_on_in_production() -> None:
         ({"BASTION_RATE_LIMIT_PER_MINUTE": "0"}, "BASTION_RATE_LIMIT_PER_MINUTE"),
         ({"BASTION_LOGIN_RATE_LIMIT_PER_MINUTE": "0"}, "BASTION_LOGIN_RATE_LIMIT_PER_MINUTE"),
         ({"BASTION_MAX_FAILED_LOGINS": "0"}, "BASTION_MAX_FAILED_LOGINS"),
+        (
+            {"BASTION_WEBHOOK_URL": "http://hooks.example.org/in", "BASTION_WEBHOOK_SECRET": "whsec_" + "A" * 32},
+            "BASTION_WEBHOOK_URL must be https",
+        ),
     ],
 )
 def test_production_refuses_weakened_protection(overrides: dict[str, str], complaint: str) -> None:
@@ -68,3 +72,8 @@ def test_a_public_origin_and_a_named_proxy_are_accepted() -> None:
         env_file=None,
     )
     assert settings.server.cors_origin_list == ["https://app.example.org"]
+
+
+def test_production_accepts_an_https_webhook_receiver() -> None:
+    webhook = {"BASTION_WEBHOOK_URL": "https://hooks.example.org/in", "BASTION_WEBHOOK_SECRET": "whsec_" + "A" * 32}
+    assert load_settings({**SAFE, **webhook}, env_file=None).webhook.enabled

@@ -26,6 +26,8 @@ SECRET = {"BASTION_SECRET_KEY": "s" * 48}
 OTHER_THREADS = 2 if default_hash_threads() == 1 else 1
 
 # Every variable: a value other than its default, where it lands, and what it loads as.
+# The Standard Webhooks specification's example secret.
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_ENVIRONMENT": ("test", "server.environment", "test"),
     "BASTION_APP_NAME": ("Keep", "server.app_name", "Keep"),
@@ -89,7 +91,13 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_SMTP_SSL": ("true", "mail.ssl", True),
     "BASTION_SMTP_TIMEOUT_SECONDS": ("2.5", "mail.timeout_seconds", 2.5),
     "BASTION_OUTBOX_POLL_SECONDS": ("0.5", "mail.outbox_poll_seconds", 0.5),
+    "BASTION_WEBHOOK_URL": ("https://hooks.example/in", "webhook.url", "https://hooks.example/in"),
+    "BASTION_WEBHOOK_SECRET": (WEBHOOK_SECRET, "webhook.secret", WEBHOOK_SECRET),
+    "BASTION_WEBHOOK_EVENTS": ("login.failed, user.deleted", "webhook.events", "login.failed, user.deleted"),
 }
+# The variables that take effect only with others, and those others.
+WEBHOOK = {"BASTION_WEBHOOK_URL": "https://receiver.example/", "BASTION_WEBHOOK_SECRET": "whsec_" + "A" * 32}
+COMPANIONS = {name: WEBHOOK for name in VARIABLES if name.startswith("BASTION_WEBHOOK_")}
 
 
 def documented_variables() -> set[str]:
@@ -109,10 +117,12 @@ def test_every_variable_is_covered_here_and_every_documented_one_exists() -> Non
 def test_each_variable_loads_into_its_field(variable: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     raw, path, expected = VARIABLES[variable]
-    settings = load_settings({**SECRET, variable: raw}, env_file=None)
+    values = {**COMPANIONS.get(variable, {}), variable: raw}
+    settings = load_settings({**SECRET, **values}, env_file=None)
     assert attrgetter(path)(settings) == expected
     assert attrgetter(path)(Settings()) != expected  # a variable routed elsewhere would leave the default here
-    assert attrgetter(path)(Settings.from_flat(**{variable.removeprefix("BASTION_").lower(): raw})) == expected
+    flat = {name.removeprefix("BASTION_").lower(): value for name, value in values.items()}
+    assert attrgetter(path)(Settings.from_flat(**flat)) == expected
 
 
 def test_derived_values_are_built_from_their_group() -> None:
@@ -264,3 +274,21 @@ def test_the_nist_password_policy_drops_composition_and_asks_for_15_characters_o
 def test_a_maximum_password_length_below_the_policys_minimum_is_refused() -> None:
     with pytest.raises(SettingsError, match="BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"):
         load_settings({**SECRET, "BASTION_PASSWORD_POLICY": "nist", "BASTION_PASSWORD_MAX_LENGTH": "12"}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"BASTION_WEBHOOK_URL": "https://r.example/"}, "BASTION_WEBHOOK_URL and BASTION_WEBHOOK_SECRET must be set"),
+        ({"BASTION_WEBHOOK_SECRET": WEBHOOK_SECRET}, "BASTION_WEBHOOK_URL and BASTION_WEBHOOK_SECRET must be set"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "ftp://r.example/"}, "BASTION_WEBHOOK_URL must be an http(s) URL"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "https:///in"}, "BASTION_WEBHOOK_URL must be an http(s) URL"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_URL": "https://r.example/" + "a" * 310}, "at most 320 characters"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_SECRET": "whsec_sesame open"}, "BASTION_WEBHOOK_SECRET: the webhook secret"),
+        ({**WEBHOOK, "BASTION_WEBHOOK_EVENTS": "login.fail"}, "BASTION_WEBHOOK_EVENTS: unknown audit event types"),
+    ],
+)
+def test_unusable_webhook_settings_stop_the_start(values: dict[str, str], complaint: str) -> None:
+    with pytest.raises(SettingsError, match=re.escape(complaint)) as refused:
+        load_settings({**SECRET, **values}, env_file=None)
+    assert "sesame" not in str(refused.value)

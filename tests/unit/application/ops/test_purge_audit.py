@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from adapters.memory.clock import FrozenClock
+from adapters.memory.outbox_queue import MemoryOutboxQueue
 from adapters.memory.store import MemoryStore
 from adapters.memory.unit_of_work import MemoryUnitOfWork
 from application.ops.purge_audit import PurgeAuditHandler
+from domain.webhooks import WebhookSubscription
 from tests.backends import RecordingPublisher
 from tests.builders import NOW, an_audit_event
 
@@ -38,3 +40,19 @@ async def test_without_a_retention_period_nothing_is_purged() -> None:
 
     assert await handler.handle() == 0
     assert len(store.audit_events) == 4
+
+
+async def test_the_sent_webhooks_of_purged_events_go_with_them() -> None:
+    store = MemoryStore()
+    webhooks = WebhookSubscription(url="https://r.example/")
+    async with MemoryUnitOfWork(store, RecordingPublisher(), webhooks) as uow:
+        for age in (timedelta(days=500), timedelta(0)):
+            await uow.audit.add(an_audit_event(created_at=NOW - age))
+        await uow.commit()
+    queue = MemoryOutboxQueue(store)
+    for entry_id in list(store.outbox):
+        await queue.mark_sent(entry_id, NOW)
+
+    await PurgeAuditHandler(MemoryUnitOfWork(store, RecordingPublisher()), FrozenClock(NOW), YEAR).handle()
+
+    assert [record.created_at for record in store.outbox.values()] == [NOW]
