@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -107,10 +106,3 @@ def test_the_healthcheck_of_the_image_reports_healthy(podman: Podman, served: Se
     assert result.returncode == 0, result.stdout + result.stderr
     status = podman.run("inspect", "--format", "{{.State.Health.Status}}", served.name).stdout.strip()
     assert status == "healthy"
-
-
-def test_the_build_context_leaves_out_local_state_and_secrets() -> None:
-    ignored = (Path(__file__).resolve().parents[2] / ".containerignore").read_text().splitlines()
-    assert ignored[ignored.index("*") :][:1] == ["*"]  # everything is left out unless listed
-    listed = {line.removeprefix("!") for line in ignored if line.startswith("!")}
-    assert listed == {"pyproject.toml", "uv.lock", "README.md", "domain/", "application/", "adapters/", "entrypoints/"}

@@ -62,3 +62,12 @@ def test_production_accepts_the_example_with_the_compose_environment_and_two_wor
     assert settings.server.is_production
     assert settings.database.url.startswith("postgresql+asyncpg://")
     assert settings.mail.host == "mailpit"
+
+
+def test_the_build_context_holds_only_the_packages_and_the_project_files() -> None:
+    ignored = (ROOT / ".containerignore").read_text()
+    patterns = [line for line in ignored.splitlines() if line and not line.startswith("#")]
+    assert patterns[0] == "*"  # everything is left out but what is listed after it
+    listed = {pattern.removeprefix("!") for pattern in patterns if pattern.startswith("!")}
+    assert listed == {"pyproject.toml", "uv.lock", "README.md", "domain/", "application/", "adapters/", "entrypoints/"}
+    assert (ROOT / ".dockerignore").read_text() == ignored  # Docker reads the other name
