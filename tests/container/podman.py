@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+BASE_NAME = "bastion-test-base"
 SUITE = "bookworm"
 BASE_PACKAGES = ("python3", "python3-venv", "ca-certificates")
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
@@ -106,7 +107,7 @@ def _digest(*parts: bytes) -> str:
 def base_image(podman: Podman) -> str:
     """The tag of the local Debian base, made with debootstrap unless an earlier run made it."""
     recipe = " ".join([SUITE, *BASE_PACKAGES]).encode()
-    tag = f"localhost/bastion-test-base:{SUITE}-{_digest(recipe)}"
+    tag = f"localhost/{BASE_NAME}:{SUITE}-{_digest(recipe)}"
     if podman.image_exists(tag):
         return tag
     debootstrap = require("debootstrap")
@@ -132,6 +133,7 @@ def base_image(podman: Podman) -> str:
         archive = Path(directory) / "rootfs.tar"
         podman.command(["tar", "-C", str(rootfs), "-cf", str(archive), "."], timeout=BUILD_TIMEOUT_S)
         podman.run("import", "--change", 'CMD ["/bin/bash"]', str(archive), tag, timeout=BUILD_TIMEOUT_S)
+    _remove_older(podman, BASE_NAME, tag)
     return tag
 
 
@@ -158,6 +160,7 @@ def build(
         "build",
         "--format",
         "docker",  # keeps HEALTHCHECK, which the OCI image format has no field for
+        "--layers=false",  # no intermediate images left behind, at each change of the code
         "--build-arg",
         f"BASE_IMAGE={base}",
         *(["--target", target] if target else []),
@@ -168,4 +171,14 @@ def build(
         str(context),
         timeout=BUILD_TIMEOUT_S,
     )
+    _remove_older(podman, name, tag)
     return tag
+
+
+def _remove_older(podman: Podman, name: str, tag: str) -> None:
+    """Remove the earlier builds of `name`, so that changes of the code do not pile up images
+    (one still used by a container stays)."""
+    listed = podman.run("images", "--filter", f"reference=localhost/{name}", "--format", "{{.Repository}}:{{.Tag}}")
+    older = [image for image in listed.stdout.split() if image != tag]
+    if older:
+        podman.run("rmi", *older, check=False)
