@@ -3,13 +3,14 @@ packages (no registry is reached), and images built on it once and kept by tag.
 
 - `Podman`: runs `podman` (and `podman-compose`) with a containers.conf of its own: runc when it is
   installed (crun refuses the hybrid cgroup hierarchy of some hosts), open-file and process limits
-  below the caller's own (podman's defaults for root raise them, which a root without
-  CAP_SYS_RESOURCE may not), and an events log in a file (no journald needed).
+  of 4096 (podman's defaults for root are higher than a root without CAP_SYS_RESOURCE, as in a
+  container, may set), and an events log in a file (no journald needed).
 - `base_image`: a Debian bookworm root file system from debootstrap (python3, python3-venv,
   ca-certificates, plus the host's certificate bundle so that builds work behind an intercepting
   proxy), imported as an image. Its tag names the recipe, so a later run reuses it: the first run
   costs a minute or so, later ones nothing.
-- `build`: an image from a Containerfile on that base, cached the same way by a hash of its inputs.
+- `build`: an image from a Containerfile on that base, cached the same way by a hash of its inputs;
+  a new build removes the earlier ones of its name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -36,15 +38,19 @@ PROCESSES = 4096
 BUILD_TIMEOUT_S = 900
 
 
-def require(program: str) -> str:
-    """The path of `program`; skip the test when it is missing, or fail it when `CI=true`."""
-    path = shutil.which(program)
-    if path is not None:
-        return path
-    reason = f"{program} is not installed (.ci/run installs it)"
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test with `reason`, or fail it when `CI=true`."""
     if os.environ.get("CI", "").strip().lower() == "true":
         pytest.fail(f"{reason}; CI=true: the container tests must run", pytrace=False)
     pytest.skip(reason)
+
+
+def require(program: str) -> str:
+    """The path of `program`; skip the test when it is missing, or fail it when `CI=true`."""
+    path = shutil.which(program)
+    if path is None:
+        unavailable(f"{program} is not installed (.ci/run installs it)")
+    return path
 
 
 def _containers_conf(directory: Path) -> Path:
@@ -111,6 +117,8 @@ def base_image(podman: Podman) -> str:
     if podman.image_exists(tag):
         return tag
     debootstrap = require("debootstrap")
+    if os.geteuid() != 0:
+        unavailable(f"making the base image {tag} with debootstrap needs root")
     with tempfile.TemporaryDirectory(prefix="bastion-base-", dir="/var/tmp") as directory:
         rootfs = Path(directory) / "rootfs"
         podman.command(
