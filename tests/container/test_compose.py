@@ -130,6 +130,8 @@ def test_the_migrations_ran_to_completion_in_their_own_service(podman: Podman, d
 def test_bastion_serves_with_two_workers_and_its_secrets_only_as_files(podman: Podman, deployment: Deployment) -> None:
     bastion = deployment.container("bastion")
     assert podman.run("exec", bastion, "python3", "-c", WORKER_COUNT).stdout.strip() == "2"
+    health = podman.run("healthcheck", "run", bastion, check=False)  # compose.yaml's own check
+    assert health.returncode == 0, health.stdout + health.stderr
     environment = podman.run("exec", bastion, "env").stdout.splitlines()
     variables = dict(line.split("=", 1) for line in environment if "=" in line)
     assert variables["BASTION_SECRET_KEY_FILE"] == "/run/secrets/secret_key"
