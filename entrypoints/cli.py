@@ -228,7 +228,8 @@ def _duration(text: str) -> timedelta:
 
 EPILOG = """\
 Every setting comes from a BASTION_* environment variable or from a .env file in the working
-directory (the environment wins); README.md lists them all under "Settings".
+directory (the environment wins); README.md lists them all under "Settings". BASTION_<NAME>_FILE
+reads the value of BASTION_<NAME> from a file (container secrets).
 """
 
 # Every subcommand by its words, in the order `bastion --help` lists them.

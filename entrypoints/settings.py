@@ -38,6 +38,7 @@ MIN_SECRET_BYTES = 32
 DEV_SECRET_FILE = ".bastion-secret"
 # The outbox's `recipient` column holds a webhook's URL.
 MAX_WEBHOOK_URL_LENGTH = 320
+FILE_SUFFIX = "_FILE"
 
 
 class SettingsError(ValueError):
@@ -135,16 +136,34 @@ def _webhook_problem(webhook: WebhookSettings) -> str | None:
     return None
 
 
+def _read_value_file(name: str, path: str, *, also_set: bool) -> str:
+    """The value of BASTION_<NAME> kept in the file named by BASTION_<NAME>_FILE, without trailing line breaks."""
+    variable = f"{PREFIX}{name.upper()}"
+    if also_set:
+        raise SettingsError(f"{variable} and {variable}{FILE_SUFFIX} are both set: set only one of them")
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as error:
+        raise SettingsError(f"{variable}{FILE_SUFFIX}: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{variable}{FILE_SUFFIX}: {path} is not UTF-8 text") from None
+
+
 def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(environ)
-    return {
-        key[len(PREFIX) :].lower(): value
-        for key, value in values.items()
-        if key.startswith(PREFIX) and key[len(PREFIX) :].lower() in GROUP_OF and value != ""
-    }
+    named = {key[len(PREFIX) :].lower(): value for key, value in values.items() if key.startswith(PREFIX) and value}
+    raw = {name: value for name, value in named.items() if name in GROUP_OF}
+    # BASTION_<NAME>_FILE: the value of any setting from a file (a container secret, for example).
+    for name, path in named.items():
+        setting = name.removesuffix(FILE_SUFFIX.lower())
+        if setting != name and setting in GROUP_OF:
+            value = _read_value_file(setting, path, also_set=setting in raw)
+            if value:
+                raw[setting] = value
+    return raw
 
 
 def development_secret(path: Path) -> str:
@@ -226,6 +245,9 @@ def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env"), *, workers: int = 1
 ) -> Settings:
     """Read BASTION_* variables (the environment wins over the `.env` file) and validate them.
+
+    BASTION_<NAME>_FILE names a file whose content (without trailing line breaks) is the value of
+    BASTION_<NAME>; setting both is an error.
 
     In development an unset secret is generated once and kept in `.bastion-secret`. An unset
     BASTION_HASH_THREADS is `default_hash_threads`, and an unset BASTION_DATABASE_POOL_SIZE

@@ -52,6 +52,8 @@ def test_make_installs_uv_into_a_throw_away_venv_and_never_into_the_system_pytho
         ".bastion-secret",
         ".uv-bootstrap/bin/uv",
         ".env",
+        "deploy/bastion.env",
+        "deploy/secrets/secret_key.txt",
     ],
 )
 def test_git_ignores_what_running_bastion_writes_into_the_work_tree(path: str) -> None:

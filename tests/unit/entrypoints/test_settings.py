@@ -292,3 +292,46 @@ def test_unusable_webhook_settings_stop_the_start(values: dict[str, str], compla
     with pytest.raises(SettingsError, match=re.escape(complaint)) as refused:
         load_settings({**SECRET, **values}, env_file=None)
     assert "sesame" not in str(refused.value)
+
+
+def test_a_variable_ending_in_file_reads_the_value_of_its_setting_from_that_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret_key"
+    secret_file.write_text("f" * 20 + "g" * 20 + "\n")
+    url_file = tmp_path / "database_url"
+    url_file.write_text("postgresql+asyncpg://bastion:pw@db/bastion\r\n")
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"BASTION_DATABASE_URL_FILE={url_file}\n")
+    settings = load_settings({"BASTION_SECRET_KEY_FILE": str(secret_file)}, env_file=env_file)
+    assert settings.tokens.secret_key == "f" * 20 + "g" * 20
+    assert settings.database.url == "postgresql+asyncpg://bastion:pw@db/bastion"
+
+
+def test_a_setting_given_both_directly_and_from_a_file_is_refused(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret_key"
+    secret_file.write_text("f" * 40)
+    with pytest.raises(
+        SettingsError, match="BASTION_SECRET_KEY and BASTION_SECRET_KEY_FILE are both set: set only one of them"
+    ):
+        load_settings({**SECRET, "BASTION_SECRET_KEY_FILE": str(secret_file)}, env_file=None)
+
+
+def test_an_unreadable_value_file_is_refused_with_its_variable_and_path(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    with pytest.raises(
+        SettingsError, match=re.escape(f"BASTION_SMTP_PASSWORD_FILE: cannot read {missing}: No such file or directory")
+    ):
+        load_settings({**SECRET, "BASTION_SMTP_PASSWORD_FILE": str(missing)}, env_file=None)
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe")
+    with pytest.raises(SettingsError, match=re.escape(f"BASTION_SMTP_PASSWORD_FILE: {binary} is not UTF-8 text")):
+        load_settings({**SECRET, "BASTION_SMTP_PASSWORD_FILE": str(binary)}, env_file=None)
+
+
+def test_an_empty_value_file_leaves_its_setting_unset_and_unknown_file_variables_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    environ = {**SECRET, "BASTION_SMTP_HOST_FILE": str(empty), "BASTION_NOT_A_SETTING_FILE": "/nonexistent"}
+    assert load_settings(environ, env_file=None).mail.host == ""
