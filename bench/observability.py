@@ -51,8 +51,9 @@ async def _measure(side: bench.Bench, endpoint: bench.Endpoint, duration: int) -
 
 
 async def _compare(
-    backend: str, load: bench.Load, ceiling: bench.Server, workdir: Path, password_hash: str
+    backend: str, load: bench.Load, ceiling: bench.Server, workdir: Path, args: argparse.Namespace
 ) -> list[str]:
+    measured = [endpoint for endpoint in MEASURED if endpoint.key in args.only]
     runs: dict[tuple[str, str], list[bench.WrkResult]] = defaultdict(list)
     backend_dir = workdir / backend
     backend_dir.mkdir()
@@ -65,7 +66,7 @@ async def _compare(
             for name, env in SIDES.items()
         }
         try:
-            user_ids = await bench.seed_users(engine, password_hash)
+            user_ids = await bench.seed_users(engine, args.password_hash)
             await bench.seed_device_tokens(engine, user_ids)
             for server in servers.values():
                 await server.start()
@@ -78,7 +79,7 @@ async def _compare(
                     load, ceiling, server, engine, user_ids, backend_dir, bench.Section(f"{backend}-{name}"),
                     bench.RssSampler(server.process.pid),
                 )  # fmt: skip
-                side.endpoints, side.with_storm = MEASURED, False
+                side.endpoints, side.with_storm = measured, False
                 side.refresh_offset = SECOND_REFRESH_OFFSET if name == "on" else 0
                 sides[name] = side
             for name, side in sides.items():
@@ -87,7 +88,7 @@ async def _compare(
             for number in range(load.repetitions):
                 order = list(sides) if number % 2 == 0 else list(reversed(sides))
                 print(f"  round {number + 1}/{load.repetitions}", flush=True)
-                for endpoint in MEASURED:
+                for endpoint in measured:
                     for name in order:
                         result = await _measure(sides[name], endpoint, load.duration)
                         runs[(endpoint.key, name)].append(result)
@@ -96,15 +97,17 @@ async def _compare(
             for server in servers.values():
                 await server.stop()
             await engine.dispose()
-    return _table(backend, runs)
+    return _table(backend, runs, measured)
 
 
-def _table(backend: str, runs: dict[tuple[str, str], list[bench.WrkResult]]) -> list[str]:
+def _table(
+    backend: str, runs: dict[tuple[str, str], list[bench.WrkResult]], measured: Sequence[bench.Endpoint]
+) -> list[str]:
     lines = [
         f"| {backend}: endpoint | off req/s | on req/s | on/off | within {BUDGET:.2f} |",
         "|---|---:|---:|---:|---|",
     ]
-    for endpoint in MEASURED:
+    for endpoint in measured:
         off = statistics.median(result.rps for result in runs[(endpoint.key, "off")])
         on = statistics.median(result.rps for result in runs[(endpoint.key, "on")])
         ratio = on / off if off else 0.0
@@ -120,7 +123,20 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repetitions", type=int, default=3, help="rounds; the table shows medians (default 3)")
     parser.add_argument("--backends", default="sqlite", help="comma-separated: sqlite, postgres (default sqlite)")
     parser.add_argument("--output", type=Path, default=None, help="results file")
+    parser.add_argument(
+        "--only", default=",".join(endpoint.key for endpoint in MEASURED), help="comma-separated rows (default: all)"
+    )
+    parser.add_argument(
+        "--without-request-lines",
+        action="store_true",
+        help="the on side without BASTION_LOG_REQUESTS: metrics and JSON logs only (the defaults of production)",
+    )
     args = parser.parse_args(argv)
+    if args.without_request_lines:
+        SIDES["on"]["BASTION_LOG_REQUESTS"] = "false"
+    args.only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if not args.only or args.only - {endpoint.key for endpoint in MEASURED}:
+        parser.error(f"rows are {', '.join(endpoint.key for endpoint in MEASURED)}")
     args.backends = [name.strip() for name in args.backends.split(",") if name.strip()]
     if set(args.backends) - {"sqlite", "postgres"} or not args.backends:
         parser.error("backends are sqlite and postgres")
@@ -129,14 +145,14 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-async def _run(args: argparse.Namespace, load: bench.Load, password_hash: str) -> list[str]:
+async def _run(args: argparse.Namespace, load: bench.Load) -> list[str]:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bastion-bench-") as directory:
         workdir = Path(directory)
         ceiling = bench.ceiling_server(workdir)  # unused by these rows, but a Bench needs one
         for backend in args.backends:
             print(f"{backend}:", flush=True)
-            lines += [*await _compare(backend, load, ceiling, workdir, password_hash), ""]
+            lines += [*await _compare(backend, load, ceiling, workdir, args), ""]
     return lines
 
 
@@ -144,14 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     load = bench.Load(args.duration, args.repetitions, threads=2, connections=64)
     settings = Settings()
-    password_hash = Argon2Hasher(
+    args.password_hash = Argon2Hasher(
         memory_cost=settings.hashing.memory_kib,
         time_cost=settings.hashing.time_cost,
         parallelism=settings.hashing.parallelism,
     ).hash(bench.PASSWORD)
     header = bench.facts(settings, bench.argon2_verify_seconds(settings), load)
     started = time.monotonic()
-    table = asyncio.run(_run(args, load, password_hash))
+    table = asyncio.run(_run(args, load))
     minutes = (time.monotonic() - started) / 60
     print("\n" + "\n".join(table), flush=True)
     title = f"# Bastion: metrics and request logging on vs off, {datetime.now(UTC):%Y-%m-%d}"

@@ -6,11 +6,20 @@ directory before any worker starts; every process then writes its values to memo
 there, and a scrape, answered by any one worker, sums the files of all of them. A worker that
 stops cleanly takes its share of the hash-queue gauge with it; the counters of every worker that
 ever ran stay in the sum, as counters must.
+
+Requests are counted on the request path in plain per-process tallies, and added to the shared
+metrics once a second (and before every exposition and at stop): writing each request to the
+memory-mapped files (a lock, a `getpid` and three writes) cost a measurable share of the fastest
+routes (bench/README.md). A scrape therefore sees another worker's requests within a second.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import math
 import os
+from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +34,9 @@ MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 # Seconds; a password check takes tens to hundreds of milliseconds, a token check well under one.
 _DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# A duration falls in the first bucket whose upper bound is at least as large (as `Histogram.observe`).
+_UPPER_BOUNDS = (*_DURATION_BUCKETS, math.inf)
+FLUSH_SECONDS = 1.0
 # Any other method a client sends is counted as "other": label values never come from clients.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -42,6 +54,15 @@ class _Gauges(Collector):
                 "Outbox entries (mail and webhooks) neither delivered nor given up",
                 value=self._outbox_pending,
             )
+
+
+class _Tally:
+    """The requests of one (method, route, status) since the last flush."""
+
+    __slots__ = ("buckets", "count", "seconds")
+
+    def __init__(self) -> None:
+        self.count, self.seconds, self.buckets = 0, 0.0, [0] * len(_UPPER_BOUNDS)
 
 
 class PrometheusMetrics(SecurityMetrics):
@@ -84,6 +105,8 @@ class PrometheusMetrics(SecurityMetrics):
             registry=registry,
         )
         self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._tallies: dict[tuple[str, str, int], _Tally] = {}
+        self._flusher: asyncio.Task[None] | None = None
 
     def login(self, result: str) -> None:
         self._logins.labels(result).inc()
@@ -98,14 +121,35 @@ class PrometheusMetrics(SecurityMetrics):
         self._rate_limited.labels(limit).inc()
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        """One HTTP request answered with `status` after `seconds`; `route` is the route's template."""
+        """One HTTP request answered with `status` after `seconds`; `route` is the route's template.
+        Called on the event loop only (as `flush` is)."""
         key = (method, route, status)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally()
+        tally.count += 1
+        tally.seconds += seconds
+        tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
+
+    def flush(self) -> None:
+        """Add the requests tallied since the last flush to the metrics."""
+        tallies, self._tallies = self._tallies, {}
+        for key, tally in tallies.items():
+            requests, durations = self._series(key)
+            requests.inc(tally.count)
+            # A histogram's own `observe` takes one value; these are its parts, many values at once.
+            durations._sum.inc(tally.seconds)
+            for bucket, count in zip(durations._buckets, tally.buckets, strict=True):
+                if count:
+                    bucket.inc(count)
+
+    def _series(self, key: tuple[str, str, int]) -> tuple[Any, Any]:
         series = self._request_series.get(key)
         if series is None:
+            method, route, status = key
             labels = (method if method in _METHODS else "other", route, str(status))
             series = self._request_series[key] = (self._requests.labels(*labels), self._durations.labels(*labels))
-        series[0].inc()
-        series[1].observe(seconds)
+        return series
 
     def hash_queue_changed(self, depth: int) -> None:
         """The password hasher now holds `depth` jobs, queued or running."""
@@ -113,6 +157,7 @@ class PrometheusMetrics(SecurityMetrics):
 
     def exposition(self, *, outbox_pending: int | None) -> bytes:
         """The text exposition format of every metric (summed over the workers when shared)."""
+        self.flush()
         if self._multiprocess_dir is None:
             registry = self._registry
         else:
@@ -123,9 +168,20 @@ class PrometheusMetrics(SecurityMetrics):
         return generate_latest(registry) + generate_latest(gauges)
 
     async def start(self) -> None:
-        pass
+        """Flush the request tallies once a second from now on."""
+        self._flusher = asyncio.create_task(self._flush_regularly(), name="metrics flush")
 
     async def stop(self) -> None:
-        """A stopping worker's gauges leave the sum of the live ones."""
+        """The last tallies go out; a stopping worker's gauges leave the sum of the live ones."""
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+        self.flush()
         if self._multiprocess_dir is not None:
             multiprocess.mark_process_dead(os.getpid(), self._multiprocess_dir)
+
+    async def _flush_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(FLUSH_SECONDS)
+            self.flush()

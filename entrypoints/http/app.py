@@ -20,6 +20,7 @@ from entrypoints.http.bodies import JsonCheckedRequest
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.handlers import HttpHandlers
 from entrypoints.http.log_format import QUIET_LIBRARIES, RequestLines, formatter_class
+from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL
 from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.request_context import RequestContextMiddleware
@@ -138,7 +139,11 @@ def _logging(settings: Settings) -> LoggingConfig:
     return LoggingConfig(
         formatters={"lines": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
         handlers={
-            "lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "lines"},
+            "lines": {
+                "class": "entrypoints.http.log_output.LoopBatchedStreamHandler",
+                "formatter": "lines",
+                "interval": SERVER_FLUSH_INTERVAL,
+            },
             # Litestar adds a queue_listener handler (and its thread) unless one is named; unused.
             "queue_listener": {"class": "logging.NullHandler"},
         },

@@ -8,13 +8,14 @@ the handler (`log_output`) escapes control characters, so a line stays one line.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from entrypoints.http.log_output import LoopBatchedStreamHandler
+from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL, LoopBatchedStreamHandler
 from entrypoints.http.request_context import current_request_id
 
 # Fields the per-request line carries besides its message (see `request_context`).
@@ -78,7 +79,13 @@ def server_log_config(json_lines: bool) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"lines": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
-        "handlers": {"lines": {"class": "entrypoints.http.log_output.LoopBatchedStreamHandler", "formatter": "lines"}},
+        "handlers": {
+            "lines": {
+                "class": "entrypoints.http.log_output.LoopBatchedStreamHandler",
+                "formatter": "lines",
+                "interval": SERVER_FLUSH_INTERVAL,
+            }
+        },
         "loggers": {
             "uvicorn": {"handlers": ["lines"], "level": "INFO", "propagate": False},
             "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
@@ -117,19 +124,25 @@ class RequestLines:
             return
         for handler in self._direct:
             if isinstance(handler.formatter, JsonFormatter):
-                handler.emit_line(self._json_line(message, method, route, status, duration_ms))
+                # JSON: no control character can be in it unescaped.
+                handler.emit_line(self._json_line(message, method, route, status, duration_ms), escaped=True)
             else:
                 handler.emit_line(self._text_line(message))
 
     def _json_line(self, message: str, method: str, route: str, status: int, duration_ms: float) -> str:
+        # The values need no JSON escaping: a method the HTTP parser accepted (token characters), a
+        # route template of the service, a checked request id, numbers. Anything else takes the
+        # encoder (a method outside the usual ones, say).
         now = time.time()
-        line: dict[str, Any] = {
-            "time": f"{self._stamp_of(now, '%Y-%m-%dT%H:%M:%S', time.gmtime)}.{int(now % 1 * 1000):03d}+00:00",
-            "level": "INFO",
-            "logger": request_logger.name,
-            "message": message,
-        }
+        stamp = f"{self._stamp_of(now, '%Y-%m-%dT%H:%M:%S', time.gmtime)}.{int(now % 1 * 1000):03d}+00:00"
         request_id = current_request_id.get()
+        if method in _PLAIN_METHODS and request_id is not None and _PLAIN.fullmatch(route):
+            return (
+                f'{{"time":"{stamp}","level":"INFO","logger":"bastion.http","message":"{message}",'
+                f'"request_id":"{request_id}","method":"{method}","route":"{route}","status":{status},'
+                f'"duration_ms":{duration_ms}}}'
+            )
+        line: dict[str, Any] = {"time": stamp, "level": "INFO", "logger": request_logger.name, "message": message}
         if request_id is not None:
             line["request_id"] = request_id
         line |= {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
@@ -148,6 +161,10 @@ class RequestLines:
             self._second, self._stamp = second, time.strftime(pattern, convert(second))
         return self._stamp
 
+
+_PLAIN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Characters that stand for themselves in a JSON string.
+_PLAIN = re.compile(r"[A-Za-z0-9 ._:/{}()=+-]*")
 
 # What `%(module)s` says of the request line: this module, where a record of it is made too.
 _MODULE = "log_format"

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from entrypoints.http.client_ip import ClientAddresses
 
@@ -29,6 +29,9 @@ _SEQUENCE = itertools.count(int.from_bytes(os.urandom(4)))
 _ACCEPTED = re.compile(rb"[A-Za-z0-9._:+/=-]{1,128}")
 # The route of a request no route matched (a 404 or 405 of the router): never its path.
 UNROUTED = "(unrouted)"
+# Where the security-headers hook, which sees every response start, notes the status in the scope:
+# cheaper than wrapping `send` on every request.
+RESPONSE_STATUS = "bastion.response_status"
 
 # Told of each request answered: method, route template, status, seconds; called while the
 # request id is still current.
@@ -42,9 +45,10 @@ class RequestContextMiddleware:
     per-request log line) and `observe` (the metrics) when given. The `X-Request-ID` header itself
     is added by the security-headers hook, which sees every response start anyway.
 
-    This runs on every request, so it does as little as it can: no send wrapper and no clock
-    unless lines are logged or requests observed, and ids made from a random per-process prefix
-    and a counter (unique, not secret: nothing may trust a request id)."""
+    This runs on every request, so it does as little as it can: no send wrapper at all (the status
+    is the one `note_status` left in the scope), no clock unless lines are logged or requests
+    observed, and ids made from a random per-process prefix and a counter (unique, not secret:
+    nothing may trust a request id)."""
 
     def __init__(
         self,
@@ -71,20 +75,14 @@ class RequestContextMiddleware:
             current_request_id.reset(token)
 
     async def _measured(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started, status = time.perf_counter(), 0
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        started = time.perf_counter()
         try:
-            await self._app(scope, receive, send_noting_status)
+            await self._app(scope, receive, send)
         finally:
             seconds = time.perf_counter() - started
-            method: Any = scope.get("method", "-")
-            route: Any = scope.get("path_template") or UNROUTED
+            fields: Any = scope
+            method, route = fields.get("method", "-"), fields.get("path_template") or UNROUTED
+            status = fields.get(RESPONSE_STATUS, 0)
             for observer in self._observers:
                 observer(method, route, status, seconds)
 
@@ -94,3 +92,9 @@ class RequestContextMiddleware:
                 if name == _HEADER and _ACCEPTED.fullmatch(value):
                     return value.decode("ascii")
         return f"{_PROCESS_PREFIX}{next(_SEQUENCE):016x}"
+
+
+def note_status(scope: Scope, status: int) -> None:
+    """Record the status of the response being started, for the observers of the request."""
+    fields: Any = scope
+    fields[RESPONSE_STATUS] = status

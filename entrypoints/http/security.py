@@ -11,7 +11,7 @@ from litestar.types import HTTPResponseStartEvent, Message, Scope
 
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import problem
-from entrypoints.http.request_context import current_request_id
+from entrypoints.http.request_context import current_request_id, note_status
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # The interactive docs (entrypoints/http/api_docs.py) load their scripts and styles from Bastion itself
@@ -60,6 +60,7 @@ def security_headers(
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
+        note_status(scope, message["status"])
         path: str = scope["path"]
         headers = list(_BASE_HEADERS)
         is_docs = path.startswith(docs_path) and not path.endswith(".json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
+from adapters.metrics.prometheus import FLUSH_SECONDS
 from tests.e2e.servers import server
 
 pytestmark = pytest.mark.slow
@@ -64,6 +66,7 @@ def test_every_scrape_sums_the_requests_of_both_workers(tmp_path: Path, monkeypa
             statuses = list(pool.map(lambda _: _jwks(base), range(BATCH)))
             assert statuses == [200] * BATCH
             sent += BATCH
+            time.sleep(FLUSH_SECONDS + 0.5)  # each worker adds its tallies to its file once a second
             per_process = _per_process(shared, tmp_path / f"scratch-{sent}")
         scrapes = [_jwks_requests(base) for _ in range(10)]
 
