@@ -1,0 +1,58 @@
+"""PrometheusMetrics: requests tallied per process come out as a histogram would have counted them."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
+
+from adapters.metrics.prometheus import PrometheusMetrics
+
+DURATIONS = [0.0, 0.001, 0.0010001, 0.0049, 0.25, 0.2500001, 9.99, 10.0, 12.5, 0.03]
+
+
+def _samples(text: str, prefix: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (
+            sample.name,
+            tuple(sorted((k, v) for k, v in sample.labels.items() if k not in {"method", "route", "status"})),
+        ): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith(prefix)
+    }
+
+
+def test_tallied_requests_match_what_the_histogram_counts_one_by_one() -> None:
+    metrics = PrometheusMetrics()
+    for seconds in DURATIONS:
+        metrics.observe_request("GET", "/health", 200, seconds)
+    reference = CollectorRegistry()
+    histogram = Histogram(
+        "bastion_http_request_duration_seconds",
+        "reference",
+        buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+        registry=reference,
+    )
+    counter = Counter("bastion_http_requests", "reference", registry=reference)
+    for seconds in DURATIONS:
+        histogram.observe(seconds)
+        counter.inc()
+
+    ours = _samples(metrics.exposition(outbox_pending=None).decode(), "bastion_http_request")
+    theirs = _samples(generate_latest(reference).decode(), "bastion_http_request")
+
+    assert ours.keys() == theirs.keys()
+    assert all(abs(ours[key] - theirs[key]) < 1e-9 for key in ours)
+
+
+def test_tallies_reach_the_metrics_at_a_flush_and_are_not_counted_twice() -> None:
+    metrics = PrometheusMetrics()
+    metrics.observe_request("POST", "/auth/login", 401, 0.05)
+    metrics.flush()
+    metrics.flush()
+    metrics.observe_request("POST", "/auth/login", 401, 0.05)
+
+    text = metrics.exposition(outbox_pending=3).decode()
+
+    assert 'bastion_http_requests_total{method="POST",route="/auth/login",status="401"} 2.0' in text
+    assert "bastion_outbox_pending 3.0" in text
