@@ -81,7 +81,20 @@ _LOGIN_RESULTS = {
     AuditEventType.LOGIN_THROTTLED: "locked",
 }
 _REFRESH_RESULTS = {AuditEventType.TOKEN_REFRESHED: "success", AuditEventType.TOKEN_REUSE_DETECTED: "reuse_detected"}
-_PASSWORD_CHECKS = {AuditEventType.LOGIN_FAILED, AuditEventType.PASSWORD_CHECK_FAILED}
+# Every failed check of a password or a second-factor code counts against the lockout.
+_PASSWORD_CHECKS = {AuditEventType.LOGIN_FAILED, AuditEventType.PASSWORD_CHECK_FAILED, AuditEventType.MFA_FAILED}
+
+
+def _mfa_result(event: AuditEvent) -> tuple[str, str] | None:
+    """The (method, result) of a second-factor code checked at login, if the event records one."""
+    data = event.data
+    if event.type is AuditEventType.LOGIN_SUCCEEDED and isinstance(method := data.get("mfa_method"), str):
+        return method, "success"
+    if event.type is AuditEventType.MFA_FAILED and data.get("purpose") == "login":
+        method, reason = data.get("method"), data.get("reason")
+        if isinstance(method, str):
+            return method, "locked" if reason == "locked" else "failure"
+    return None
 
 
 class MetricsRecorder:
@@ -89,7 +102,9 @@ class MetricsRecorder:
 
     A login's result is `success`, `locked` (refused while locked out), or the reason of a refusal
     after the password was checked (`invalid_credentials`, `account_disabled`, `email_not_verified`);
-    a failed password check that starts a lockout (`"locked": true` in its data) is a lockout."""
+    a failed password check that starts a lockout (`"locked": true` in its data) is a lockout, and so
+    is a wrong second-factor code that starts one. A second-factor code checked at login counts by its
+    method (`totp`, `recovery_code`) and result (`success`, `failure`, `locked`)."""
 
     def __init__(self, metrics: SecurityMetrics) -> None:
         self._metrics = metrics
@@ -104,6 +119,9 @@ class MetricsRecorder:
             self._metrics.refresh(refresh)
         if event.type in _PASSWORD_CHECKS and event.data.get("locked") is True:
             self._metrics.lockout()
+        mfa = _mfa_result(event)
+        if mfa is not None:
+            self._metrics.mfa(*mfa)
 
     async def request_throttled(self, event: RequestThrottled) -> None:
         self._metrics.rate_limited(event.limit)

@@ -15,12 +15,15 @@ from domain.ports.repositories import (
     AccountOverviews,
     AuditLog,
     AuditReader,
+    MfaChallengeRepository,
     OneTimeTokenReader,
     OneTimeTokenRepository,
     Outbox,
     RefreshTokenRepository,
     RevocationLog,
     RevocationLogReader,
+    SecondFactorReader,
+    SecondFactorRepository,
     SessionReader,
     SessionRepository,
     TaskReader,
@@ -64,6 +67,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     audit: AuditReader
     overviews: AccountOverviews
     revocation_log: RevocationLogReader
+    second_factors: SecondFactorReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -90,6 +94,8 @@ class UnitOfWork(_Block, Protocol):
     audit: AuditLog
     overviews: AccountOverviews
     revocation_log: RevocationLog
+    second_factors: SecondFactorRepository
+    mfa_challenges: MfaChallengeRepository
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

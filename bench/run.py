@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import os
 import platform
@@ -56,11 +57,13 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import pyotp
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.sql.tables import one_time_tokens, refresh_tokens, sessions, users
+from adapters.crypto.token_sealer import AeadTokenSealer
+from adapters.sql.tables import one_time_tokens, refresh_tokens, second_factors, sessions, users
 from domain.opaque_tokens import hash_token
 from entrypoints.settings import Settings
 
@@ -79,6 +82,10 @@ DEVICE_TOKEN_SUFFIX = secrets.token_urlsafe(24)
 # `--setting NAME=VALUE` (BASTION_NAME), e.g. to compare a run with request logging on and off.
 EXTRA_SETTINGS: dict[str, str] = {}  # makes each run's device tokens unguessable
 REFRESH_USERS_FROM = 1001  # pre-issued refresh tokens belong to users from here on, round robin
+# First index and count of the users with TOTP on that "POST /auth/login + TOTP" walks through (each
+# at most once per run: a code is accepted once per account), all sharing one TOTP secret.
+TOTP_USERS = (2001, 7999)
+TOTP_SECRET = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
 WARMUP_SECONDS = 2
 PROBE_THREADS, PROBE_CONNECTIONS, PROBE_DELAY_MS = 1, 4, 10
 WRK_TIMEOUT = "10s"
@@ -110,6 +117,7 @@ ENDPOINTS = (
     Endpoint("tasks", f"GET /tasks ({TASK_COUNT} items)", "GET", f"/tasks?limit={TASK_COUNT}", "get.lua", bearer=True),
     Endpoint("refresh", "POST /auth/refresh", "POST", "/auth/refresh", "refresh.lua"),
     Endpoint("login", "POST /auth/login", "POST", "/auth/login", "login.lua"),
+    Endpoint("login_totp", "POST /auth/login + TOTP (2 requests a login)", "POST", "/auth/login", "login_totp.lua"),
 )
 
 # Minimum requests/s as a ratio to bare /health, by (endpoint, backend).
@@ -137,7 +145,7 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     errors: int  # socket errors, timeouts and responses with a status >= 400
-    replays: int  # refresh only: requests made after a thread ran out of fresh tokens
+    replays: int  # refresh and login + TOTP: requests made after a thread ran out of fresh tokens or users
 
     @property
     def rps(self) -> float:
@@ -439,6 +447,60 @@ async def seed_device_tokens(engine: AsyncEngine, user_ids: Sequence[str]) -> No
         await connection.execute(insert(one_time_tokens), rows)
 
 
+async def seed_second_factors(engine: AsyncEngine, user_ids: Sequence[str], secret_key: str) -> None:
+    """TOTP on for the users of TOTP_USERS, with the secret TOTP_SECRET sealed as the server seals it
+    (AES-GCM under a key derived from its BASTION_SECRET_KEY)."""
+    now = datetime.now(UTC)
+    sealer = AeadTokenSealer(secret_key.encode(), "totp secret")
+    first, count = TOTP_USERS
+    chosen = [user_ids[index] for index in range(first, first + count)]
+    rows = [
+        {
+            "user_id": user_id,
+            "sealed_secret": sealer.seal(TOTP_SECRET),
+            "state": "active",
+            "created_at": now,
+            "confirmed_at": now,
+            "last_step": None,
+        }
+        for user_id in chosen
+    ]
+    async with engine.begin() as connection:
+        for start in range(0, len(chosen), 2000):
+            await connection.execute(
+                update(users).where(users.c.id.in_(chosen[start : start + 2000])).values(mfa_enabled=True)
+            )
+            await connection.execute(insert(second_factors), rows[start : start + 2000])
+
+
+async def forget_accepted_steps(engine: AsyncEngine) -> None:
+    """Make every TOTP code of the run acceptable once more to each account (a code is accepted once)."""
+    async with engine.begin() as connection:
+        await connection.execute(update(second_factors).values(last_step=None))
+
+
+def write_totp_codes(path: Path, seconds: int) -> str:
+    """The code of every 30-second step from the last one to `seconds` from now (and a margin), one
+    `<step> <code>` per line, for login_totp.lua; the file's path."""
+    totp, now = pyotp.TOTP(TOTP_SECRET), int(time.time())
+    steps = range(now // 30 - 1, (now + seconds) // 30 + 3)
+    path.write_text("".join(f"{step} {totp.at(step * 30)}\n" for step in steps))
+    return str(path)
+
+
+async def check_totp_login(base_url: str, index: int) -> None:
+    """Both steps of a login with TOTP by hand: the first answers an `mfa_token`, the second a token pair."""
+    status, first = await asyncio.to_thread(
+        _post_json, base_url + "/auth/login", {"email": email_of(index), "password": PASSWORD}
+    )
+    if status != 200 or not isinstance(first, dict) or "mfa_token" not in first:
+        raise RuntimeError(f"the first step of {email_of(index)} answered {status}: {first}")
+    body = {"mfa_token": first["mfa_token"], "code": pyotp.TOTP(TOTP_SECRET).now()}
+    status, second = await asyncio.to_thread(_post_json, base_url + "/auth/login/mfa", body)
+    if status != 200 or not isinstance(second, dict) or "access_token" not in second:
+        raise RuntimeError(f"the second step of {email_of(index)} answered {status}: {second}")
+
+
 async def issue_refresh_tokens(engine: AsyncEngine, user_ids: Sequence[str], count: int, offset: int) -> list[str]:
     """`count` fresh refresh tokens, each the only token of its own new session, stored as Bastion
     stores them (SHA-256 of the value); users are taken round robin from `user_ids` from `offset`."""
@@ -557,6 +619,9 @@ class Bench:
         """One request by hand before loading an endpoint: a broken setup must not be measured."""
         if endpoint.key == "login":
             await check_known_device_login(self.bastion.url, LOGIN_USERS[0])
+        if endpoint.key == "login_totp":
+            await check_totp_login(self.bastion.url, TOTP_USERS[0])
+            await forget_accepted_steps(self.engine)
         if endpoint.method != "GET":
             return
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
@@ -588,6 +653,10 @@ class Bench:
             env |= {"BENCH_USER_FIRST": str(LOGIN_USERS[0]), "BENCH_USER_COUNT": str(LOGIN_USERS[1])}
             env["BENCH_PASSWORD"] = PASSWORD
             env["BENCH_DEVICE_SUFFIX"] = DEVICE_TOKEN_SUFFIX
+        if endpoint.key == "login_totp":
+            env |= {"BENCH_USER_FIRST": str(TOTP_USERS[0]), "BENCH_USER_COUNT": str(TOTP_USERS[1])}
+            env |= {"BENCH_PASSWORD": PASSWORD, "BENCH_THREADS": str(self.load.threads)}
+            env["BENCH_CODES"] = await asyncio.to_thread(write_totp_codes, self.tokens_dir / "totp-codes.txt", duration)
         await self.check(endpoint, bearer)
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
         return await run_wrk(
@@ -691,6 +760,7 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
             started = time.monotonic()
             user_ids = await seed_users(engine, args.password_hash)
             await seed_device_tokens(engine, user_ids)
+            await seed_second_factors(engine, user_ids, env["BASTION_SECRET_KEY"])
             print(f"  seeded {USER_COUNT:,} users in {time.monotonic() - started:.1f} s", flush=True)
             server = bastion_server(backend, env, backend_dir)
             await server.start()
@@ -831,8 +901,9 @@ def _endpoint_row(endpoint: Endpoint, section: Section, bare_rps: float, bound: 
     invalid = errors > MAX_ERROR_SHARE * sum(r.requests for r in results)
     ratio = rps / bare_rps if bare_rps else 0.0
     ratio_text, target, result = f"{ratio:.3f}", "—", "—"
-    if endpoint.key == "login":
-        share = rps / bound
+    if endpoint.key in ("login", "login_totp"):
+        # A login with TOTP takes two requests, of which only the first verifies a password.
+        share = (rps / 2 if endpoint.key == "login_totp" else rps) / bound
         ratio_text += f" ({share:.0%} of the argon2 bound {bound:.1f}/s)"
         target = f"≥ {LOGIN_BOUND_SHARE:.0%} of the bound"
         result = _verdict(share >= LOGIN_BOUND_SHARE, invalid)

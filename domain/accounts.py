@@ -48,6 +48,8 @@ class User:
     updated_at: datetime
     failed_login_attempts: int = 0
     locked_until: datetime | None = None
+    # Whether a second factor is on: a correct password then only opens the MFA step of a login.
+    mfa_enabled: bool = False
 
     @classmethod
     def register(
@@ -109,6 +111,11 @@ class User:
 
     def change_password(self, password_hash: str, now: datetime) -> None:
         self.hashed_password = password_hash
+        self.updated_at = now
+
+    def set_mfa_enabled(self, enabled: bool, now: datetime) -> None:
+        """Record whether a second factor protects the account (its logins then take a second step)."""
+        self.mfa_enabled = enabled
         self.updated_at = now
 
     def verify_email(self, now: datetime) -> None:

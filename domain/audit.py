@@ -40,6 +40,13 @@ class AuditEventType(StrEnum):
     USER_UNLOCKED = "user.unlocked"
     SESSIONS_REVOKED = "sessions.revoked"
     USER_DELETED = "user.deleted"
+    MFA_ENABLED = "mfa.enabled"
+    MFA_DISABLED = "mfa.disabled"
+    # A wrong second-factor code (login step, disable, new recovery codes, confirmation).
+    MFA_FAILED = "mfa.failed"
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
+    MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
+    MFA_RESET_BY_ADMIN = "mfa.reset_by_admin"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

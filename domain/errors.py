@@ -170,3 +170,41 @@ class SelfLockoutError(ConflictError):
 
     code = "self_lockout"
     message = "Administrators cannot remove their own admin role or deactivate themselves."
+
+
+class WrongCodeError(DomainError):
+    """Raised when a second-factor code given to confirm or change two-factor authentication is wrong
+    (or was already used)."""
+
+    code = "wrong_code"
+    message = "The code is not correct."
+
+
+class MfaFailedError(InvalidCredentialsError):
+    """Raised at the second step of a login for a wrong code, or an `mfa_token` that is unknown,
+    expired, used up or out of tries: one answer, so nothing tells them apart."""
+
+    code = "mfa_failed"
+    message = "The code or the MFA token is not valid."
+
+
+class MfaAlreadyEnabledError(ConflictError):
+    """Raised when TOTP is set up again while it is on (it must be turned off first)."""
+
+    code = "mfa_already_enabled"
+    message = "Two-factor authentication is already on."
+
+
+class MfaNotEnabledError(ConflictError):
+    """Raised when two-factor authentication is changed or confirmed while it is not in that state:
+    confirming without a pending setup, turning off or renewing codes while it is off."""
+
+    code = "mfa_not_enabled"
+    message = "Two-factor authentication is not in a state that allows this."
+
+
+class MfaRequiredError(PermissionDeniedError):
+    """Raised when a route requires a login with a second factor and the token's `amr` has none."""
+
+    code = "mfa_required"
+    message = "This requires a login with a second factor."

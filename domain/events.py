@@ -9,7 +9,7 @@ commit loses none.
 
 | event | what happened | subscribers |
 | --- | --- | --- |
-| `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit`; the metrics |
+| `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`, `mfa.enabled`, `mfa.disabled`, `mfa.failed`, `mfa.recovery_code_used`, `mfa.recovery_codes_regenerated`, `mfa.reset_by_admin`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit`; the metrics |
 | `SessionsRevoked` | sessions ended: their access tokens must stop working at once | the revocation list |
 | `UserRevoked` | every access token of a user issued until now must stop working | the revocation list |
 | `RolesChanged` | an administrator changed a user's roles: every access token issued until now carries the old ones and must die (new tokens carry the new roles) | the revocation list |

@@ -25,10 +25,19 @@ class Session:
     ip: str | None = None
     user_agent: str | None = None
     revoked_at: datetime | None = None
+    # How the login that started the session authenticated (RFC 8176 values); kept by its refreshes.
+    amr: tuple[str, ...] = ("pwd",)
 
     @classmethod
     def start(
-        cls, *, user_id: UserId, now: datetime, ttl: timedelta, ip: str | None, user_agent: str | None
+        cls,
+        *,
+        user_id: UserId,
+        now: datetime,
+        ttl: timedelta,
+        ip: str | None,
+        user_agent: str | None,
+        amr: tuple[str, ...] = ("pwd",),
     ) -> Session:
         return cls(
             id=new_session_id(),
@@ -38,6 +47,7 @@ class Session:
             expires_at=now + ttl,
             ip=ip,
             user_agent=user_agent,
+            amr=amr,
         )
 
     def is_active(self, now: datetime) -> bool:
@@ -69,6 +79,8 @@ class AccessClaims:
     issued_at: datetime
     expires_at: datetime
     token_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # RFC 8176 authentication method references of the session's login; () in a token without `amr`.
+    amr: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +99,12 @@ class Principal:
     user_id: UserId
     session_id: SessionId
     roles: tuple[str, ...]
+    amr: tuple[str, ...] = ()
+
+    @property
+    def used_mfa(self) -> bool:
+        """Whether the login behind the token proved a second factor."""
+        return "mfa" in self.amr
 
 
 def derive_successor(token: str, key: bytes) -> str:

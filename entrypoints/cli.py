@@ -24,6 +24,7 @@ from adapters.sql.migrations.status import create_schema, readiness_problem
 from application.admin.create_admin import CreateAdmin
 from application.admin.get_user import GetUser
 from application.admin.list_users import ListUsers
+from application.admin.reset_mfa import ResetMfa
 from application.admin.update_user import UpdateUser
 from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
@@ -160,6 +161,15 @@ def _users_activate(settings: Settings, args: argparse.Namespace) -> int:
     return _as_operator(settings, lambda use_cases: _update_user(use_cases, args.email, is_active=True))
 
 
+def _users_reset_mfa(settings: Settings, args: argparse.Namespace) -> int:
+    async def reset(use_cases: UseCases) -> list[str]:
+        user = await use_cases.get_user().handle(GetUser(actor_id=None, email=args.email))
+        await use_cases.reset_mfa().handle(ResetMfa(actor_id=None, user_id=user.id))
+        return [f"{user.email.value}: second factors off, sessions ended"]
+
+    return _as_operator(settings, reset)
+
+
 def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         kid = key_store(settings).generate(SystemClock().now())
@@ -274,6 +284,11 @@ COMMANDS: dict[tuple[str, ...], Command] = {
     ),
     ("users", "deactivate"): Command("deactivate an account and end its sessions", _users_deactivate, (_EMAIL,)),
     ("users", "activate"): Command("activate a deactivated account again", _users_activate, (_EMAIL,)),
+    ("users", "reset-mfa"): Command(
+        "turn off the second factors of an account (TOTP, recovery codes) and end its sessions",
+        _users_reset_mfa,
+        (_EMAIL,),
+    ),
     ("keys", "generate"): Command("create a signing key", _keys_generate),
     ("keys", "rotate"): Command("start signing with a new key; prune keys whose tokens have all expired", _keys_rotate),
     ("hash", "calibrate"): Command(

@@ -282,6 +282,11 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_PASSWORD_RESET_EXPIRE_MINUTES: the lifetime of a mailed password-reset link, in minutes."""
     email_verify_expire_hours: Annotated[int, msgspec.Meta(ge=1, le=30 * 24)] = 24
     """BASTION_EMAIL_VERIFY_EXPIRE_HOURS: the lifetime of a mailed verification link, in hours."""
+    mfa_issuer: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] = "Bastion"
+    """BASTION_MFA_ISSUER: the issuer that TOTP setup URIs name (what authenticator apps show beside the account)."""
+    mfa_required_for_admins: bool = False
+    """BASTION_MFA_REQUIRED_FOR_ADMINS: every /admin/* route answers 403 (`mfa_required`) to an access
+    token whose login did not prove a second factor (its `amr` lacks `mfa`)."""
 
     @property
     def audit_retention(self) -> timedelta | None:

@@ -148,6 +148,7 @@ def access_token_claims(
         "sid": "session-1",
         "jti": "token-1",
         "roles": ["user"],
+        "amr": ["pwd"],
         "iat": issued_at,
         "nbf": issued_at,
         "exp": issued_at + lifetime,

@@ -23,7 +23,7 @@ _TIME_CLAIMS = ("exp", "iat", "nbf")
 
 class AccessTokenProfile:
     """The claims every access token carries, whatever signs it: `iss`, `aud`, `sub`, `exp`, `iat`,
-    `nbf` (= `iat`), `jti`, `sid` and `roles`, timestamps in whole seconds rounded down.
+    `nbf` (= `iat`), `jti`, `sid`, `roles` and `amr` (RFC 8176), timestamps in whole seconds rounded down.
 
     - `claims_of` requires every claim with the right type, `iss` ours, `aud` ours or a list of strings
       holding ours, `sub`, `sid` and `jti` not empty, `nbf` and `iat` no later than `now` plus the
@@ -58,6 +58,7 @@ class AccessTokenProfile:
             "sid": claims.session_id,
             "jti": claims.token_id,
             "roles": list(claims.roles),
+            "amr": list(claims.amr),
             "iat": issued_at,
             "nbf": issued_at,
             "exp": timestamp(claims.expires_at),
@@ -84,6 +85,7 @@ class AccessTokenProfile:
             issued_at=issued_at,
             expires_at=expires_at,
             token_id=payload["jti"],
+            amr=tuple(payload.get("amr", ())),
         )
 
     def _check(self, payload: dict[str, Any], now: datetime) -> None:
@@ -128,8 +130,11 @@ def timestamp(moment: datetime) -> int:
 
 def _has_claim_types(payload: dict[str, Any]) -> bool:
     roles = payload.get("roles")
+    # Optional: tokens signed before sessions remembered their `amr` have none.
+    amr = payload.get("amr", [])
     return (
-        all(isinstance(payload.get(name), str) for name in _STRING_CLAIMS)
+        is_str_list(amr)
+        and all(isinstance(payload.get(name), str) for name in _STRING_CLAIMS)
         and all(type(payload.get(name)) is int for name in _TIME_CLAIMS)
         and isinstance(roles, list)
         and all(isinstance(role, str) for role in roles)

@@ -15,6 +15,7 @@ from adapters.memory.repositories import (
     MemorySessionRepository,
     MemoryUserRepository,
 )
+from adapters.memory.second_factors import MemoryMfaChallengeRepository, MemorySecondFactorRepository
 from adapters.memory.store import MemoryStore
 from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
 from application.messagebus import EventPublisher
@@ -63,6 +64,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.audit = MemoryAuditLog(store.audit_events)
         self.overviews = MemoryAccountOverviews(store.users, store.tasks)
         self.revocation_log = MemoryRevocationLog(store.revocation_log)
+        self.second_factors = MemorySecondFactorRepository(store.second_factors)
         return self
 
     async def __aexit__(
@@ -108,6 +110,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.outbox = self._outbox
         self._store.tasks = self._tasks
         self._store.audit_events = self._audit_events
+        self._store.second_factors = self._second_factors
+        self._store.mfa_challenges = self._mfa_challenges
         self._store.commits += 1
         committed_events = self._events
         # Later changes in the same block start from what was just committed.
@@ -132,6 +136,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._events: list[DomainEvent] = []
         self._tasks = dict(self._store.tasks)
         self._revocation_log = list(self._store.revocation_log)
+        self._second_factors = dict(self._store.second_factors)
+        self._mfa_challenges = dict(self._store.mfa_challenges)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -141,9 +147,13 @@ class MemoryUnitOfWork(UnitOfWork):
         self.tasks = MemoryTaskRepository(self._tasks)
         self.overviews = MemoryAccountOverviews(self._users, self._tasks)
         self.revocation_log = MemoryRevocationLog(self._revocation_log)
+        self.second_factors = MemorySecondFactorRepository(self._second_factors)
+        self.mfa_challenges = MemoryMfaChallengeRepository(self._mfa_challenges)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)
         _delete_owned_by(self._tokens, user_id)
         _delete_owned_by(self._one_time_tokens, user_id)
+        _delete_owned_by(self._second_factors, user_id)
+        _delete_owned_by(self._mfa_challenges, user_id)
         delete_tasks_of(self._tasks, user_id)

@@ -85,6 +85,10 @@ class PrometheusMetrics(SecurityMetrics):
         self._logins = Counter("bastion_logins", "Logins by result", ["result"], registry=registry)
         self._refreshes = Counter("bastion_refreshes", "Refresh-token uses by result", ["result"], registry=registry)
         self._lockouts = Counter("bastion_lockouts", "Accounts or devices locked out", registry=registry)
+        self._mfa = Counter(
+            "bastion_mfa", "Second-factor codes checked at login by method and result", ["method", "result"],
+            registry=registry,
+        )  # fmt: skip
         self._rate_limited = Counter(
             "bastion_rate_limited", "Requests refused by a rate limit", ["limit"], registry=registry
         )
@@ -116,6 +120,9 @@ class PrometheusMetrics(SecurityMetrics):
 
     def lockout(self) -> None:
         self._lockouts.inc()
+
+    def mfa(self, method: str, result: str) -> None:
+        self._mfa.labels(method, result).inc()
 
     def rate_limited(self, limit: str) -> None:
         self._rate_limited.labels(limit).inc()

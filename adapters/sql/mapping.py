@@ -7,7 +7,7 @@ UTC and returns them aware in UTC, on SQLite (naive text) as on PostgreSQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.ids import SessionId, UserId
 from domain.mail import MailMessage, OutboxEntry, OutboxKind, OutboxMessage, kind_of
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.second_factor import MfaChallenge, RecoveryCode, SecondFactor, TotpState
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 from domain.webhooks import WebhookMessage
@@ -49,6 +50,7 @@ def user_to_row(user: User) -> dict[str, Any]:
         "updated_at": user.updated_at,
         "failed_login_attempts": user.failed_login_attempts,
         "locked_until": user.locked_until,
+        "mfa_enabled": user.mfa_enabled,
     }
 
 
@@ -68,6 +70,7 @@ def user_from_row(row: Mapping[str, Any]) -> User:
         updated_at=row["updated_at"],
         failed_login_attempts=row["failed_login_attempts"],
         locked_until=row["locked_until"],
+        mfa_enabled=bool(row["mfa_enabled"]),
     )
 
 
@@ -81,6 +84,7 @@ def session_to_row(session: Session) -> dict[str, Any]:
         "ip": session.ip,
         "user_agent": session.user_agent,
         "revoked_at": session.revoked_at,
+        "amr": " ".join(session.amr),
     }
 
 
@@ -94,6 +98,7 @@ def session_from_row(row: Mapping[str, Any]) -> Session:
         ip=row["ip"],
         user_agent=row["user_agent"],
         revoked_at=row["revoked_at"],
+        amr=tuple(row["amr"].split()),
     )
 
 
@@ -234,4 +239,56 @@ def audit_event_from_row(row: Mapping[str, Any]) -> AuditEvent:
         user_agent=row["user_agent"],
         created_at=row["created_at"],
         data=data,
+    )
+
+
+def second_factor_to_row(factor: SecondFactor) -> dict[str, Any]:
+    return {
+        "user_id": factor.user_id,
+        "sealed_secret": factor.sealed_secret,
+        "state": factor.state.value,
+        "created_at": factor.created_at,
+        "confirmed_at": factor.confirmed_at,
+        "last_step": factor.last_step,
+    }
+
+
+def recovery_code_rows(factor: SecondFactor) -> list[dict[str, Any]]:
+    return [
+        {"user_id": factor.user_id, "code_hash": code.code_hash, "position": position, "used_at": code.used_at}
+        for position, code in enumerate(factor.recovery_codes)
+    ]
+
+
+def second_factor_from_rows(row: Mapping[str, Any], codes: Sequence[Mapping[str, Any]]) -> SecondFactor:
+    return SecondFactor(
+        user_id=UserId(row["user_id"]),
+        sealed_secret=row["sealed_secret"],
+        state=TotpState(row["state"]),
+        created_at=row["created_at"],
+        confirmed_at=row["confirmed_at"],
+        last_step=row["last_step"],
+        recovery_codes=tuple(RecoveryCode(code_hash=code["code_hash"], used_at=code["used_at"]) for code in codes),
+    )
+
+
+def mfa_challenge_to_row(challenge: MfaChallenge) -> dict[str, Any]:
+    return {
+        "token_hash": challenge.token_hash,
+        "user_id": challenge.user_id,
+        "created_at": challenge.created_at,
+        "expires_at": challenge.expires_at,
+        "tries": challenge.tries,
+        "used_at": challenge.used_at,
+    }
+
+
+def mfa_challenge_from_row(row: Mapping[str, Any]) -> MfaChallenge:
+    return MfaChallenge(
+        token_hash=row["token_hash"],
+        user_id=UserId(row["user_id"]),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        tries=row["tries"],
+        used_at=row["used_at"],
     )

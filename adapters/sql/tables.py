@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -84,6 +85,7 @@ users = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("failed_login_attempts", Integer, nullable=False, server_default="0"),
     Column("locked_until", UtcDateTime, nullable=True),
+    Column("mfa_enabled", Boolean, nullable=False, server_default=text("false")),
 )
 
 sessions = Table(
@@ -97,6 +99,8 @@ sessions = Table(
     Column("ip", String(45), nullable=True),
     Column("user_agent", Text, nullable=True),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # The RFC 8176 method values of the login, joined by spaces ("pwd otp mfa").
+    Column("amr", String(64), nullable=False, server_default="pwd"),
     Index(None, "user_id"),
 )
 
@@ -207,4 +211,40 @@ revocation_log = Table(
     Column("roles", Text, nullable=True),
     Column("occurred_at", UtcDateTime, nullable=False),
     Index(None, "occurred_at"),
+)
+
+# One second factor per account: its TOTP secret, sealed with a key the database does not hold
+# (AES-GCM under a key derived from the secret key), and the step of the last code accepted.
+second_factors = Table(
+    "second_factors",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("sealed_secret", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=True),
+    Column("last_step", BigInteger, nullable=True),
+)
+
+# The recovery codes of a second factor, stored only as keyed hashes; single use.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("user_id", String(36), ForeignKey("second_factors.user_id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+# The second steps of logins, by the hash of their `mfa_token`; `tries` counts the codes tried.
+mfa_challenges = Table(
+    "mfa_challenges",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "user_id"),
 )

@@ -12,10 +12,12 @@ from sqlalchemy import literal_column, select
 
 from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
+from adapters.sql.mfa_challenges import SqlMfaChallengeRepository
 from adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sql.revocation_log import SqlRevocationLog
+from adapters.sql.second_factors import SqlSecondFactorRepository
 from adapters.sql.sessions import SqlSessionRepository
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
 from adapters.sql.users import SqlUserRepository
@@ -87,6 +89,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.audit = SqlAuditLog(connection)
         self.overviews = SqlAccountOverviews(connection)
         self.revocation_log = SqlRevocationLog(connection)
+        self.second_factors = SqlSecondFactorRepository(connection)
         return self
 
 
@@ -123,6 +126,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.tasks = SqlTaskRepository(connection)
         self.overviews = SqlAccountOverviews(connection)
         self.revocation_log = SqlRevocationLog(connection)
+        self.second_factors = SqlSecondFactorRepository(connection)
+        self.mfa_challenges = SqlMfaChallengeRepository(connection)
         return self
 
     async def __aexit__(

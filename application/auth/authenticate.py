@@ -37,4 +37,4 @@ class AuthenticateHandler:
         claims = self._issuer.verify(command.access_token, now)
         if self._revocations.is_revoked(claims, now):
             raise TokenInvalidError
-        return Principal(user_id=claims.subject, session_id=claims.session_id, roles=claims.roles)
+        return Principal(user_id=claims.subject, session_id=claims.session_id, roles=claims.roles, amr=claims.amr)

@@ -1,12 +1,12 @@
-"""LogIn: exchange a password for a new session and its token pair."""
+"""LogIn: exchange a password for a new session and its token pair (or, on an account with a second
+factor, for the MFA step that leads to them)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from application.auth.device_tokens import DeviceTokens
-from application.auth.session_tokens import SessionTokens
+from application.auth.login_sessions import LoginProof, LoginResult, LoginSessions
 from application.lockout import Lockout
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.account_values import Email, Username
@@ -25,7 +25,7 @@ from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 from domain.ports.repositories import UserReader
 from domain.ports.throttling import LoginAttemptCounter
-from domain.sessions import Session, TokenPair
+from domain.second_factor import AMR_PASSWORD, TOTP_LOGIN_METHODS
 from domain.throttling import AttemptDecision, LockoutPolicy, device_attempt_key, login_identifier_key
 
 
@@ -57,6 +57,9 @@ class LogInHandler:
     - A successful login starts a new session, stamps `last_login`, stores an upgraded password
       hash when the stored one is outdated, and returns a device token (a new one, or the valid
       one presented).
+    - On an account with a second factor, a right password (and only a right one) answers with an
+      MFA challenge instead: an opaque `mfa_token` for `POST /auth/login/mfa`, single use, valid 5
+      minutes, dead after 5 codes. The earlier failures of the identifier stay counted until then.
     - Every attempt is counted before the password is checked, whether or not the account exists:
       against the device token when a valid one of that account is presented, otherwise against
       the normalised identifier. After the lockout's number of failures in a row that key is
@@ -75,18 +78,17 @@ class LogInHandler:
         uow: UnitOfWork,
         reader: ReadOnlyUnitOfWork,
         hasher: PasswordHasher,
-        tokens: SessionTokens,
+        sessions: LoginSessions,
         clock: Clock,
         attempts: LoginAttemptCounter,
         lockout: LockoutPolicy,
-        devices: DeviceTokens,
         require_verified_email: bool = False,
     ) -> None:
-        self._uow, self._reader, self._hasher, self._tokens, self._clock = uow, reader, hasher, tokens, clock
-        self._lockout, self._devices = Lockout(attempts, lockout, clock), devices
+        self._uow, self._reader, self._hasher, self._sessions, self._clock = uow, reader, hasher, sessions, clock
+        self._lockout = Lockout(attempts, lockout, clock)
         self._require_verified_email = require_verified_email
 
-    async def handle(self, command: LogIn) -> TokenPair:
+    async def handle(self, command: LogIn) -> LoginResult:
         attempt = await self._judged_by(command)
         decision = await self._lockout.count(attempt.key)
         if decision is not None and not decision.allowed:
@@ -95,19 +97,33 @@ class LogInHandler:
         upgraded_hash = await self._check_password(command, attempt, decision)
         user = attempt.user
         assert user is not None  # the password was checked against this account
-        await self._lockout.succeed(attempt.key)
+        if user.mfa_enabled:
+            # A right password is no failure, but the login is not over: the earlier failures stay
+            # until the second step succeeds (or a code guessed after each right password would
+            # never lock anything).
+            await self._lockout.release(attempt.key)
+        else:
+            await self._lockout.succeed(attempt.key)
         if not user.is_active:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "account_disabled", None)
             raise AccountDisabledError
         if self._require_verified_email and not user.email_verified:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "email_not_verified", None)
             raise EmailNotVerifiedError
-        return await self._start_session(command, user, upgraded_hash, attempt.device)
+        if user.mfa_enabled:
+            return await self._sessions.challenge(user, TOTP_LOGIN_METHODS)
+        device_token = command.device_token if attempt.device is not None else None
+        proof = LoginProof(
+            user=user, context=command.context, amr=AMR_PASSWORD, upgraded_hash=upgraded_hash, device_token=device_token
+        )
+        return await self._sessions.start(proof)
 
     async def _judged_by(self, command: LogIn) -> _Attempt:
         async with self._reader as view:
             user = await _find(view.users, command.identifier)
-            device = await self._devices.valid(view.one_time_tokens, user, command.device_token, self._clock.now())
+            device = await self._sessions.devices.valid(
+                view.one_time_tokens, user, command.device_token, self._clock.now()
+            )
         if device is not None:
             return _Attempt(user, device, device_attempt_key(device.token_hash))
         return _Attempt(user, None, login_identifier_key(command.identifier))
@@ -141,37 +157,6 @@ class LogInHandler:
             return None
         return await self._hasher.verify(password, user.hashed_password)
 
-    async def _start_session(
-        self, command: LogIn, user: User, upgraded_hash: str | None, device: OneTimeToken | None
-    ) -> TokenPair:
-        now = self._clock.now()
-        context = command.context
-        session = Session.start(
-            user_id=user.id,
-            now=now,
-            ttl=min(self._tokens.policy.refresh_ttl, self._tokens.policy.max_lifetime),
-            ip=context.ip,
-            user_agent=context.user_agent,
-        )
-        refresh = self._tokens.first_refresh_token(session, now)
-        async with self._uow as uow:
-            current = await _still_allowed(uow, user)
-            device_token = command.device_token if device is not None else None
-            if device_token is None:
-                device_token = await self._devices.issue(uow, current, context, now)
-            # An upgrade computed from the old password must not overwrite a hash changed meanwhile.
-            unchanged = current.hashed_password == user.hashed_password
-            current.record_login(now, upgraded_hash if unchanged else None)
-            await uow.users.update(current)
-            await uow.sessions.add(session)
-            await uow.refresh_tokens.add(refresh.record)
-            data: AuditData = {"session_id": session.id, "new_device": device is None}
-            await uow.audit.add(
-                AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
-            )
-            await uow.commit()
-        return replace(self._tokens.pair(current, session, refresh.value, now), device_token=device_token)
-
     async def _audit_failure(
         self, command: LogIn, type_: AuditEventType, reason: str, attempts: int | None, *, locks: bool = False
     ) -> None:
@@ -191,17 +176,6 @@ class LogInHandler:
             )
             await uow.audit.add(event)
             await uow.commit()
-
-
-async def _still_allowed(uow: UnitOfWork, user: User) -> User:
-    """The account as stored now, which must still exist and be active (it may have been deleted
-    or deactivated while the password was being checked)."""
-    current = await uow.users.get(user.id)
-    if current is None:
-        raise InvalidCredentialsError
-    if not current.is_active:
-        raise AccountDisabledError
-    return current
 
 
 async def _find(users: UserReader, identifier: str) -> User | None:

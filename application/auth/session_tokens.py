@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.accounts import User
-from domain.ids import SessionId
 from domain.opaque_tokens import hash_token
 from domain.ports.secret_generator import SecretGenerator
 from domain.ports.token_issuer import TokenIssuer
@@ -35,10 +34,11 @@ class SessionTokens:
     def policy(self) -> SessionPolicy:
         return self._policy
 
-    def access_token(self, user: User, session_id: SessionId, now: datetime) -> str:
+    def access_token(self, user: User, session: Session, now: datetime) -> str:
         claims = AccessClaims(
             subject=user.id,
-            session_id=session_id,
+            session_id=session.id,
+            amr=session.amr,
             roles=tuple(sorted(role.value for role in user.roles)),
             issued_at=now,
             expires_at=now + self._policy.access_ttl,
@@ -53,7 +53,7 @@ class SessionTokens:
 
     def pair(self, user: User, session: Session, refresh_token: str, now: datetime) -> TokenPair:
         return TokenPair(
-            access_token=self.access_token(user, session.id, now),
+            access_token=self.access_token(user, session, now),
             refresh_token=refresh_token,
             expires_in=int(self._policy.access_ttl.total_seconds()),
         )

@@ -29,3 +29,9 @@ class SecurityMetrics(Protocol):
     @abstractmethod
     def rate_limited(self, limit: str) -> None:
         """A request was refused by the per-client limit `limit` (`ip` or `sensitive`)."""
+
+    @abstractmethod
+    def mfa(self, method: str, result: str) -> None:
+        """One second-factor code was checked at the second step of a login: `method` is `totp` or
+        `recovery_code` (for a refused code, the method its shape suggests), `result` is `success`,
+        `failure` (a wrong code) or `locked` (refused unchecked while the account is locked out)."""

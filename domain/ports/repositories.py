@@ -21,6 +21,7 @@ from domain.ids import SessionId, UserId
 from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.paging import Page
+from domain.second_factor import MfaChallenge, SecondFactor
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
@@ -173,6 +174,57 @@ class OneTimeTokenRepository(OneTimeTokenReader, Protocol):
     @abstractmethod
     async def invalidate_for_user(self, user_id: UserId, purpose: TokenPurpose, now: datetime) -> int:
         """Mark every unused token of the user with this purpose used at `now`; how many were."""
+
+
+class SecondFactorReader(Protocol):
+    """The second factors of accounts (a TOTP secret, sealed, and recovery code hashes), read."""
+
+    @abstractmethod
+    async def get(self, user_id: UserId) -> SecondFactor | None:
+        """The account's second factor, pending or active, with its recovery codes, or None."""
+
+
+class SecondFactorRepository(SecondFactorReader, Protocol):
+    """The second factors of accounts, read and written; one per account, deleted with it."""
+
+    @abstractmethod
+    async def save(self, factor: SecondFactor) -> None:
+        """Store the account's second factor as given, recovery codes included, replacing any stored
+        one (pending or active) of the same account."""
+
+    @abstractmethod
+    async def delete(self, user_id: UserId) -> bool:
+        """Delete the account's second factor and its recovery codes; False when there was none."""
+
+    @abstractmethod
+    async def advance_step(self, user_id: UserId, step: int) -> bool:
+        """Record `step` as the last accepted TOTP step of the account's active factor, if it is later
+        than the one recorded. True for exactly one caller per step, however many run concurrently;
+        False, changing nothing, otherwise (an earlier or equal step, no active factor)."""
+
+    @abstractmethod
+    async def use_recovery_code(self, user_id: UserId, code_hash: str, now: datetime) -> bool:
+        """Mark the account's unused recovery code with this hash used at `now`. True for exactly one
+        caller per code, however many run concurrently; False otherwise."""
+
+
+class MfaChallengeRepository(Protocol):
+    """The second steps of logins, known only by the hash of their `mfa_token`."""
+
+    @abstractmethod
+    async def add(self, challenge: MfaChallenge) -> None:
+        """Store a new challenge of an existing user."""
+
+    @abstractmethod
+    async def try_once(self, token_hash: str, now: datetime) -> MfaChallenge | None:
+        """Count one try on the challenge with this hash if it may still be tried at `now`
+        (`MfaChallenge.may_try`), and return it as counted; None, changing nothing, otherwise.
+        However many tries run concurrently, no more than the limit are ever counted."""
+
+    @abstractmethod
+    async def use(self, token_hash: str, now: datetime) -> bool:
+        """Mark the unused, unexpired challenge used at `now`. True for exactly one caller per
+        challenge, however many run concurrently; False otherwise."""
 
 
 class RevocationLogReader(Protocol):

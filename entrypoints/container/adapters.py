@@ -17,6 +17,8 @@ from adapters.clock import SystemClock
 from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
+from adapters.crypto.pyotp_totp import PyotpTotpAlgorithm
+from adapters.crypto.recovery_code_hasher import HmacRecoveryCodeHasher
 from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackRateLimiter, OutageTracker
@@ -41,6 +43,7 @@ from adapters.memory.webhook_sender import MemoryWebhookSender
 from adapters.metrics.prometheus import MULTIPROCESS_DIR_VARIABLE, PrometheusMetrics
 from adapters.no_breach_check import NoBreachCheck
 from adapters.probes import NotConfiguredProbe
+from adapters.qr.segno_renderer import SegnoQrRenderer
 from adapters.random_secrets import OsSecretGenerator
 from adapters.sql.driver import Database, open_database
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
@@ -61,6 +64,14 @@ def _database(settings: Settings) -> Database:
 
 def _mail_sealer(settings: Settings) -> AeadTokenSealer:
     return AeadTokenSealer(settings.tokens.secret_bytes, "outbox link token")
+
+
+def _totp_sealer(settings: Settings) -> AeadTokenSealer:
+    return AeadTokenSealer(settings.tokens.secret_bytes, "totp secret")
+
+
+def _recovery_code_hasher(settings: Settings) -> HmacRecoveryCodeHasher:
+    return HmacRecoveryCodeHasher(settings.tokens.secret_bytes)
 
 
 def _metrics() -> PrometheusMetrics:
@@ -178,6 +189,10 @@ class ProductionAdapters(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
     mail_sealer = providers.Singleton(_mail_sealer, settings)
+    totp_sealer = providers.Singleton(_totp_sealer, settings)
+    recovery_code_hasher = providers.Singleton(_recovery_code_hasher, settings)
+    totp = providers.Singleton(PyotpTotpAlgorithm)
+    qr = providers.Singleton(SegnoQrRenderer)
 
     # Never built when Redis is not configured.
     redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
@@ -238,6 +253,10 @@ class MemoryAdapters(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     secrets = providers.Singleton(OsSecretGenerator)
     mail_sealer = providers.Singleton(_mail_sealer, settings)
+    totp_sealer = providers.Singleton(_totp_sealer, settings)
+    recovery_code_hasher = providers.Singleton(_recovery_code_hasher, settings)
+    totp = providers.Singleton(PyotpTotpAlgorithm)
+    qr = providers.Singleton(SegnoQrRenderer)
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)

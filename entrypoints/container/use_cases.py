@@ -23,10 +23,12 @@ from application.account.verify_email import VerifyEmailHandler
 from application.admin.get_user import GetUserHandler
 from application.admin.list_audit_events import ListAuditEventsHandler
 from application.admin.list_users import ListUsersHandler
+from application.admin.reset_mfa import ResetMfaHandler
 from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.device_tokens import DeviceTokens
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
@@ -34,10 +36,18 @@ from application.auth.list_sessions import ListSessionsHandler
 from application.auth.log_in import LogInHandler
 from application.auth.log_out import LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhereHandler
+from application.auth.login_sessions import LoginSessions
 from application.auth.refresh_session import RefreshSessionHandler
 from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
 from application.auth.session_tokens import SessionTokens
+from application.mfa.confirm_totp import ConfirmTotpHandler
+from application.mfa.disable_totp import DisableTotpHandler
+from application.mfa.get_mfa_status import GetMfaStatusHandler
+from application.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from application.mfa.second_factor_check import SecondFactorCheck
+from application.mfa.set_up_totp import SetUpTotpHandler
+from application.mfa.step_up import StepUp
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
@@ -154,17 +164,45 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
         mail=account_mail,
     )
+    second_factor_check = providers.Singleton(
+        SecondFactorCheck,
+        totp=adapters.totp,
+        sealer=adapters.totp_sealer,
+        code_hasher=adapters.recovery_code_hasher,
+        attempts=adapters.login_attempts,
+        lockout=policies.provided.lockout,
+        clock=adapters.clock,
+    )
+    # Factories: each holds a unit of work, which one request at a time may use.
+    login_sessions = providers.Factory(
+        LoginSessions,
+        uow=adapters.uow,
+        tokens=session_tokens,
+        devices=device_tokens,
+        secrets=adapters.secrets,
+        clock=adapters.clock,
+    )
+    step_up = providers.Factory(
+        StepUp, uow=adapters.uow, reader=adapters.reader, confirmation=password_confirmation, check=second_factor_check
+    )
     log_in = providers.Factory(
         LogInHandler,
         uow=adapters.uow,
         reader=adapters.reader,
         hasher=hasher,
-        tokens=session_tokens,
+        sessions=login_sessions,
         clock=adapters.clock,
         attempts=adapters.login_attempts,
         lockout=policies.provided.lockout,
-        devices=device_tokens,
         require_verified_email=settings.provided.accounts.require_verified_email,
+    )
+    complete_mfa_login = providers.Factory(
+        CompleteMfaLoginHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        sessions=login_sessions,
+        check=second_factor_check,
+        clock=adapters.clock,
     )
     refresh_session = providers.Factory(
         RefreshSessionHandler, uow=adapters.uow, tokens=session_tokens, clock=adapters.clock
@@ -224,6 +262,26 @@ class UseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
     )
 
+    # two-factor authentication
+    get_mfa_status = providers.Factory(GetMfaStatusHandler, reader=adapters.reader)
+    set_up_totp = providers.Factory(
+        SetUpTotpHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        confirmation=password_confirmation,
+        check=second_factor_check,
+        qr=adapters.qr,
+        clock=adapters.clock,
+        issuer=settings.provided.accounts.mfa_issuer,
+    )
+    confirm_totp = providers.Factory(
+        ConfirmTotpHandler, uow=adapters.uow, check=second_factor_check, clock=adapters.clock
+    )
+    disable_totp = providers.Factory(DisableTotpHandler, uow=adapters.uow, step_up=step_up, clock=adapters.clock)
+    regenerate_recovery_codes = providers.Factory(
+        RegenerateRecoveryCodesHandler, uow=adapters.uow, step_up=step_up, clock=adapters.clock
+    )
+
     # admin
     # Registration with the domain's factory of administrators; never reachable over HTTP.
     create_admin = providers.Callable(register_user, new_account=User.register_admin)
@@ -232,6 +290,7 @@ class UseCases(containers.DeclarativeContainer):
     update_user = providers.Factory(UpdateUserHandler, uow=adapters.uow, clock=adapters.clock)
     unlock_user = providers.Factory(UnlockUserHandler, uow=adapters.uow, clock=adapters.clock)
     revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, clock=adapters.clock)
+    reset_mfa = providers.Factory(ResetMfaHandler, uow=adapters.uow, clock=adapters.clock)
     list_audit_events = providers.Factory(ListAuditEventsHandler, reader=adapters.reader)
 
     # tasks

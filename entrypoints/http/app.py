@@ -31,6 +31,7 @@ from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
 from entrypoints.http.routes.jwks import jwks_router
 from entrypoints.http.routes.metrics import HttpMetrics, metrics_router
+from entrypoints.http.routes.mfa import mfa_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
@@ -112,9 +113,10 @@ def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
         health_router(settings.server.app_name, settings.server.environment),
         auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,
+        mfa_router,
         gateway_router,
         tasks_router,
-        admin_router,
+        admin_router(mfa_required=settings.accounts.mfa_required_for_admins),
         jwks_router(settings.tokens.jwks_max_age_seconds),
     ]
 

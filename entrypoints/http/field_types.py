@@ -110,3 +110,12 @@ RoleList = Annotated[
     msgspec.Meta(max_length=8),
     _rules("The user's roles", items={"type": "string", "enum": [role.value for role in Role]}),
 ]
+
+MfaCode = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=64,
+        description="A current TOTP code (6 digits) or an unused recovery code (`xxxx-xxxx-xxxx`); "
+        "anything else is simply a wrong code",
+    ),
+]

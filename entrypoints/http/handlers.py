@@ -19,10 +19,12 @@ from application.account.verify_email import VerifyEmailHandler
 from application.admin.get_user import GetUserHandler
 from application.admin.list_audit_events import ListAuditEventsHandler
 from application.admin.list_users import ListUsersHandler
+from application.admin.reset_mfa import ResetMfaHandler
 from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
 from application.auth.list_sessions import ListSessionsHandler
@@ -32,6 +34,11 @@ from application.auth.log_out_everywhere import LogOutEverywhereHandler
 from application.auth.refresh_session import RefreshSessionHandler
 from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUserHandler
+from application.mfa.confirm_totp import ConfirmTotpHandler
+from application.mfa.disable_totp import DisableTotpHandler
+from application.mfa.get_mfa_status import GetMfaStatusHandler
+from application.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from application.mfa.set_up_totp import SetUpTotpHandler
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.throttle_request import ThrottleRequestHandler
@@ -59,6 +66,7 @@ class HttpHandlers:
     register_user: Callable[[], RegisterUserHandler]
     register_privately: Callable[[], RegisterPrivatelyHandler]
     log_in: Callable[[], LogInHandler]
+    complete_mfa_login: Callable[[], CompleteMfaLoginHandler]
     refresh_session: Callable[[], RefreshSessionHandler]
     log_out: Callable[[], LogOutHandler]
     log_out_everywhere: Callable[[], LogOutEverywhereHandler]
@@ -75,12 +83,19 @@ class HttpHandlers:
     resend_verification: Callable[[], ResendVerificationHandler]
     delete_account: Callable[[], DeleteAccountHandler]
     export_account: Callable[[], ExportAccountHandler]
+    # two-factor authentication
+    get_mfa_status: Callable[[], GetMfaStatusHandler]
+    set_up_totp: Callable[[], SetUpTotpHandler]
+    confirm_totp: Callable[[], ConfirmTotpHandler]
+    disable_totp: Callable[[], DisableTotpHandler]
+    regenerate_recovery_codes: Callable[[], RegenerateRecoveryCodesHandler]
     # admin
     list_users: Callable[[], ListUsersHandler]
     get_user: Callable[[], GetUserHandler]
     update_user: Callable[[], UpdateUserHandler]
     unlock_user: Callable[[], UnlockUserHandler]
     revoke_user_sessions: Callable[[], RevokeUserSessionsHandler]
+    reset_mfa: Callable[[], ResetMfaHandler]
     list_audit_events: Callable[[], ListAuditEventsHandler]
     # tasks
     create_task: Callable[[], CreateTaskHandler]

@@ -9,6 +9,9 @@ import msgspec
 
 from application.account.get_profile import Profile
 from application.auth.list_sessions import SessionView
+from application.auth.login_sessions import MfaRequired
+from application.mfa.get_mfa_status import MfaStatus
+from application.mfa.set_up_totp import TotpSetup
 from application.tasks.list_tasks import TaskList
 from domain.accounts import User
 from domain.audit import AuditEvent
@@ -20,6 +23,7 @@ from entrypoints.http.field_types import (
     FullName,
     Identifier,
     LogInEmail,
+    MfaCode,
     NewEmail,
     NewPassword,
     OpaqueToken,
@@ -76,6 +80,7 @@ class UserResponse(msgspec.Struct, frozen=True):
     is_superuser: bool
     roles: list[str]
     email_verified: bool
+    mfa_enabled: bool
     last_login: datetime | None
     created_at: datetime
 
@@ -90,6 +95,7 @@ class UserResponse(msgspec.Struct, frozen=True):
             is_superuser=user.is_superuser,
             roles=sorted(role.value for role in user.roles),
             email_verified=user.email_verified,
+            mfa_enabled=user.mfa_enabled,
             last_login=user.last_login,
             created_at=user.created_at,
         )
@@ -140,6 +146,66 @@ class LogInResponse(TokenPairResponse, frozen=True, kw_only=True):
             expires_in=pair.expires_in,
             device_token=pair.device_token,
         )
+
+
+class MfaRequiredResponse(msgspec.Struct, frozen=True, kw_only=True):
+    """The answer to a right password on an account with a second factor: no tokens yet, but the
+    `mfa_token` to send with a code to POST /auth/login/mfa."""
+
+    mfa_required: Literal[True] = True
+    mfa_token: Annotated[str, msgspec.Meta(description="Opaque, single use, valid 5 minutes, dead after 5 codes.")]
+    methods: list[str]
+
+    @classmethod
+    def of(cls, required: MfaRequired) -> MfaRequiredResponse:
+        return cls(mfa_token=required.mfa_token, methods=[method.value for method in required.methods])
+
+
+class MfaLogInRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The second step of a login: the `mfa_token` of the first and a code."""
+
+    mfa_token: OpaqueToken
+    code: MfaCode
+    device_token: DeviceToken | None = None
+
+
+class MfaStatusResponse(msgspec.Struct, frozen=True):
+    totp: bool
+    passkeys: int
+    recovery_codes_left: int
+
+    @classmethod
+    def of(cls, status: MfaStatus) -> MfaStatusResponse:
+        return cls(totp=status.totp, passkeys=status.passkeys, recovery_codes_left=status.recovery_codes_left)
+
+
+class TotpSetupRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    password: Password
+
+
+class TotpSetupResponse(msgspec.Struct, frozen=True):
+    secret: Annotated[str, msgspec.Meta(description="The TOTP secret in base32 (160 bits), for manual entry")]
+    otpauth_uri: str
+    qr_svg: Annotated[str, msgspec.Meta(description="An SVG document of the QR code of `otpauth_uri`")]
+
+    @classmethod
+    def of(cls, setup: TotpSetup) -> TotpSetupResponse:
+        return cls(secret=setup.secret, otpauth_uri=setup.otpauth_uri, qr_svg=setup.qr_svg)
+
+
+class TotpConfirmRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: MfaCode
+
+
+class MfaChangeRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The account's password and a current TOTP code or an unused recovery code."""
+
+    password: Password
+    code: MfaCode
+
+
+class RecoveryCodesResponse(msgspec.Struct, frozen=True):
+    recovery_codes: Annotated[list[str], msgspec.Meta(description="Shown once; each works once")]
 
 
 class SessionResponse(msgspec.Struct, frozen=True):

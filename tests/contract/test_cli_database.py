@@ -18,6 +18,7 @@ DATABASE_COMMANDS = [
     ["users", "list"],
     ["users", "deactivate", "ada@example.org"],
     ["users", "activate", "ada@example.org"],
+    ["users", "reset-mfa", "ada@example.org"],
     ["users", "set-role", "ada@example.org", "admin"],
     ["create-admin", "--email", "ada@example.org", "--username", "ada", "--password-stdin"],
 ]

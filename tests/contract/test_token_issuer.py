@@ -24,7 +24,7 @@ from domain.errors import TokenExpiredError, TokenInvalidError
 from domain.ids import SessionId, UserId
 from domain.ports.token_issuer import TokenIssuer
 from domain.sessions import AccessClaims
-from tests.builders import access_token_claims
+from tests.builders import OMITTED, access_token_claims
 
 # Far from the wall clock on purpose: expiry must be judged against the time given to `verify`.
 NOW = datetime(2031, 5, 17, 9, 30, tzinfo=UTC)
@@ -42,6 +42,7 @@ def a_claims(*, issued_at: datetime = NOW, ttl: timedelta = TTL) -> AccessClaims
         issued_at=issued_at,
         expires_at=issued_at + ttl,
         token_id="token-1",
+        amr=("pwd", "otp", "mfa"),
     )
 
 
@@ -183,7 +184,7 @@ def test_the_header_names_the_algorithm_the_access_token_type_and_the_key() -> N
 def test_the_payload_carries_every_registered_claim_with_whole_second_times() -> None:
     _, payload = _parts(an_hs256_issuer().issue(a_claims()))
 
-    assert payload == _valid_payload(roles=["user", "admin"])
+    assert payload == _valid_payload(roles=["user", "admin"], amr=["pwd", "otp", "mfa"])
 
 
 def test_times_with_fractions_of_seconds_are_rounded_down() -> None:
@@ -204,6 +205,13 @@ def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, 
 
     assert claims.subject == "user-1"
     assert claims.roles == ("user",)
+    assert claims.amr == ("pwd",)
+
+
+def test_a_token_without_amr_is_accepted_as_one_without_a_second_factor() -> None:
+    claims = an_hs256_issuer().verify(_signed(_valid_payload(amr=OMITTED)), NOW)
+
+    assert claims.amr == ()
 
 
 def test_expiry_is_judged_against_the_given_time_not_the_wall_clock() -> None:
@@ -274,6 +282,9 @@ def test_a_token_missing_a_required_claim_is_invalid(claim: str) -> None:
         {"roles": "admin"},
         {"roles": ["user", 1]},
         {"roles": None},
+        {"amr": "mfa"},
+        {"amr": ["pwd", 1]},
+        {"amr": None},
         {"exp": float(int(NOW.timestamp()) + 900)},
         {"exp": "2031-05-17T09:45:00Z"},
         {"iat": True},

@@ -4,19 +4,23 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.memory.mailer import MemoryMailer
+from application.auth.register_user import RegisterUser
 from domain.mail import MailMessage
+from entrypoints.asgi import build_app
 from entrypoints.container.adapters import MemoryAdapters
 from entrypoints.container.http import http_handlers
-from entrypoints.container.lifecycle import in_memory
+from entrypoints.container.lifecycle import in_memory, production, start, stop
 from entrypoints.container.use_cases import UseCases
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
+from tests.backends import migrated_database
 
 PASSWORD = "Correct-Horse-9"
 
@@ -78,6 +82,24 @@ def bearer(pair: dict[str, Any]) -> dict[str, str]:
 @pytest.fixture
 def settings() -> Settings:
     return make_settings()
+
+
+@asynccontextmanager
+async def sql_client_with_admin(backend: str, tmp_path: Path, **overrides: Any) -> AsyncIterator[AsyncTestClient[Any]]:
+    """A client of the production app over a migrated database of `backend` (settings `overrides` on top
+    of the test ones), holding an administrator root@example.org made by an operator."""
+    async with migrated_database(backend, tmp_path) as database:
+        settings = make_settings(database_url=database.url, database_schema=database.schema or "", **overrides)
+        use_cases, adapters = production(settings)
+        await start(use_cases, adapters)
+        try:
+            await use_cases.create_admin().handle(
+                RegisterUser(email="root@example.org", username="root", password=PASSWORD)
+            )
+        finally:
+            await stop(use_cases, adapters)
+        async with AsyncTestClient(build_app(settings), base_url="http://127.0.0.1:8000") as client:
+            yield client
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ ADMIN_ROUTES = [
     ("PATCH", "/admin/users/{id}", {"is_active": False}),
     ("POST", "/admin/users/{id}/unlock", None),
     ("POST", "/admin/users/{id}/revoke-sessions", None),
+    ("POST", "/admin/users/{id}/mfa/reset", None),
     ("GET", "/admin/audit-events", None),
 ]
 

@@ -19,6 +19,11 @@ BEARER_ROUTES = {
     ("GET", "/auth/me/export"),
     ("PATCH", "/auth/me"),
     ("DELETE", "/auth/me"),
+    ("GET", "/auth/mfa"),
+    ("POST", "/auth/mfa/totp/setup"),
+    ("POST", "/auth/mfa/totp/confirm"),
+    ("DELETE", "/auth/mfa/totp"),
+    ("POST", "/auth/mfa/recovery-codes"),
     ("GET", "/tasks"),
     ("POST", "/tasks"),
     ("GET", "/tasks/{task_id:str}"),
@@ -29,6 +34,7 @@ BEARER_ROUTES = {
     ("PATCH", "/admin/users/{user_id:str}"),
     ("POST", "/admin/users/{user_id:str}/unlock"),
     ("POST", "/admin/users/{user_id:str}/revoke-sessions"),
+    ("POST", "/admin/users/{user_id:str}/mfa/reset"),
     ("GET", "/admin/audit-events"),
 }
 

@@ -49,7 +49,7 @@ async def test_routes_document_what_they_answer(api: Api) -> None:
     assert paths["/auth/me"]["get"]["security"] == [{"BearerToken": []}]
 
 
-async def test_both_login_bodies_are_documented_on_both_login_routes(api: Api) -> None:
+async def test_both_login_bodies_and_both_answers_are_documented_on_both_login_routes(api: Api) -> None:
     paths = (await _document(api))["paths"]
     for path in ("/auth/login", "/token"):
         content = paths[path]["post"]["requestBody"]["content"]
@@ -62,7 +62,13 @@ async def test_both_login_bodies_are_documented_on_both_login_routes(api: Api) -
         form = content["application/x-www-form-urlencoded"]["schema"]
         assert form["required"] == ["username", "password"]
         response = paths[path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
-        assert response == {"$ref": "#/components/schemas/LogInResponse"}
+        # The two answers of a login: the token pair, or the MFA step of an account with a second factor.
+        assert response == {
+            "oneOf": [
+                {"$ref": "#/components/schemas/LogInResponse"},
+                {"$ref": "#/components/schemas/MfaRequiredResponse"},
+            ]
+        }
 
 
 async def test_bounds_and_rules_are_in_the_schema(api: Api) -> None:

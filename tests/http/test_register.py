@@ -16,7 +16,7 @@ async def test_register_returns_the_user_without_secrets(api: Api) -> None:
     body = response.json()
     assert set(body) == {
         "id", "email", "username", "full_name", "is_active", "is_superuser", "roles",
-        "email_verified", "last_login", "created_at",
+        "email_verified", "mfa_enabled", "last_login", "created_at",
     }  # fmt: skip
     assert body["email"] == "Ada@Example.org"
     assert body["roles"] == ["user"]

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application.admin.create_admin import CreateAdmin
 from entrypoints.asgi import build_app
-from entrypoints.container.lifecycle import production, start, stop
 from tests.backends import SQL_BACKENDS, migrated_database
-from tests.http.conftest import PASSWORD, bearer, make_settings
+from tests.http.conftest import PASSWORD, bearer, make_settings, sql_client_with_admin
 
 pytestmark = pytest.mark.slow
 
@@ -118,19 +116,9 @@ async def admin_client(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[AsyncTestClient[Any], Any]]:
     """A client of the production app and the token pair of an administrator made by an operator."""
-    async with migrated_database(request.param, tmp_path) as database:
-        settings = make_settings(database_url=database.url, database_schema=database.schema or "")
-        use_cases, adapters = production(settings)
-        await start(use_cases, adapters)
-        try:
-            await use_cases.create_admin().handle(
-                CreateAdmin(email="root@example.org", username="root", password=PASSWORD)
-            )
-        finally:
-            await stop(use_cases, adapters)
-        async with AsyncTestClient(build_app(settings), base_url="http://127.0.0.1:8000") as client:
-            login = await client.post("/auth/login", json={"email": "root@example.org", "password": PASSWORD})
-            yield client, login.json()
+    async with sql_client_with_admin(request.param, tmp_path) as client:
+        login = await client.post("/auth/login", json={"email": "root@example.org", "password": PASSWORD})
+        yield client, login.json()
 
 
 async def test_a_nul_byte_in_a_search_is_refused_before_the_database(

@@ -1,19 +1,24 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Router, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from application.admin.get_user import GetUser, GetUserHandler
 from application.admin.list_audit_events import ListAuditEvents, ListAuditEventsHandler
 from application.admin.list_users import ListUsers, ListUsersHandler
+from application.admin.reset_mfa import ResetMfa, ResetMfaHandler
 from application.admin.revoke_user_sessions import RevokeUserSessions, RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUser, UnlockUserHandler
 from application.admin.update_user import UpdateUser, UpdateUserHandler
 from domain.audit import AuditEventType
+from domain.errors import MfaRequiredError
 from domain.paging import SEARCH_QUERY_MAX_LENGTH
+from domain.sessions import Principal
 from entrypoints.http.auth import BEARER
 from entrypoints.http.route_parts import (
     DEFAULT_PAGE_SIZE,
@@ -129,9 +134,38 @@ async def list_audit_events(
     return AuditEventListResponse(items=items, total=page.total, limit=page.page.limit, offset=page.page.offset)
 
 
-admin_router = Router(
-    path="/admin",
-    route_handlers=[list_users, get_user, update_user, unlock_user, revoke_user_sessions, list_audit_events],
-    opt=BEARER,
-    tags=["admin"],
+@post(
+    "/users/{user_id:str}/mfa/reset",
+    **bearer_route(ResetMfaHandler, status_code=HTTP_204_NO_CONTENT, errors=_ONE_USER),
 )
+async def reset_mfa(
+    request: BearerRequest, user_id: FromPath[str], reset_mfa: NamedDependency[ResetMfaHandler]
+) -> None:
+    principal, context = caller_and_context(request)
+    await reset_mfa.handle(ResetMfa(actor_id=principal.user_id, user_id=user_id, context=context))
+
+
+def require_mfa(connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRouteHandler) -> None:
+    """The guard of BASTION_MFA_REQUIRED_FOR_ADMINS: the caller's token must come from a login with a
+    second factor (403 `mfa_required` otherwise)."""
+    if not connection.user.used_mfa:
+        raise MfaRequiredError
+
+
+def admin_router(*, mfa_required: bool) -> Router:
+    """The administration routes; with `mfa_required`, only for tokens whose login proved a second factor."""
+    return Router(
+        path="/admin",
+        route_handlers=[
+            list_users,
+            get_user,
+            update_user,
+            unlock_user,
+            revoke_user_sessions,
+            reset_mfa,
+            list_audit_events,
+        ],
+        opt=BEARER,
+        guards=[require_mfa] if mfa_required else [],
+        tags=["admin"],
+    )

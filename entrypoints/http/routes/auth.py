@@ -11,6 +11,7 @@ from application.auth.list_sessions import ListSessions, ListSessionsHandler
 from application.auth.log_in import LogIn, LogInHandler
 from application.auth.log_out import LogOut, LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhere, LogOutEverywhereHandler
+from application.auth.login_sessions import MfaRequired
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
 from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
@@ -33,6 +34,7 @@ from entrypoints.http.schemas import (
     LogInForm,
     LogInRequest,
     LogInResponse,
+    MfaRequiredResponse,
     RefreshRequest,
     RegisterRequest,
     SessionResponse,
@@ -81,7 +83,7 @@ async def register_privately(
     return REGISTRATION_ACCEPTED
 
 
-async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
+async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse | MfaRequiredResponse:
     identifier: str | None
     device_token: str | None
     if is_form(request):
@@ -98,14 +100,20 @@ async def _log_in(request: AnyRequest, log_in: NamedDependency[LogInHandler]) ->
     command = LogIn(
         identifier=identifier, password=password, device_token=device_token, context=request_context(request)
     )
-    return LogInResponse.of_login(await log_in.handle(command))
+    result = await log_in.handle(command)
+    if isinstance(result, MfaRequired):
+        return MfaRequiredResponse.of(result)
+    return LogInResponse.of_login(result)
 
 
 _LOGIN_DOC = (
     (inspect.getdoc(LogInHandler) or "")
     + '\n\nBody: JSON `{"email" or "username", "password", "device_token"?}`, or the OAuth2 password form '
     "`username=<email or username>&password=...` (application/x-www-form-urlencoded), which may carry "
-    "`device_token` too. The answer carries the `device_token` to present at the next login from this device."
+    "`device_token` too. The answer carries the `device_token` to present at the next login from this device.\n\n"
+    "Two answers are possible with 200: the token pair, or, on an account with a second factor, "
+    '`{"mfa_required": true, "mfa_token", "methods"}`; then POST /auth/login/mfa with the `mfa_token` and a '
+    "code gives the token pair."
 )
 # 401 for an unknown account and a wrong password alike; 403 only after a correct password.
 _LOGIN_OPTIONS = documented(SENSITIVE, json_body=True, errors=(401, 403))
@@ -113,7 +121,9 @@ _LOGIN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm)
 
 
 @post("/auth/login", status_code=HTTP_200_OK, opt=SENSITIVE, description=_LOGIN_DOC, **_LOGIN_OPTIONS)
-async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
+async def log_in_route(
+    request: AnyRequest, log_in: NamedDependency[LogInHandler]
+) -> LogInResponse | MfaRequiredResponse:
     return await _log_in(request, log_in)
 
 
@@ -124,7 +134,9 @@ async def log_in_route(request: AnyRequest, log_in: NamedDependency[LogInHandler
     description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
     **_LOGIN_OPTIONS,
 )
-async def token_route(request: AnyRequest, log_in: NamedDependency[LogInHandler]) -> LogInResponse:
+async def token_route(
+    request: AnyRequest, log_in: NamedDependency[LogInHandler]
+) -> LogInResponse | MfaRequiredResponse:
     return await _log_in(request, log_in)
 
 

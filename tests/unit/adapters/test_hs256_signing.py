@@ -43,6 +43,7 @@ def the_reference(issuer: Hs256TokenIssuer, claims: AccessClaims, iss: str, aud:
         "sid": claims.session_id,
         "jti": claims.token_id,
         "roles": list(claims.roles),
+        "amr": list(claims.amr),
         "iat": issued_at,
         "nbf": issued_at,
         "exp": timestamp(claims.expires_at),
@@ -63,6 +64,7 @@ def _claims(draw: st.DrawFn) -> AccessClaims:
         issued_at=issued_at,
         expires_at=issued_at + timedelta(seconds=draw(st.integers(min_value=1, max_value=86_400))),
         token_id=draw(_texts),
+        amr=tuple(draw(st.lists(_texts, max_size=3))),
     )
 
 

@@ -80,8 +80,12 @@ def resigned(signing_input: str, *, secret: bytes = SECRET, digest: str = "sha25
 
 def _has_claim_types(payload: dict[str, Any]) -> bool:
     roles = payload.get("roles")
+    # Added on purpose since: `amr` is optional (tokens signed before it have none), a list of strings when given.
+    amr = payload.get("amr", [])
     return (
-        all(isinstance(payload.get(name), str) for name in ("sub", "sid", "jti"))
+        isinstance(amr, list)
+        and all(isinstance(method, str) for method in amr)
+        and all(isinstance(payload.get(name), str) for name in ("sub", "sid", "jti"))
         and all(type(payload.get(name)) is int for name in ("exp", "iat", "nbf"))
         and isinstance(roles, list)
         and all(isinstance(role, str) for role in roles)
@@ -117,6 +121,7 @@ def reference_verify(token: str, now: datetime, *, leeway: int) -> AccessClaims:
         issued_at=issued_at,
         expires_at=expires_at,
         token_id=payload["jti"],
+        amr=tuple(payload.get("amr", ())),
     )
 
 
@@ -497,7 +502,7 @@ def test_token_damaged_outside_the_signing_input_is_invalid(damage: Callable[[st
 def test_token_segment_not_in_strict_base64url_is_invalid_even_when_the_signature_covers_it(
     damage: Callable[[str], str], which: int
 ) -> None:
-    parts = signed(HEADER | {"cty": "xy"}, a_payload(sub="user-12")).split(".")[:2]  # lengths 2 and 3 mod 4
+    parts = signed(HEADER | {"cty": "xy"}, a_payload(sub="user-1234")).split(".")[:2]  # lengths 2 and 3 mod 4
     parts[which] = damage(parts[which])
 
     assert verified(resigned(".".join(parts))) == INVALID
@@ -568,6 +573,7 @@ _CLAIM_ALTERNATIVES: dict[str, st.SearchStrategy[object]] = {
     "sid": st.one_of(st.sampled_from(["", None, 1, MISSING]), _TEXT),
     "jti": st.one_of(st.sampled_from(["", None, 1.5, MISSING]), _TEXT),
     "roles": st.one_of(st.lists(_TEXT, max_size=3), st.sampled_from(["admin", None, ["user", 1], {}, MISSING])),
+    "amr": st.one_of(st.lists(_TEXT, max_size=3), st.sampled_from(["mfa", None, ["pwd", 1], {}, MISSING])),
     "iat": st.one_of(st.integers(), st.sampled_from([True, float(T), str(T), None, 10**20, -(10**20), MISSING])),
     "nbf": st.one_of(st.integers(), st.sampled_from([False, float(T), None, 2**63, MISSING])),
     "exp": st.one_of(st.integers(), st.sampled_from([True, float(T + 900), None, 10**20, 0, -1, MISSING])),

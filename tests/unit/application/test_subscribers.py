@@ -65,6 +65,9 @@ class _CountedMetrics:
     def rate_limited(self, limit: str) -> None:
         self.counted.append(("rate_limited", limit))
 
+    def mfa(self, method: str, result: str) -> None:
+        self.counted.append(("mfa", method, result))
+
 
 async def test_revoked_sessions_stay_revoked_until_their_last_access_token_has_expired() -> None:
     wired = _Wired()
@@ -154,4 +157,36 @@ async def test_the_metrics_count_logins_refreshes_lockouts_and_throttled_request
         ("refresh", "success"),
         ("refresh", "reuse_detected"),
         ("rate_limited", "sensitive"),
+    ]
+
+
+async def test_the_metrics_count_second_factor_codes_checked_at_login() -> None:
+    wired = _Wired()
+    events = [
+        an_audit_event(type=AuditEventType.LOGIN_SUCCEEDED, data={"mfa_method": "totp"}),
+        an_audit_event(type=AuditEventType.LOGIN_SUCCEEDED, data={"mfa_method": "recovery_code"}),
+        an_audit_event(
+            type=AuditEventType.MFA_FAILED, data={"purpose": "login", "reason": "wrong_code", "method": "totp"}
+        ),
+        an_audit_event(
+            type=AuditEventType.MFA_FAILED,
+            data={"purpose": "login", "reason": "wrong_code", "method": "recovery_code", "locked": True},
+        ),
+        an_audit_event(type=AuditEventType.MFA_FAILED, data={"purpose": "login", "reason": "locked", "method": "totp"}),
+        an_audit_event(
+            type=AuditEventType.MFA_FAILED, data={"purpose": "mfa_disable", "reason": "wrong_code", "method": "totp"}
+        ),
+    ]
+
+    await wired.bus.publish(events)
+
+    assert wired.metrics.counted == [
+        ("login", "success"),
+        ("mfa", "totp", "success"),
+        ("login", "success"),
+        ("mfa", "recovery_code", "success"),
+        ("mfa", "totp", "failure"),
+        ("lockout",),
+        ("mfa", "recovery_code", "failure"),
+        ("mfa", "totp", "locked"),
     ]

@@ -1,4 +1,4 @@
-"""`bastion users deactivate` and `bastion users activate` on a migrated SQLite file, audited alike."""
+"""`bastion users deactivate`, `activate` and `reset-mfa` on a migrated SQLite file, audited alike."""
 
 from __future__ import annotations
 
@@ -46,3 +46,23 @@ def test_activate_undoes_deactivate_and_both_are_audited(database: Path, capsys:
 def test_activating_an_unknown_account_is_refused(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["users", "activate", "nobody@example.org"]) == 1
     assert capsys.readouterr().err.startswith("bastion: ")
+
+
+def test_reset_mfa_turns_totp_off_and_is_audited(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with sqlite3.connect(database) as connection:
+        [(user_id,)] = connection.execute("SELECT id FROM users").fetchall()
+        connection.execute("UPDATE users SET mfa_enabled = 1")
+        connection.execute(
+            "INSERT INTO second_factors (user_id, sealed_secret, state, created_at) "
+            "VALUES (?, 'sealed', 'active', '2026-01-01 00:00:00.000000')",
+            (user_id,),
+        )
+
+    assert cli.main(["users", "reset-mfa", "ada@example.org"]) == 0
+
+    assert "second factors off" in capsys.readouterr().out
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT mfa_enabled FROM users").fetchall() == [(0,)]
+        assert connection.execute("SELECT count(*) FROM second_factors").fetchall() == [(0,)]
+        [(data,)] = connection.execute("SELECT data FROM audit_events WHERE type = 'mfa.reset_by_admin'").fetchall()
+    assert '"had_factor":true' in data.replace(" ", "")

@@ -78,6 +78,7 @@ def test_bastions_table_offers_every_documented_command() -> None:
         ("users", "set-role"),
         ("users", "deactivate"),
         ("users", "activate"),
+        ("users", "reset-mfa"),
         ("keys", "generate"),
         ("keys", "rotate"),
         ("hash", "calibrate"),

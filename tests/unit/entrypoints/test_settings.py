@@ -82,6 +82,8 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_REGISTRATION_PRIVACY": ("true", "accounts.registration_privacy", True),
     "BASTION_PASSWORD_RESET_EXPIRE_MINUTES": ("10", "accounts.password_reset_expire_minutes", 10),
     "BASTION_EMAIL_VERIFY_EXPIRE_HOURS": ("48", "accounts.email_verify_expire_hours", 48),
+    "BASTION_MFA_ISSUER": ("Example Corp", "accounts.mfa_issuer", "Example Corp"),
+    "BASTION_MFA_REQUIRED_FOR_ADMINS": ("true", "accounts.mfa_required_for_admins", True),
     "BASTION_SMTP_HOST": ("mx.example", "mail.host", "mx.example"),
     "BASTION_SMTP_PORT": ("465", "mail.port", 465),
     "BASTION_SMTP_USERNAME": ("mailer", "mail.username", "mailer"),

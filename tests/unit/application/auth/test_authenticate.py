@@ -24,7 +24,9 @@ async def test_a_valid_access_token_gives_the_principal(harness: Harness) -> Non
 
     principal = await harness.principal(login)
 
-    assert principal == Principal(user_id=user.id, session_id=harness.session_of(login).id, roles=("user",))
+    assert principal == Principal(
+        user_id=user.id, session_id=harness.session_of(login).id, roles=("user",), amr=("pwd",)
+    )
 
 
 async def test_an_access_token_just_before_its_expiry_is_accepted(harness: Harness) -> None:

@@ -1,0 +1,1 @@
+"""QR codes, drawn with segno."""

@@ -1,0 +1,125 @@
+"""LoginSessions: the end of a login (a new session with its token pair), and the MFA step between the
+password and that end when the account has a second factor."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from application.auth.device_tokens import DeviceTokens
+from application.auth.session_tokens import SessionTokens
+from application.unit_of_work import UnitOfWork
+from domain.accounts import User
+from domain.audit import AuditData, AuditEvent, AuditEventType, RequestContext
+from domain.errors import AccountDisabledError, InvalidCredentialsError, MfaFailedError
+from domain.opaque_tokens import hash_token
+from domain.ports.clock import Clock
+from domain.ports.secret_generator import SecretGenerator
+from domain.second_factor import MfaChallenge, SecondFactorMethod
+from domain.sessions import Session, TokenPair
+
+
+@dataclass(frozen=True, slots=True)
+class MfaRequired:
+    """The answer to a right password on an account with a second factor: the opaque token that the
+    second step must present with a code, and the methods it may use."""
+
+    mfa_token: str
+    methods: tuple[SecondFactorMethod, ...]
+
+
+LoginResult = TokenPair | MfaRequired
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginProof:
+    """What a login proved before its session starts."""
+
+    user: User
+    context: RequestContext
+    amr: tuple[str, ...]
+    upgraded_hash: str | None = None
+    # The device token presented, when it is a valid one of this account (it is kept, not replaced).
+    device_token: str | None = None
+    # The second factor of the MFA step, if the login took one.
+    method: SecondFactorMethod | None = None
+
+
+class LoginSessions:
+    """Starts the sessions of logins, and the MFA challenges of logins that need a second step.
+
+    - A session starts only if the account still exists and is active when it is stored.
+    - It stamps `last_login`, stores an upgraded password hash unless the hash changed meanwhile,
+      remembers how the login authenticated (`amr`, kept by every refresh), audits
+      `login.succeeded`, and returns a device token (the valid one presented, or a new one).
+    - An MFA challenge's token carries 256 random bits and is stored only as a hash.
+    """
+
+    def __init__(
+        self, uow: UnitOfWork, tokens: SessionTokens, devices: DeviceTokens, secrets: SecretGenerator, clock: Clock
+    ) -> None:
+        self._uow, self._tokens, self.devices, self._secrets, self._clock = uow, tokens, devices, secrets, clock
+
+    async def challenge(self, user: User, methods: tuple[SecondFactorMethod, ...]) -> MfaRequired:
+        value = self._secrets.token()
+        challenge = MfaChallenge.open(token_hash=hash_token(value), user_id=user.id, now=self._clock.now())
+        async with self._uow as uow:
+            await uow.mfa_challenges.add(challenge)
+            await uow.commit()
+        return MfaRequired(mfa_token=value, methods=methods)
+
+    async def start(
+        self, proof: LoginProof, *, claim: Callable[[UnitOfWork], Awaitable[bool]] | None = None
+    ) -> TokenPair:
+        """The new session's token pair. `claim` runs first in the session's transaction: when it
+        answers False (what it stands for was used meanwhile), nothing is stored.
+
+        Raises:
+            InvalidCredentialsError: the account is gone.
+            AccountDisabledError: the account was deactivated.
+            MfaFailedError: `claim` answered False.
+        """
+        now = self._clock.now()
+        user, context = proof.user, proof.context
+        policy = self._tokens.policy
+        session = Session.start(
+            user_id=user.id,
+            now=now,
+            ttl=min(policy.refresh_ttl, policy.max_lifetime),
+            ip=context.ip,
+            user_agent=context.user_agent,
+            amr=proof.amr,
+        )
+        refresh = self._tokens.first_refresh_token(session, now)
+        async with self._uow as uow:
+            if claim is not None and not await claim(uow):
+                raise MfaFailedError
+            current = await _still_allowed(uow, user)
+            device_token = proof.device_token
+            if device_token is None:
+                device_token = await self.devices.issue(uow, current, context, now)
+            # An upgrade computed from the old password must not overwrite a hash changed meanwhile.
+            unchanged = current.hashed_password == user.hashed_password
+            current.record_login(now, proof.upgraded_hash if unchanged else None)
+            await uow.users.update(current)
+            await uow.sessions.add(session)
+            await uow.refresh_tokens.add(refresh.record)
+            data: AuditData = {"session_id": session.id, "new_device": proof.device_token is None}
+            if proof.method is not None:
+                data["mfa_method"] = proof.method.value
+            await uow.audit.add(
+                AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
+            )
+            await uow.commit()
+        return replace(self._tokens.pair(current, session, refresh.value, now), device_token=device_token)
+
+
+async def _still_allowed(uow: UnitOfWork, user: User) -> User:
+    """The account as stored now, which must still exist and be active (it may have been deleted
+    or deactivated while the password was being checked)."""
+    current = await uow.users.get(user.id)
+    if current is None:
+        raise InvalidCredentialsError
+    if not current.is_active:
+        raise AccountDisabledError
+    return current
