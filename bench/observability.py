@@ -63,7 +63,7 @@ async def _compare(
         engine = create_async_engine(url)
         servers = {
             name: bench.bastion_server(f"{backend}-{name}", {**base_env, **env}, backend_dir)
-            for name, env in SIDES.items()
+            for name, env in args.sides.items()
         }
         try:
             user_ids = await bench.seed_users(engine, args.password_hash)
@@ -132,8 +132,9 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="the on side without BASTION_LOG_REQUESTS: metrics and JSON logs only (the defaults of production)",
     )
     args = parser.parse_args(argv)
+    args.sides = {name: dict(env) for name, env in SIDES.items()}
     if args.without_request_lines:
-        SIDES["on"]["BASTION_LOG_REQUESTS"] = "false"
+        args.sides["on"]["BASTION_LOG_REQUESTS"] = "false"
     args.only = {name.strip() for name in args.only.split(",") if name.strip()}
     if not args.only or args.only - {endpoint.key for endpoint in MEASURED}:
         parser.error(f"rows are {', '.join(endpoint.key for endpoint in MEASURED)}")

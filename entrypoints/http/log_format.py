@@ -46,15 +46,8 @@ class JsonFormatter(logging.Formatter):
     as text) when one is logged."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = current_request_id.get()
-        if request_id is not None:
-            line["request_id"] = request_id
+        time_text = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        line = json_line_head(time_text, record.levelname, record.name, record.getMessage(), current_request_id.get())
         for field in _REQUEST_FIELDS:
             value = record.__dict__.get(field)
             if value is not None:
@@ -62,6 +55,14 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return msgspec.json.encode(line).decode()
+
+
+def json_line_head(time_text: str, level: str, logger: str, message: str, request_id: str | None) -> dict[str, Any]:
+    """The fields every JSON line starts with, in their order; `request_id` only while a request is served."""
+    line: dict[str, Any] = {"time": time_text, "level": level, "logger": logger, "message": message}
+    if request_id is not None:
+        line["request_id"] = request_id
+    return line
 
 
 # httpx logs every request with its full URL at INFO: a webhook URL may carry the receiver's credential.
@@ -142,9 +143,7 @@ class RequestLines:
                 f'"request_id":"{request_id}","method":"{method}","route":"{route}","status":{status},'
                 f'"duration_ms":{duration_ms}}}'
             )
-        line: dict[str, Any] = {"time": stamp, "level": "INFO", "logger": request_logger.name, "message": message}
-        if request_id is not None:
-            line["request_id"] = request_id
+        line = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
         line |= {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
         return msgspec.json.encode(line).decode()
 
