@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.events import DomainEvent
+from domain.ports.passkey_repositories import PasskeyReader, PasskeyRepository, WebAuthnChallengeRepository
 from domain.ports.repositories import (
     AccountOverviews,
     AuditLog,
@@ -68,6 +69,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     overviews: AccountOverviews
     revocation_log: RevocationLogReader
     second_factors: SecondFactorReader
+    passkeys: PasskeyReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -96,6 +98,8 @@ class UnitOfWork(_Block, Protocol):
     revocation_log: RevocationLog
     second_factors: SecondFactorRepository
     mfa_challenges: MfaChallengeRepository
+    passkeys: PasskeyRepository
+    webauthn_challenges: WebAuthnChallengeRepository
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

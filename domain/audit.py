@@ -47,6 +47,12 @@ class AuditEventType(StrEnum):
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used"
     MFA_RECOVERY_CODES_REGENERATED = "mfa.recovery_codes_regenerated"
     MFA_RESET_BY_ADMIN = "mfa.reset_by_admin"
+    PASSKEY_REGISTERED = "passkey.registered"
+    PASSKEY_RENAMED = "passkey.renamed"
+    PASSKEY_DELETED = "passkey.deleted"
+    # A refused passkey assertion (login or second step); `reason` says why, `counter_regressed`
+    # included (a cloned authenticator).
+    PASSKEY_FAILED = "passkey.failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

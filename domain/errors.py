@@ -208,3 +208,34 @@ class MfaRequiredError(PermissionDeniedError):
 
     code = "mfa_required"
     message = "This requires a login with a second factor."
+
+
+class PasskeyRefusedError(DomainError):
+    """Raised when a passkey registration is refused: a malformed or unverifiable response, a wrong
+    origin, relying party or challenge, an expired or used challenge, or a credential already
+    registered."""
+
+    code = "passkey_refused"
+    message = "The passkey could not be registered."
+
+
+class PasskeyLoginFailedError(InvalidCredentialsError):
+    """Raised when a passkey assertion is refused (unknown credential, wrong signature, origin or
+    challenge, a counter that went backwards, an expired or used challenge): one answer for all."""
+
+    code = "passkey_login_failed"
+    message = "The passkey could not be verified."
+
+
+class PasskeyNotFoundError(NotFoundError):
+    """Raised when a passkey id names no passkey of the caller's account."""
+
+    code = "passkey_not_found"
+    message = "The passkey was not found."
+
+
+class TooManyPasskeysError(ConflictError):
+    """Raised when an account that has the most passkeys allowed registers another."""
+
+    code = "too_many_passkeys"
+    message = "This account has the most passkeys allowed; remove one first."
