@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL, LoopBatchedStreamHandler
+from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL, LoopBatchedStreamHandler, one_line
 from entrypoints.http.request_context import current_request_id
 
 # Fields the per-request line carries besides its message (see `request_context`).
@@ -105,59 +106,91 @@ class RequestLines:
 
     A line per request must cost next to nothing (bench/README.md: on vs off), and a `LogRecord`
     with its formatter costs 10 to 20 µs. So when every handler the logger reaches is the service's
-    own `LoopBatchedStreamHandler` (as `bastion serve` configures it), and nothing filters, the line
-    is formatted here, exactly as the formatter would, and handed to those handlers directly.
-    Anything else (a handler or filter of the operator's own) gets a regular record."""
+    own `LoopBatchedStreamHandler` (as `bastion serve` configures it), and nothing filters, the
+    request only hands the line's values (and the time) to those handlers, which format the lines
+    of a batch together when they write them, exactly as the formatter would. Anything else (a
+    handler or filter of the operator's own) gets a regular record."""
 
     def __init__(self) -> None:
         # Resolved at the first request, once the server has configured logging.
-        self._direct: list[LoopBatchedStreamHandler] | None = None
-        self._second, self._stamp = -1, ""
+        self._direct: list[tuple[LoopBatchedStreamHandler, Callable[[Any], str]]] | None = None
+        self._json_stamps = _Stamps("%Y-%m-%dT%H:%M:%S.{:03d}+00:00", time.gmtime)
+        self._text_stamps = _Stamps("%Y-%m-%d %H:%M:%S,{:03d}", time.localtime)
+        # The fixed parts of the JSON line of each (method, route, status) seen, when plain.
+        self._json_parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
 
     def __call__(self, method: str, route: str, status: int, seconds: float) -> None:
-        if self._direct is None:
-            self._direct = _direct_handlers(request_logger)
-        duration_ms = round(seconds * 1000, 2)
-        message = f"{method} {route} {status} {duration_ms:.2f} ms"
-        if not self._direct:
+        direct = self._direct
+        if direct is None:
+            direct = self._direct = [
+                (handler, self._json_line if isinstance(handler.formatter, JsonFormatter) else self._text_line)
+                for handler in _direct_handlers(request_logger)
+            ]
+        if not direct:
+            duration_ms = round(seconds * 1000, 2)
             fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-            request_logger.info("%s", message, extra=fields)
+            request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
             return
-        for handler in self._direct:
-            if isinstance(handler.formatter, JsonFormatter):
-                # JSON: no control character can be in it unescaped.
-                handler.emit_line(self._json_line(message, method, route, status, duration_ms), escaped=True)
-            else:
-                handler.emit_line(self._text_line(message))
+        now, request_id = time.time(), current_request_id.get()
+        for handler, render in direct:
+            handler.emit_deferred((render, now, method, route, status, seconds, request_id))
 
-    def _json_line(self, message: str, method: str, route: str, status: int, duration_ms: float) -> str:
-        # The values need no JSON escaping: a method the HTTP parser accepted (token characters), a
-        # route template of the service, a checked request id, numbers. Anything else takes the
-        # encoder (a method outside the usual ones, say).
-        now = time.time()
-        stamp = f"{self._stamp_of(now, '%Y-%m-%dT%H:%M:%S', time.gmtime)}.{int(now % 1 * 1000):03d}+00:00"
-        request_id = current_request_id.get()
-        if method in _PLAIN_METHODS and request_id is not None and _PLAIN.fullmatch(route):
-            return (
-                f'{{"time":"{stamp}","level":"INFO","logger":"bastion.http","message":"{message}",'
-                f'"request_id":"{request_id}","method":"{method}","route":"{route}","status":{status},'
-                f'"duration_ms":{duration_ms}}}'
+    def _json_line(self, line: _Line) -> str:
+        _, now, method, route, status, seconds, request_id = line
+        stamp, duration = self._json_stamps.of(now), f"{seconds * 1000:.2f}"
+        key = (method, route, status)
+        parts = self._json_parts[key] if key in self._json_parts else self._plain_parts(key)
+        if parts is not None and request_id is not None:
+            head, tail = parts
+            return f'{{"time":"{stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
+        message = f"{method} {route} {status} {duration} ms"
+        fields = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
+        fields |= {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
+        return msgspec.json.encode(fields).decode()
+
+    def _plain_parts(self, key: tuple[str, str, int]) -> tuple[str, str] | None:
+        """The text of the JSON line before and after its duration and request id, for values that
+        need no JSON escaping (a method the HTTP parser accepted, a route template of the service);
+        None for anything else (a method outside the usual ones, say), which takes the encoder."""
+        method, route, status = key
+        parts = None
+        if method in _PLAIN_METHODS and _PLAIN.fullmatch(route):
+            parts = (
+                f'"level":"INFO","logger":"bastion.http","message":"{method} {route} {status} ',
+                f'"method":"{method}","route":"{route}","status":{status},"duration_ms":',
             )
-        line = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
-        line |= {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-        return msgspec.json.encode(line).decode()
+        if len(self._json_parts) < _MAX_KEPT_PARTS:
+            self._json_parts[key] = parts
+        return parts
 
-    def _text_line(self, message: str) -> str:
-        now = time.time()
-        stamp = f"{self._stamp_of(now, '%Y-%m-%d %H:%M:%S', time.localtime)},{int(now % 1 * 1000):03d}"
-        request_id = current_request_id.get()
+    def _text_line(self, line: _Line) -> str:
+        _, now, method, route, status, seconds, request_id = line
         in_request = "" if request_id is None else f"request_id={request_id} - "
-        return f"INFO - {stamp} - {request_logger.name} - {_MODULE} - {in_request}{message}"
+        message = f"{method} {route} {status} {seconds * 1000:.2f} ms"
+        prefix = f"INFO - {self._text_stamps.of(now)} - {request_logger.name} - {_MODULE} - "
+        return one_line(f"{prefix}{in_request}{message}")
 
-    def _stamp_of(self, now: float, pattern: str, convert: Any) -> str:
-        second = int(now)
-        if second != self._second:
-            self._second, self._stamp = second, time.strftime(pattern, convert(second))
+
+# What a per-request line is queued as: its renderer, the time, method, route, status, seconds, request id.
+_Line = tuple[Callable[[Any], str], float, str, str, int, float, str | None]
+# Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
+_MAX_KEPT_PARTS = 4096
+
+
+class _Stamps:
+    """The time of a line to the millisecond in one format (`{:03d}` stands for the milliseconds),
+    formatted once a millisecond: the lines of one batch mostly share a few."""
+
+    def __init__(self, pattern: str, convert: Callable[[float], time.struct_time]) -> None:
+        self._pattern, self._convert = pattern, convert
+        self._millisecond, self._stamp = -1, ""
+
+    def of(self, now: float) -> str:
+        millisecond = int(now * 1000)
+        if millisecond != self._millisecond:
+            second, fraction = divmod(millisecond, 1000)
+            self._millisecond = millisecond
+            self._stamp = time.strftime(self._pattern, self._convert(second)).format(fraction)
         return self._stamp
 
 

@@ -9,6 +9,10 @@ lines; a stopping one writes them all. The
 previous design, a queue and a listener thread (Litestar's `queue_listener`), paid a thread
 wake-up and a GIL hand-over per line, which cost about a tenth of a refresh (bench/README.md).
 
+The per-request line is queued as its values (`emit_deferred`) and formatted with the rest of its
+batch when written: a batch formatted together costs less than each line formatted in the middle
+of its request's work (bench/README.md).
+
 Lines are written in the order they were logged. A line logged outside a running event loop (a
 worker thread, the command line, start-up) is written at once, after any lines still waiting, so
 nothing is reordered or held back. `flush()` (called by `logging.shutdown` at exit) writes what is
@@ -24,7 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
+
+# A line queued unformatted: its renderer, then what the renderer needs (`emit_deferred`).
+DeferredLine = tuple[Callable[[Any], str], *tuple[Any, ...]]
 
 # Seconds the serving process's handlers gather lines before writing them.
 SERVER_FLUSH_INTERVAL = 0.05
@@ -55,7 +63,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
     def __init__(self, stream: TextIO | None = None, interval: float = 0.0) -> None:
         super().__init__(stream)
         self._interval = interval
-        self._pending: list[str] = []
+        self._pending: list[str | DeferredLine] = []
         self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -67,18 +75,22 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         except Exception:
             self.handleError(record)
 
-    def emit_line(self, line: str, *, escaped: bool = False) -> None:
-        """Write a line formatted without a `LogRecord` (the per-request line, see `log_format`), in
-        order with the others; `escaped`: the caller guarantees it holds no control character (a
-        JSON encoder's output), so it is not scanned again."""
+    def emit_deferred(self, entry: DeferredLine) -> None:
+        """Queue a line that is formatted only when the batch is written (the per-request line, see
+        `log_format`), in order with the others: `entry[0](entry)` renders it. The renderer must
+        give one line without control characters, as it is not scanned again; formatting a whole
+        batch at once costs a fraction of formatting each line as it comes."""
         self.acquire()
         try:
-            self._add(line, escaped=escaped)
+            self._queue(entry)
         finally:
             self.release()
 
-    def _add(self, line: str, *, escaped: bool = False) -> None:
-        self._pending.append((line if escaped else one_line(line)) + self.terminator)
+    def _add(self, line: str) -> None:
+        self._queue(one_line(line) + self.terminator)
+
+    def _queue(self, entry: str | DeferredLine) -> None:
+        self._pending.append(entry)
         loop = _running_loop()
         if loop is None or (self._flush_on is not None and self._flush_on is not loop):
             self._write_pending()
@@ -106,8 +118,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         self._flush_on = None
         if not self._pending:
             return
-        text = "".join(self._pending)
-        self._pending.clear()
+        pending, self._pending = self._pending, []
+        terminator = self.terminator
+        text = "".join([entry if isinstance(entry, str) else entry[0](entry) + terminator for entry in pending])
         self.stream.write(text)
         if hasattr(self.stream, "flush"):
             self.stream.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -69,3 +70,41 @@ def test_the_text_line_is_the_formatters_line(request_id: str) -> None:
     assert STAMP.sub("<time>", direct) == (
         f"INFO - <time> - bastion.http - log_format - request_id={request_id} - GET /tasks/{{task_id}} 404 12.35 ms\n"
     )
+
+
+def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with_their_own_request_id() -> None:
+    stream = io.StringIO()
+    handler = LoopBatchedStreamHandler(stream, interval=0.01)
+    handler.setFormatter(JsonFormatter())
+    other = logging.getLogger("bastion.test.order")
+    saved = (request_logger.handlers, request_logger.propagate, request_logger.level)
+    request_logger.handlers, request_logger.propagate, request_logger.level = [handler], False, logging.INFO
+    other.handlers, other.propagate, other.level = [handler], False, logging.INFO
+    lines = RequestLines()
+
+    async def serve() -> str:
+        other.info("before")
+        for request_id in ("first-request-id", "second-request-id"):
+            token = current_request_id.set(request_id)
+            lines("POST", "/auth/login", 200, 0.5)
+            current_request_id.reset(token)
+        other.info("after")
+        waiting = stream.getvalue()
+        await asyncio.sleep(0.05)
+        return waiting
+
+    try:
+        waiting = asyncio.run(serve())
+    finally:
+        request_logger.handlers, request_logger.propagate, request_logger.level = saved
+        other.handlers = []
+
+    assert waiting == ""
+    written = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in written] == [
+        "before",
+        "POST /auth/login 200 500.00 ms",
+        "POST /auth/login 200 500.00 ms",
+        "after",
+    ]
+    assert [line.get("request_id") for line in written] == [None, "first-request-id", "second-request-id", None]
