@@ -4,7 +4,7 @@ the relying party must check (origin, RP id, challenge, type, flags, counter, us
 
     authenticator = SoftAuthenticator(rp_id="example.org", origin="https://example.org")
     response, credential = authenticator.register(options.options)
-    assertion = authenticator.assert_(request_options.options)  # discoverable: the rp's newest credential
+    assertion = authenticator.authenticate(request_options.options)  # discoverable: the rp's newest credential
 
 Built on `cryptography` and `cbor2` (a dependency of py_webauthn) only.
 """
@@ -152,7 +152,7 @@ class SoftAuthenticator:
         self.credentials.append(credential)
         return _public_key_credential(credential.credential_id, response), credential
 
-    def assert_(
+    def authenticate(
         self,
         options: dict[str, Any],
         credential: SoftCredential | None = None,

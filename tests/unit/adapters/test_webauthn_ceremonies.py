@@ -5,20 +5,15 @@ soft authenticator."""
 
 from __future__ import annotations
 
-import copy
 import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from webauthn import verify_authentication_response, verify_registration_response
 
 from adapters.webauthn.py_webauthn import PyWebAuthnCeremonies
 from domain.errors import PasskeyRefusedError
 from domain.passkeys import CREDENTIAL_ID_MAX_BYTES
 from domain.ports.webauthn import CredentialDescriptor, RegisteredCredential
-from tests.unit.adapters import webauthn_vectors as vectors
 from tests.webauthn_authenticator import SoftAuthenticator, SoftCredential, b64url, b64url_decode, new_private_key
 
 RP_ID = "bastion.example"
@@ -98,7 +93,7 @@ def test_a_registration_and_an_assertion_round_trip(
 ) -> None:
     stored, credential = registered(ceremonies, authenticator, alg=alg, transports=("internal", "hybrid"))
     request = ceremonies.authentication_options(allow=(), user_verification_required=True)
-    assertion = authenticator.assert_(request.options)
+    assertion = authenticator.authenticate(request.options)
 
     claim = ceremonies.claim_of(assertion)
     verified = ceremonies.verify_authentication(
@@ -119,7 +114,7 @@ def test_backup_flags_of_a_synced_passkey_are_reported(
     stored, credential = registered(ceremonies, authenticator, backup_eligible=True, backed_up=True, counts=False)
     request = ceremonies.authentication_options(allow=(), user_verification_required=True)
     verified = ceremonies.verify_authentication(
-        authenticator.assert_(request.options, credential),
+        authenticator.authenticate(request.options, credential),
         challenge=request.challenge,
         public_key=stored.public_key,
         user_verification_required=True,
@@ -134,7 +129,7 @@ def test_the_sign_count_is_returned_as_presented_even_when_it_went_backwards(
 ) -> None:
     stored, credential = registered(ceremonies, authenticator, sign_count=500)
     request = ceremonies.authentication_options(allow=(), user_verification_required=True)
-    assertion = authenticator.assert_(request.options, credential, sign_count=3)
+    assertion = authenticator.authenticate(request.options, credential, sign_count=3)
 
     verified = ceremonies.verify_authentication(
         assertion, challenge=request.challenge, public_key=stored.public_key, user_verification_required=True
@@ -151,7 +146,7 @@ def test_an_assertion_without_user_verification_passes_only_when_it_is_not_requi
     request = ceremonies.authentication_options(
         allow=[CredentialDescriptor(credential.credential_id)], user_verification_required=False
     )
-    assertion = authenticator.assert_(request.options, user_verified=False)
+    assertion = authenticator.authenticate(request.options, user_verified=False)
 
     verified = ceremonies.verify_authentication(
         assertion, challenge=request.challenge, public_key=stored.public_key, user_verification_required=False
@@ -229,7 +224,7 @@ def test_a_tampered_assertion_is_refused(
 ) -> None:
     stored, _ = registered(ceremonies, authenticator)
     request = ceremonies.authentication_options(allow=(), user_verification_required=True)
-    assertion = authenticator.assert_(request.options, **tampering)
+    assertion = authenticator.authenticate(request.options, **tampering)
 
     with pytest.raises(PasskeyRefusedError):
         ceremonies.verify_authentication(
@@ -242,7 +237,7 @@ def test_an_assertion_with_a_tampered_client_data_is_refused(
 ) -> None:
     stored, _ = registered(ceremonies, authenticator)
     request = ceremonies.authentication_options(allow=(), user_verification_required=True)
-    assertion = authenticator.assert_(request.options)
+    assertion = authenticator.authenticate(request.options)
     client_data = json.loads(b64url_decode(assertion["response"]["clientDataJSON"]))
     assertion["response"]["clientDataJSON"] = b64url(json.dumps(client_data | {"origin": ORIGIN + ":443"}).encode())
 
@@ -258,4 +253,4 @@ def test_the_claim_of_an_assertion_without_user_handle_names_none(
     registered(ceremonies, authenticator)
     options = ceremonies.authentication_options(allow=(), user_verification_required=True).options
 
-    assert ceremonies.claim_of(authenticator.assert_(options, omit_user_handle=True)).user_handle is None
+    assert ceremonies.claim_of(authenticator.authenticate(options, omit_user_handle=True)).user_handle is None
