@@ -62,7 +62,9 @@ _MAX_CHARS = {
     "authenticatorData": 16 * 1024,
     "signature": 2 * 1024,
     "userHandle": 4 * (_USER_HANDLE_MAX_BYTES + 2) // 3,
+    "publicKey": 4 * 1024,
 }
+_OTHER_FIELD_MAX_CHARS = 1024
 _CREDENTIAL_ID_MAX_CHARS = 4 * (CREDENTIAL_ID_MAX_BYTES + 2) // 3
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
@@ -159,7 +161,6 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
     def verify_authentication(
         self, credential: Any, *, challenge: bytes, public_key: bytes, user_verification_required: bool
     ) -> VerifiedAssertion:
-        self.claim_of(credential)  # the user handle's shape
         _credential_id(credential, ("clientDataJSON", "authenticatorData", "signature"))
         parsed = _refusing(lambda: parse_authentication_credential_json(credential))
         verified = _refusing(
@@ -202,18 +203,27 @@ def _refusing(step: Callable[[], _T]) -> _T:
         raise PasskeyRefusedError from exc
 
 
-def _credential_id(credential: Any, response_fields: tuple[str, ...]) -> bytes:
-    """The raw credential id of a response after checking its shape: a JSON object whose `id` and
-    `rawId` encode the same bytes of at most CREDENTIAL_ID_MAX_BYTES, and whose `response` object
-    has each of `response_fields` as a base64url string within bounds."""
-    if not isinstance(credential, dict) or not isinstance(credential.get("response"), dict):
+def _credential_id(credential: Any, required: tuple[str, ...]) -> bytes:
+    """The raw credential id of a response after checking its shape: a `public-key` JSON object whose
+    `id` and `rawId` encode the same bytes of at most CREDENTIAL_ID_MAX_BYTES, and whose `response`
+    object has each `required` field; every encoded field present (required or not) must be
+    base64url within its bound, and any other string within a general bound."""
+    if not isinstance(credential, dict) or credential.get("type") != "public-key":
+        raise PasskeyRefusedError
+    response = credential.get("response")
+    if not isinstance(response, dict) or any(name not in response for name in required):
         raise PasskeyRefusedError
     raw_id = _decoded(credential.get("rawId"), _CREDENTIAL_ID_MAX_CHARS)
     same_id = _decoded(credential.get("id"), _CREDENTIAL_ID_MAX_CHARS) == raw_id
     if not raw_id or len(raw_id) > CREDENTIAL_ID_MAX_BYTES or not same_id:
         raise PasskeyRefusedError
-    for name in response_fields:
-        if not _field_bytes(credential["response"].get(name), name):
+    for name, value in response.items():
+        if name == "userHandle" and value in (None, ""):
+            continue
+        if name in _MAX_CHARS:
+            if not _field_bytes(value, name) and name in required:
+                raise PasskeyRefusedError
+        elif isinstance(value, str) and len(value) > _OTHER_FIELD_MAX_CHARS:
             raise PasskeyRefusedError
     return raw_id
 
