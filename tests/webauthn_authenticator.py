@@ -167,6 +167,7 @@ class SoftAuthenticator:
         user_handle: bytes | None = None,
         omit_user_handle: bool = False,
         signing_key: PrivateKey | None = None,
+        client_data_fields: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Answer `PublicKeyCredentialRequestOptionsJSON` with an `AuthenticationResponseJSON`.
 
@@ -174,7 +175,7 @@ class SoftAuthenticator:
         an empty allow list the newest credential of the RP id (a discoverable credential).
         `sign_count` None increments the credential's counter (unless it does not count); a number
         is used as given. `user_handle` replaces the credential's; `signing_key` signs instead of
-        the credential's key.
+        the credential's key; `client_data_fields` are added to (or replace those of) the client data.
 
         Raises:
             LookupError: no credential held here can answer.
@@ -185,7 +186,7 @@ class SoftAuthenticator:
         chosen.sign_count = sign_count
         flags = _flags(user_present, user_verified, chosen.backup_eligible, chosen.backed_up)
         authenticator_data = _authenticator_data(rp_id or chosen.rp_id, flags, sign_count)
-        client_data = self._client_data(client_data_type, options, challenge, origin)
+        client_data = self._client_data(client_data_type, options, challenge, origin, client_data_fields)
         signature = sign(signing_key or chosen.private_key, authenticator_data + hashlib.sha256(client_data).digest())
         response: dict[str, Any] = {
             "clientDataJSON": b64url(client_data),
@@ -203,10 +204,22 @@ class SoftAuthenticator:
                 return held
         raise LookupError("no credential of this authenticator answers these options")
 
-    def _client_data(self, kind: str, options: dict[str, Any], challenge: bytes | None, origin: str | None) -> bytes:
+    def _client_data(
+        self,
+        kind: str,
+        options: dict[str, Any],
+        challenge: bytes | None,
+        origin: str | None,
+        fields: dict[str, Any] | None = None,
+    ) -> bytes:
         encoded_challenge = b64url(challenge) if challenge is not None else options["challenge"]
-        client_data = {"type": kind, "challenge": encoded_challenge, "origin": origin or self.origin}
-        return json.dumps(client_data | {"crossOrigin": False}, separators=(",", ":")).encode()
+        client_data = {
+            "type": kind,
+            "challenge": encoded_challenge,
+            "origin": origin or self.origin,
+            "crossOrigin": False,
+        }
+        return json.dumps(client_data | (fields or {}), separators=(",", ":")).encode()
 
 
 def _flags(user_present: bool, user_verified: bool, backup_eligible: bool, backed_up: bool) -> int:

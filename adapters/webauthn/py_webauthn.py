@@ -77,6 +77,7 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
     - Responses must come from one of `origins` for `rp_id`. Every field is checked for its type,
       length and base64url alphabet before py_webauthn decodes it; any failure of py_webauthn, of
       its CBOR decoder or of the key parsing becomes `PasskeyRefusedError`.
+    - A ceremony run in a cross-origin iframe (`crossOrigin` true, or a `topOrigin`) is refused.
     - Signature counters are not judged here: py_webauthn is given a stored count of 0 (which
       accepts any count) and the presented count is returned to the caller.
     """
@@ -110,6 +111,7 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
 
     def verify_registration(self, credential: Any, *, challenge: bytes) -> RegisteredCredential:
         raw_id = _credential_id(credential, ("clientDataJSON", "attestationObject"))
+        _refuse_cross_origin(credential)
         parsed = _refusing(lambda: parse_registration_credential_json(credential))
         verified = _refusing(
             lambda: verify_registration_response(
@@ -162,6 +164,7 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
         self, credential: Any, *, challenge: bytes, public_key: bytes, user_verification_required: bool
     ) -> VerifiedAssertion:
         _credential_id(credential, ("clientDataJSON", "authenticatorData", "signature"))
+        _refuse_cross_origin(credential)
         parsed = _refusing(lambda: parse_authentication_credential_json(credential))
         verified = _refusing(
             lambda: verify_authentication_response(
@@ -226,6 +229,17 @@ def _credential_id(credential: Any, required: tuple[str, ...]) -> bytes:
         elif isinstance(value, str) and len(value) > _OTHER_FIELD_MAX_CHARS:
             raise PasskeyRefusedError
     return raw_id
+
+
+def _refuse_cross_origin(credential: dict[str, Any]) -> None:
+    """Bastion is never embedded in another site's frame, so a ceremony run in a cross-origin iframe
+    (`crossOrigin` true, or a `topOrigin`) is refused; py_webauthn 3 does not look at either."""
+    encoded = credential["response"]["clientDataJSON"]
+    client_data = _refusing(lambda: json.loads(_field_bytes(encoded, "clientDataJSON")))
+    if not isinstance(client_data, dict) or client_data.get("crossOrigin", False) is not False:
+        raise PasskeyRefusedError
+    if "topOrigin" in client_data:
+        raise PasskeyRefusedError
 
 
 def _field_bytes(value: Any, name: str) -> bytes:
