@@ -111,6 +111,7 @@ class SoftAuthenticator:
         counts: bool = True,
         credential_id: bytes | None = None,
         transports: tuple[str, ...] = ("internal",),
+        client_data_fields: dict[str, Any] | None = None,
     ) -> tuple[dict[str, Any], SoftCredential]:
         """Answer `PublicKeyCredentialCreationOptionsJSON` with a `RegistrationResponseJSON`.
 
@@ -137,7 +138,7 @@ class SoftAuthenticator:
         authenticator_data = _authenticator_data(credential.rp_id, flags, sign_count) + attested
         authenticator_data += credential.public_key
         attestation_object = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": authenticator_data})
-        client_data = self._client_data(client_data_type, options, challenge, origin)
+        client_data = self._client_data(client_data_type, options, challenge, origin, client_data_fields)
         public_key_der = credential.private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )

@@ -49,6 +49,7 @@ _ALGORITHMS = [
     COSEAlgorithmIdentifier.EDDSA,
     COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
 ]
+_USER_VERIFICATION = {True: UserVerificationRequirement.REQUIRED, False: UserVerificationRequirement.PREFERRED}
 _KNOWN_TRANSPORTS = frozenset(transport.value for transport in AuthenticatorTransport)
 _TIMEOUT_MS = int(WEBAUTHN_CHALLENGE_TTL.total_seconds() * 1000)
 # A user handle is at most 64 bytes (WebAuthn section 5.4.3).
@@ -111,7 +112,6 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
 
     def verify_registration(self, credential: Any, *, challenge: bytes) -> RegisteredCredential:
         raw_id = _credential_id(credential, ("clientDataJSON", "attestationObject"))
-        _refuse_cross_origin(credential)
         parsed = _refusing(lambda: parse_registration_credential_json(credential))
         verified = _refusing(
             lambda: verify_registration_response(
@@ -145,11 +145,7 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
             challenge=challenge,
             timeout=_TIMEOUT_MS,
             allow_credentials=_descriptors(allow),
-            user_verification=(
-                UserVerificationRequirement.REQUIRED
-                if user_verification_required
-                else UserVerificationRequirement.PREFERRED
-            ),
+            user_verification=_USER_VERIFICATION[user_verification_required],
         )
         return CeremonyOptions(challenge=challenge, options=json.loads(options_to_json(options)))
 
@@ -164,11 +160,9 @@ class PyWebAuthnCeremonies(WebAuthnCeremonies):
         self, credential: Any, *, challenge: bytes, public_key: bytes, user_verification_required: bool
     ) -> VerifiedAssertion:
         _credential_id(credential, ("clientDataJSON", "authenticatorData", "signature"))
-        _refuse_cross_origin(credential)
-        parsed = _refusing(lambda: parse_authentication_credential_json(credential))
         verified = _refusing(
             lambda: verify_authentication_response(
-                credential=parsed,
+                credential=parse_authentication_credential_json(credential),
                 expected_challenge=challenge,
                 expected_rp_id=self._rp_id,
                 expected_origin=self._origins,
@@ -210,7 +204,8 @@ def _credential_id(credential: Any, required: tuple[str, ...]) -> bytes:
     """The raw credential id of a response after checking its shape: a `public-key` JSON object whose
     `id` and `rawId` encode the same bytes of at most CREDENTIAL_ID_MAX_BYTES, and whose `response`
     object has each `required` field; every encoded field present (required or not) must be
-    base64url within its bound, and any other string within a general bound."""
+    base64url within its bound, and any other string within a general bound. A client data that is
+    required must not come from a cross-origin iframe."""
     if not isinstance(credential, dict) or credential.get("type") != "public-key":
         raise PasskeyRefusedError
     response = credential.get("response")
@@ -228,13 +223,14 @@ def _credential_id(credential: Any, required: tuple[str, ...]) -> bytes:
                 raise PasskeyRefusedError
         elif isinstance(value, str) and len(value) > _OTHER_FIELD_MAX_CHARS:
             raise PasskeyRefusedError
+    if "clientDataJSON" in required:
+        _refuse_cross_origin(response["clientDataJSON"])
     return raw_id
 
 
-def _refuse_cross_origin(credential: dict[str, Any]) -> None:
+def _refuse_cross_origin(encoded: str) -> None:
     """Bastion is never embedded in another site's frame, so a ceremony run in a cross-origin iframe
     (`crossOrigin` true, or a `topOrigin`) is refused; py_webauthn 3 does not look at either."""
-    encoded = credential["response"]["clientDataJSON"]
     client_data = _refusing(lambda: json.loads(_field_bytes(encoded, "clientDataJSON")))
     if not isinstance(client_data, dict) or client_data.get("crossOrigin", False) is not False:
         raise PasskeyRefusedError

@@ -14,7 +14,14 @@ from adapters.webauthn.py_webauthn import PyWebAuthnCeremonies
 from domain.errors import PasskeyRefusedError
 from domain.passkeys import CREDENTIAL_ID_MAX_BYTES
 from domain.ports.webauthn import CredentialDescriptor, RegisteredCredential, VerifiedAssertion
-from tests.webauthn_authenticator import SoftAuthenticator, SoftCredential, b64url, b64url_decode, new_private_key
+from tests.webauthn_authenticator import (
+    ExcludedCredentialError,
+    SoftAuthenticator,
+    SoftCredential,
+    b64url,
+    b64url_decode,
+    new_private_key,
+)
 
 RP_ID = "bastion.example"
 ORIGIN = "https://bastion.example"
@@ -180,6 +187,7 @@ REGISTRATION_TAMPERING: dict[str, dict[str, Any]] = {
     "no user verification": {"user_verified": False},
     "no user presence": {"user_present": False},
     "credential id too long": {"credential_id": b"\x01" * (CREDENTIAL_ID_MAX_BYTES + 1)},
+    "cross-origin iframe": {"client_data_fields": {"crossOrigin": True}},
 }
 
 
@@ -243,3 +251,16 @@ def test_the_claim_of_an_assertion_without_user_handle_names_none(
     options = ceremonies.authentication_options(allow=(), user_verification_required=True).options
 
     assert ceremonies.claim_of(authenticator.authenticate(options, omit_user_handle=True)).user_handle is None
+
+
+def test_the_soft_authenticator_refuses_options_that_exclude_its_credential(
+    ceremonies: PyWebAuthnCeremonies, authenticator: SoftAuthenticator
+) -> None:
+    stored, _ = registered(ceremonies, authenticator)
+    excluded = CredentialDescriptor(stored.credential_id, stored.transports)
+    again = ceremonies.registration_options(
+        user_handle=USER_HANDLE, user_name="ada", display_name="Ada", exclude=[excluded]
+    )
+
+    with pytest.raises(ExcludedCredentialError):
+        authenticator.register(again.options)
