@@ -1,0 +1,1 @@
+"""WebAuthn (passkeys), with py_webauthn."""
