@@ -197,7 +197,8 @@ async def test_record_use_of_a_deleted_passkey_is_refused(uow: UnitOfWork) -> No
 
     async with uow as tx:
         assert await tx.passkeys.delete(passkey.id, user.id) is True
-        assert await tx.passkeys.record_use(passkey.used(sign_count=1, backed_up=True, now=NOW), expected_sign_count=0) is False
+        used = passkey.used(sign_count=1, backed_up=True, now=NOW)
+        assert await tx.passkeys.record_use(used, expected_sign_count=0) is False
 
 
 async def test_the_passkeys_go_with_their_account(uow: UnitOfWork) -> None:
