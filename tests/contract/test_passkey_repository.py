@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
 from domain.passkeys import CREDENTIAL_ID_MAX_BYTES, Passkey, new_passkey_id
-from tests.builders import NOW, a_user
+from tests.builders import NOW, a_stored_user
 
 N = 12
 UowFactory = Callable[[], UnitOfWork]
@@ -40,14 +40,6 @@ def _a_passkey(user: User, **overrides: Any) -> Passkey:
     return Passkey(**fields)
 
 
-async def _a_stored_user(uow: UnitOfWork) -> User:
-    user = a_user()
-    async with uow as tx:
-        await tx.users.add(user)
-        await tx.commit()
-    return user
-
-
 async def _stored(uow: UnitOfWork, *passkeys: Passkey) -> None:
     async with uow as tx:
         for passkey in passkeys:
@@ -61,7 +53,7 @@ async def _passkeys_of(uow: UnitOfWork, user: User) -> list[Passkey]:
 
 
 async def test_an_added_passkey_comes_back_field_for_field(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     passkey = _a_passkey(user, sign_count=2**32 - 1, last_used_at=NOW + timedelta(minutes=3, microseconds=1))
     await _stored(uow, passkey)
 
@@ -75,7 +67,7 @@ async def test_an_added_passkey_comes_back_field_for_field(uow: UnitOfWork) -> N
 
 
 async def test_of_user_lists_the_accounts_passkeys_oldest_first(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     newest, oldest, middle = (_a_passkey(user, created_at=NOW + timedelta(seconds=s)) for s in (30, 10, 20))
     await _stored(uow, newest, oldest, middle, _a_passkey(other))
 
@@ -85,7 +77,7 @@ async def test_of_user_lists_the_accounts_passkeys_oldest_first(uow: UnitOfWork)
 
 
 async def test_an_account_without_passkeys_has_none(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
 
     async with uow as tx:
         found = [
@@ -97,7 +89,7 @@ async def test_an_account_without_passkeys_has_none(uow: UnitOfWork) -> None:
 
 
 async def test_the_reader_sees_committed_passkeys(uow: UnitOfWork, reader: ReadOnlyUnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     passkey = _a_passkey(user)
     await _stored(uow, passkey)
 
@@ -111,7 +103,7 @@ async def test_the_reader_sees_committed_passkeys(uow: UnitOfWork, reader: ReadO
 
 
 async def test_an_added_passkey_is_not_stored_without_commit(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     async with uow as tx:
         assert await tx.passkeys.add(_a_passkey(user)) is True
 
@@ -119,7 +111,7 @@ async def test_an_added_passkey_is_not_stored_without_commit(uow: UnitOfWork) ->
 
 
 async def test_a_duplicate_credential_id_is_refused_and_the_transaction_goes_on(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     first = _a_passkey(user)
     await _stored(uow, first)
     later = _a_passkey(user, created_at=NOW + timedelta(seconds=1))
@@ -138,7 +130,7 @@ async def test_a_duplicate_credential_id_is_refused_and_the_transaction_goes_on(
 
 
 async def test_rename_renames_only_a_passkey_of_the_account(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     passkey = _a_passkey(user)
     await _stored(uow, passkey)
 
@@ -156,7 +148,7 @@ async def test_rename_renames_only_a_passkey_of_the_account(uow: UnitOfWork) -> 
 
 
 async def test_delete_deletes_only_a_passkey_of_the_account(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     kept, deleted = _a_passkey(user), _a_passkey(user, created_at=NOW + timedelta(seconds=1))
     await _stored(uow, kept, deleted)
 
@@ -173,7 +165,7 @@ async def test_delete_deletes_only_a_passkey_of_the_account(uow: UnitOfWork) -> 
 
 
 async def test_record_use_stores_the_use_only_at_the_expected_sign_count(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     passkey = _a_passkey(user, sign_count=7, backed_up=False)
     await _stored(uow, passkey)
     used = passkey.used(sign_count=8, backed_up=True, now=NOW + timedelta(minutes=1, microseconds=3))
@@ -191,7 +183,7 @@ async def test_record_use_stores_the_use_only_at_the_expected_sign_count(uow: Un
 
 
 async def test_record_use_of_a_deleted_passkey_is_refused(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     passkey = _a_passkey(user)
     await _stored(uow, passkey)
 
@@ -202,7 +194,7 @@ async def test_record_use_of_a_deleted_passkey_is_refused(uow: UnitOfWork) -> No
 
 
 async def test_the_passkeys_go_with_their_account(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     gone, kept = _a_passkey(user), _a_passkey(other)
     await _stored(uow, gone, _a_passkey(user, created_at=NOW + timedelta(seconds=1)), kept)
 
@@ -221,7 +213,7 @@ async def test_the_passkeys_go_with_their_account(uow: UnitOfWork) -> None:
 
 
 async def test_timestamps_come_back_aware_in_utc(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _stored(uow, _a_passkey(user, last_used_at=NOW + timedelta(hours=1)))
 
     [stored] = await _passkeys_of(uow, user)
@@ -242,7 +234,7 @@ async def test_timestamps_come_back_aware_in_utc(uow: UnitOfWork) -> None:
 async def test_bytes_and_transports_round_trip_exactly(
     uow: UnitOfWork, credential_id: bytes, public_key: bytes, transports: tuple[str, ...]
 ) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     passkey = _a_passkey(user, credential_id=credential_id, public_key=public_key, transports=transports)
     await _stored(uow, passkey)
 
@@ -257,7 +249,7 @@ async def test_bytes_and_transports_round_trip_exactly(
 
 
 async def test_concurrent_uses_at_one_sign_count_let_exactly_one_caller_win(uow_factory: UowFactory) -> None:
-    user = await _a_stored_user(uow_factory())
+    user = await a_stored_user(uow_factory())
     passkey = _a_passkey(user, sign_count=41)
     await _stored(uow_factory(), passkey)
 
@@ -276,7 +268,7 @@ async def test_concurrent_uses_at_one_sign_count_let_exactly_one_caller_win(uow_
 
 
 async def test_concurrent_adds_of_one_credential_id_store_exactly_one(uow_factory: UowFactory) -> None:
-    users = [await _a_stored_user(uow_factory()) for _ in range(N)]
+    users = [await a_stored_user(uow_factory()) for _ in range(N)]
     credential_id = secrets.token_bytes(64)
 
     async def add(user: User) -> bool:

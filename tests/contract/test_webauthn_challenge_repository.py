@@ -13,7 +13,7 @@ from application.unit_of_work import UnitOfWork
 from domain.accounts import User
 from domain.opaque_tokens import hash_token
 from domain.passkeys import WEBAUTHN_CHALLENGE_BYTES, CeremonyPurpose, WebAuthnChallenge
-from tests.builders import NOW, a_user
+from tests.builders import NOW, a_stored_user
 
 N = 12
 UowFactory = Callable[[], UnitOfWork]
@@ -37,14 +37,6 @@ def _a_challenge(
     )
 
 
-async def _a_stored_user(uow: UnitOfWork) -> User:
-    user = a_user()
-    async with uow as tx:
-        await tx.users.add(user)
-        await tx.commit()
-    return user
-
-
 async def _saved(uow: UnitOfWork, *challenges: WebAuthnChallenge) -> None:
     async with uow as tx:
         for challenge in challenges:
@@ -62,7 +54,7 @@ async def _take(
 
 
 async def test_a_saved_challenge_is_taken_once_marked_used(uow: UnitOfWork) -> None:
-    challenge = _a_challenge(await _a_stored_user(uow))
+    challenge = _a_challenge(await a_stored_user(uow))
     await _saved(uow, challenge)
 
     assert [await _take(uow, challenge), await _take(uow, challenge)] == [replace(challenge, used_at=LATER), None]
@@ -84,7 +76,7 @@ async def test_a_saved_challenge_is_not_stored_without_commit(uow: UnitOfWork) -
 
 
 async def test_take_refuses_another_purpose_and_changes_nothing(uow: UnitOfWork) -> None:
-    challenge = _a_challenge(await _a_stored_user(uow), purpose=CeremonyPurpose.SECOND_FACTOR)
+    challenge = _a_challenge(await a_stored_user(uow), purpose=CeremonyPurpose.SECOND_FACTOR)
     await _saved(uow, challenge)
 
     refused = [
@@ -97,7 +89,7 @@ async def test_take_refuses_another_purpose_and_changes_nothing(uow: UnitOfWork)
 
 
 async def test_take_refuses_an_expired_challenge_and_changes_nothing(uow: UnitOfWork) -> None:
-    challenge = _a_challenge(await _a_stored_user(uow))
+    challenge = _a_challenge(await a_stored_user(uow))
     await _saved(uow, challenge)
 
     assert await _take(uow, challenge, now=challenge.expires_at) is None
@@ -109,7 +101,7 @@ async def test_take_refuses_an_unknown_handle(uow: UnitOfWork) -> None:
 
 
 async def test_save_replaces_the_challenge_of_the_same_handle(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     first = _a_challenge(user)
     await _saved(uow, first)
     assert await _take(uow, first) is not None
@@ -121,7 +113,7 @@ async def test_save_replaces_the_challenge_of_the_same_handle(uow: UnitOfWork) -
 
 
 async def test_save_deletes_the_challenges_expired_at_its_creation(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     expired = _a_challenge(user)
     live = _a_challenge(user, now=NOW + timedelta(seconds=1))
     await _saved(uow, expired, live)
@@ -134,7 +126,7 @@ async def test_save_deletes_the_challenges_expired_at_its_creation(uow: UnitOfWo
 
 
 async def test_the_challenges_of_an_account_go_with_it(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     gone = _a_challenge(user, purpose=CeremonyPurpose.SECOND_FACTOR)
     kept, login = _a_challenge(other), _a_challenge(None, purpose=CeremonyPurpose.LOGIN)
     await _saved(uow, gone, kept, login)
@@ -151,7 +143,7 @@ async def test_the_challenges_of_an_account_go_with_it(uow: UnitOfWork) -> None:
 
 
 async def test_concurrent_takes_of_one_challenge_let_exactly_one_caller_win(uow_factory: UowFactory) -> None:
-    challenge = _a_challenge(await _a_stored_user(uow_factory()), purpose=CeremonyPurpose.SECOND_FACTOR)
+    challenge = _a_challenge(await a_stored_user(uow_factory()), purpose=CeremonyPurpose.SECOND_FACTOR)
     await _saved(uow_factory(), challenge)
 
     outcomes = await asyncio.gather(*(_take(uow_factory(), challenge) for _ in range(N)))
