@@ -182,6 +182,24 @@ async def test_record_use_stores_the_use_only_at_the_expected_sign_count(uow: Un
     assert await _passkeys_of(uow, user) == [used]
 
 
+async def test_record_use_of_a_counter_that_stays_zero_is_recorded_each_time(uow: UnitOfWork) -> None:
+    user = await a_stored_user(uow)
+    passkey = _a_passkey(user, sign_count=0)
+    await _stored(uow, passkey)
+    first = passkey.used(sign_count=0, backed_up=True, now=NOW + timedelta(minutes=1))
+    second = passkey.used(sign_count=0, backed_up=False, now=NOW + timedelta(minutes=2))
+
+    async with uow as tx:
+        outcomes = [
+            await tx.passkeys.record_use(first, expected_sign_count=0),
+            await tx.passkeys.record_use(second, expected_sign_count=0),
+        ]
+        await tx.commit()
+
+    assert outcomes == [True, True]
+    assert await _passkeys_of(uow, user) == [second]
+
+
 async def test_record_use_of_a_deleted_passkey_is_refused(uow: UnitOfWork) -> None:
     user = await a_stored_user(uow)
     passkey = _a_passkey(user)

@@ -149,3 +149,17 @@ async def test_concurrent_takes_of_one_challenge_let_exactly_one_caller_win(uow_
     outcomes = await asyncio.gather(*(_take(uow_factory(), challenge) for _ in range(N)))
 
     assert [taken for taken in outcomes if taken is not None] == [replace(challenge, used_at=LATER)]
+
+
+async def test_concurrent_saves_purge_the_expired_challenges_and_keep_every_new_one(uow_factory: UowFactory) -> None:
+    user = await a_stored_user(uow_factory())
+    expired = [_a_challenge(user, now=NOW + timedelta(microseconds=index)) for index in range(N)]
+    await _saved(uow_factory(), *expired)
+    later = NOW + timedelta(hours=1)
+    issued = [_a_challenge(None, purpose=CeremonyPurpose.LOGIN, now=later) for _ in range(N)]
+
+    await asyncio.gather(*(_saved(uow_factory(), challenge) for challenge in issued))
+
+    assert [await _take(uow_factory(), challenge, now=NOW) for challenge in expired] == [None] * N
+    taken = [await _take(uow_factory(), challenge, now=later) for challenge in issued]
+    assert taken == [replace(challenge, used_at=later) for challenge in issued]
