@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.crypto.token_sealer import AeadTokenSealer
+from application.unit_of_work import UnitOfWork
 from domain.account_values import Email, Username
 from domain.accounts import Role, User
 from domain.audit import AuditEvent, AuditEventType
@@ -159,3 +160,12 @@ def access_token_claims(
 def a_mail_sealer() -> TokenSealer:
     """The sealer of mailed tokens, under a fixed test key."""
     return AeadTokenSealer(b"a test secret key of at least thirty-two bytes", "outbox link token")
+
+
+async def a_stored_user(uow: UnitOfWork, **overrides: Any) -> User:
+    """`a_user(**overrides)`, added and committed in a transaction of its own on `uow`."""
+    user = a_user(**overrides)
+    async with uow as tx:
+        await tx.users.add(user)
+        await tx.commit()
+    return user

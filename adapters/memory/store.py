@@ -12,6 +12,7 @@ from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
 from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken
+from domain.passkeys import Passkey, PasskeyId, WebAuthnChallenge
 from domain.second_factor import MfaChallenge, SecondFactor
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
@@ -47,6 +48,8 @@ class MemoryStore:
     tasks: dict[TaskId, Task] = field(default_factory=dict)
     second_factors: dict[UserId, SecondFactor] = field(default_factory=dict)
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
+    passkeys: dict[PasskeyId, Passkey] = field(default_factory=dict)
+    webauthn_challenges: dict[str, WebAuthnChallenge] = field(default_factory=dict)
     # Audit events by id; they are never deleted, not even with their user.
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     # The revocation log, in id order; entries stay when their user is deleted.

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
 from adapters.memory.audit_log import MemoryAuditLog
+from adapters.memory.passkeys import MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository
 from adapters.memory.repositories import (
     MemoryOneTimeTokenRepository,
     MemoryOutbox,
@@ -27,7 +28,7 @@ from domain.webhooks import WebhookSubscription
 
 class _OwnedByUser(Protocol):
     @property
-    def user_id(self) -> UserId: ...
+    def user_id(self) -> UserId | None: ...
 
 
 OwnedT = TypeVar("OwnedT", bound=_OwnedByUser)
@@ -65,6 +66,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.overviews = MemoryAccountOverviews(store.users, store.tasks)
         self.revocation_log = MemoryRevocationLog(store.revocation_log)
         self.second_factors = MemorySecondFactorRepository(store.second_factors)
+        self.passkeys = MemoryPasskeyRepository(store.passkeys)
         return self
 
     async def __aexit__(
@@ -112,6 +114,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.audit_events = self._audit_events
         self._store.second_factors = self._second_factors
         self._store.mfa_challenges = self._mfa_challenges
+        self._store.passkeys = self._passkeys
+        self._store.webauthn_challenges = self._webauthn_challenges
         self._store.commits += 1
         committed_events = self._events
         # Later changes in the same block start from what was just committed.
@@ -138,6 +142,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._revocation_log = list(self._store.revocation_log)
         self._second_factors = dict(self._store.second_factors)
         self._mfa_challenges = dict(self._store.mfa_challenges)
+        self._passkeys = dict(self._store.passkeys)
+        self._webauthn_challenges = dict(self._store.webauthn_challenges)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -149,6 +155,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.revocation_log = MemoryRevocationLog(self._revocation_log)
         self.second_factors = MemorySecondFactorRepository(self._second_factors)
         self.mfa_challenges = MemoryMfaChallengeRepository(self._mfa_challenges)
+        self.passkeys = MemoryPasskeyRepository(self._passkeys)
+        self.webauthn_challenges = MemoryWebAuthnChallengeRepository(self._webauthn_challenges)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)
@@ -156,4 +164,6 @@ class MemoryUnitOfWork(UnitOfWork):
         _delete_owned_by(self._one_time_tokens, user_id)
         _delete_owned_by(self._second_factors, user_id)
         _delete_owned_by(self._mfa_challenges, user_id)
+        _delete_owned_by(self._passkeys, user_id)
+        _delete_owned_by(self._webauthn_challenges, user_id)
         delete_tasks_of(self._tasks, user_id)

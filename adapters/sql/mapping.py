@@ -17,6 +17,7 @@ from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.ids import SessionId, UserId
 from domain.mail import MailMessage, OutboxEntry, OutboxKind, OutboxMessage, kind_of
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
+from domain.passkeys import CeremonyPurpose, Passkey, PasskeyId, WebAuthnChallenge
 from domain.second_factor import MfaChallenge, RecoveryCode, SecondFactor, TotpState
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
@@ -290,5 +291,65 @@ def mfa_challenge_from_row(row: Mapping[str, Any]) -> MfaChallenge:
         created_at=row["created_at"],
         expires_at=row["expires_at"],
         tries=row["tries"],
+        used_at=row["used_at"],
+    )
+
+
+_TRANSPORT_SEPARATOR = " "
+
+
+def passkey_to_row(passkey: Passkey) -> dict[str, Any]:
+    return {
+        "id": passkey.id,
+        "user_id": passkey.user_id,
+        "credential_id": passkey.credential_id,
+        "public_key": passkey.public_key,
+        "sign_count": passkey.sign_count,
+        "transports": _TRANSPORT_SEPARATOR.join(passkey.transports),
+        "backup_eligible": passkey.backup_eligible,
+        "backed_up": passkey.backed_up,
+        "name": passkey.name,
+        "created_at": passkey.created_at,
+        "last_used_at": passkey.last_used_at,
+    }
+
+
+def passkey_from_row(row: Mapping[str, Any]) -> Passkey:
+    return Passkey(
+        id=PasskeyId(row["id"]),
+        user_id=UserId(row["user_id"]),
+        # Drivers may hand binary columns back as memoryview or bytearray.
+        credential_id=bytes(row["credential_id"]),
+        public_key=bytes(row["public_key"]),
+        sign_count=row["sign_count"],
+        transports=tuple(row["transports"].split(_TRANSPORT_SEPARATOR)) if row["transports"] else (),
+        backup_eligible=bool(row["backup_eligible"]),
+        backed_up=bool(row["backed_up"]),
+        name=row["name"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+    )
+
+
+def webauthn_challenge_to_row(challenge: WebAuthnChallenge) -> dict[str, Any]:
+    return {
+        "handle_hash": challenge.handle_hash,
+        "purpose": challenge.purpose.value,
+        "challenge": challenge.challenge,
+        "user_id": challenge.user_id,
+        "created_at": challenge.created_at,
+        "expires_at": challenge.expires_at,
+        "used_at": challenge.used_at,
+    }
+
+
+def webauthn_challenge_from_row(row: Mapping[str, Any]) -> WebAuthnChallenge:
+    return WebAuthnChallenge(
+        handle_hash=row["handle_hash"],
+        purpose=CeremonyPurpose(row["purpose"]),
+        challenge=bytes(row["challenge"]),
+        user_id=UserId(row["user_id"]) if row["user_id"] is not None else None,
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
         used_at=row["used_at"],
     )

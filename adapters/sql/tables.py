@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -246,5 +247,44 @@ mfa_challenges = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("tries", Integer, nullable=False, server_default="0"),
     Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "user_id"),
+)
+
+# The passkeys (WebAuthn credentials) of accounts. `credential_id` is unique across accounts (an
+# authenticator's id of the credential, at most 1023 bytes); `sign_count` the last signature
+# counter seen (up to 2**32 - 1, hence a bigint); `transports` the browser's hints joined by spaces
+# ("hybrid internal"), none being an empty string.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("credential_id", LargeBinary, nullable=False, unique=True),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("transports", Text, nullable=False),
+    Column("backup_eligible", Boolean, nullable=False),
+    Column("backed_up", Boolean, nullable=False),
+    # `domain.passkeys.PASSKEY_NAME_MAX_LENGTH` characters at most.
+    Column("name", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Index(None, "user_id"),
+)
+
+# The server's half of WebAuthn ceremonies in progress, by the hash of their handle; single use.
+# `user_id` is NULL for a passwordless login, which names no account. Expired rows are deleted
+# when a new challenge is saved (by `expires_at`, hence its index).
+webauthn_challenges = Table(
+    "webauthn_challenges",
+    metadata,
+    Column("handle_hash", String(64), primary_key=True),
+    Column("purpose", String(32), nullable=False),
+    Column("challenge", LargeBinary, nullable=False),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "expires_at"),
     Index(None, "user_id"),
 )

@@ -15,6 +15,7 @@ from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
 from adapters.sql.mfa_challenges import SqlMfaChallengeRepository
 from adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from adapters.sql.outbox import SqlOutbox
+from adapters.sql.passkeys import SqlPasskeyRepository, SqlWebAuthnChallengeRepository
 from adapters.sql.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.second_factors import SqlSecondFactorRepository
@@ -90,6 +91,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.overviews = SqlAccountOverviews(connection)
         self.revocation_log = SqlRevocationLog(connection)
         self.second_factors = SqlSecondFactorRepository(connection)
+        self.passkeys = SqlPasskeyRepository(connection)
         return self
 
 
@@ -128,6 +130,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.revocation_log = SqlRevocationLog(connection)
         self.second_factors = SqlSecondFactorRepository(connection)
         self.mfa_challenges = SqlMfaChallengeRepository(connection)
+        self.passkeys = SqlPasskeyRepository(connection)
+        self.webauthn_challenges = SqlWebAuthnChallengeRepository(connection)
         return self
 
     async def __aexit__(

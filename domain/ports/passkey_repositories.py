@@ -50,8 +50,10 @@ class PasskeyRepository(PasskeyReader, Protocol):
     async def record_use(self, passkey: Passkey, *, expected_sign_count: int) -> bool:
         """Store the sign count, backup state and `last_used_at` of `passkey` (as returned by
         `Passkey.used`), if its stored sign count is still `expected_sign_count`. True for exactly one
-        caller per expected count, however many run concurrently; False otherwise (used meanwhile,
-        or deleted)."""
+        caller per expected count, however many run concurrently, when the new count differs from
+        it; False otherwise (used meanwhile, or deleted). An authenticator that keeps no counter
+        (0 stays 0) never moves the condition on, so each of its uses is recorded: its assertions are
+        kept single use by their challenge (`WebAuthnChallengeRepository.take`), not by the count."""
 
 
 class WebAuthnChallengeRepository(Protocol):

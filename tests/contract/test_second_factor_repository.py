@@ -12,18 +12,10 @@ from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
 from domain.opaque_tokens import hash_token
 from domain.second_factor import MFA_CHALLENGE_MAX_TRIES, MfaChallenge, RecoveryCode, SecondFactor, TotpState
-from tests.builders import NOW, a_user
+from tests.builders import NOW, a_stored_user
 
 N = 12
 UowFactory = Callable[[], UnitOfWork]
-
-
-async def _a_stored_user(uow: UnitOfWork) -> User:
-    user = a_user()
-    async with uow as tx:
-        await tx.users.add(user)
-        await tx.commit()
-    return user
 
 
 def _an_active_factor(user: User, *, last_step: int | None = 1000, codes: int = 3) -> SecondFactor:
@@ -50,7 +42,7 @@ async def _factor(uow: UnitOfWork, user: User) -> SecondFactor | None:
 
 
 async def test_a_saved_factor_comes_back_field_for_field_with_its_codes_in_order(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     factor = _an_active_factor(user, last_step=2**40)
     await _saved(uow, factor)
 
@@ -58,11 +50,11 @@ async def test_a_saved_factor_comes_back_field_for_field_with_its_codes_in_order
 
 
 async def test_get_returns_none_without_a_factor(uow: UnitOfWork) -> None:
-    assert await _factor(uow, await _a_stored_user(uow)) is None
+    assert await _factor(uow, await a_stored_user(uow)) is None
 
 
 async def test_the_reader_sees_a_committed_factor(uow: UnitOfWork, reader: ReadOnlyUnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user))
 
     async with reader as view:
@@ -72,7 +64,7 @@ async def test_the_reader_sees_a_committed_factor(uow: UnitOfWork, reader: ReadO
 
 
 async def test_save_replaces_the_stored_factor_and_its_codes(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user, codes=3))
     pending = SecondFactor.begin(user_id=user.id, sealed_secret="other", now=NOW)
     await _saved(uow, pending)
@@ -81,7 +73,7 @@ async def test_save_replaces_the_stored_factor_and_its_codes(uow: UnitOfWork) ->
 
 
 async def test_a_saved_factor_is_not_stored_without_commit(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     async with uow as tx:
         await tx.second_factors.save(_an_active_factor(user))
 
@@ -89,7 +81,7 @@ async def test_a_saved_factor_is_not_stored_without_commit(uow: UnitOfWork) -> N
 
 
 async def test_delete_removes_the_factor_and_says_whether_there_was_one(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user))
 
     async with uow as tx:
@@ -101,7 +93,7 @@ async def test_delete_removes_the_factor_and_says_whether_there_was_one(uow: Uni
 
 
 async def test_the_factor_goes_with_its_user(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user))
     async with uow as tx:
         await tx.users.delete(user.id)
@@ -111,7 +103,7 @@ async def test_the_factor_goes_with_its_user(uow: UnitOfWork) -> None:
 
 
 async def test_advance_step_records_only_a_later_step(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user, last_step=1000))
 
     async with uow as tx:
@@ -130,7 +122,7 @@ async def test_advance_step_records_only_a_later_step(uow: UnitOfWork) -> None:
 
 
 async def test_advance_step_accepts_any_step_after_none(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     await _saved(uow, _an_active_factor(user, last_step=None))
 
     async with uow as tx:
@@ -138,7 +130,7 @@ async def test_advance_step_accepts_any_step_after_none(uow: UnitOfWork) -> None
 
 
 async def test_advance_step_refuses_a_pending_factor_or_none(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     await _saved(uow, SecondFactor.begin(user_id=user.id, sealed_secret="s", now=NOW))
 
     async with uow as tx:
@@ -152,7 +144,7 @@ async def test_advance_step_refuses_a_pending_factor_or_none(uow: UnitOfWork) ->
 
 
 async def test_use_recovery_code_stamps_an_unused_code_once(uow: UnitOfWork) -> None:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     factor = _an_active_factor(user, codes=2)
     await _saved(uow, factor)
     code_hash = factor.recovery_codes[1].code_hash
@@ -173,7 +165,7 @@ async def test_use_recovery_code_stamps_an_unused_code_once(uow: UnitOfWork) -> 
 
 
 async def test_a_code_of_another_account_is_not_used(uow: UnitOfWork) -> None:
-    user, other = await _a_stored_user(uow), await _a_stored_user(uow)
+    user, other = await a_stored_user(uow), await a_stored_user(uow)
     factor = _an_active_factor(user)
     await _saved(uow, factor)
 
@@ -182,7 +174,7 @@ async def test_a_code_of_another_account_is_not_used(uow: UnitOfWork) -> None:
 
 
 async def test_concurrent_step_advances_let_exactly_one_caller_win(uow_factory: UowFactory) -> None:
-    user = await _a_stored_user(uow_factory())
+    user = await a_stored_user(uow_factory())
     await _saved(uow_factory(), _an_active_factor(user, last_step=1000))
 
     async def advance() -> bool:
@@ -195,7 +187,7 @@ async def test_concurrent_step_advances_let_exactly_one_caller_win(uow_factory: 
 
 
 async def test_concurrent_uses_of_one_recovery_code_let_exactly_one_caller_win(uow_factory: UowFactory) -> None:
-    user = await _a_stored_user(uow_factory())
+    user = await a_stored_user(uow_factory())
     factor = _an_active_factor(user)
     await _saved(uow_factory(), factor)
 
@@ -209,7 +201,7 @@ async def test_concurrent_uses_of_one_recovery_code_let_exactly_one_caller_win(u
 
 
 async def _a_stored_challenge(uow: UnitOfWork, **overrides: object) -> MfaChallenge:
-    user = await _a_stored_user(uow)
+    user = await a_stored_user(uow)
     opened = MfaChallenge.open(token_hash=hash_token(user.id), user_id=user.id, now=NOW)
     challenge = replace(opened, **overrides)  # type: ignore[arg-type]
     async with uow as tx:

@@ -40,8 +40,8 @@ def _differences(connection: Connection) -> list[Any]:
 
 def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
-    names = {unique["name"] for unique in inspector.get_unique_constraints("users")}
-    for table in ("sessions", "refresh_tokens", "one_time_tokens", "outbox"):
+    names = {unique["name"] for table in ("users", "passkeys") for unique in inspector.get_unique_constraints(table)}
+    for table in ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges"):
         names |= {index["name"] for index in inspector.get_indexes(table)}
         names |= {foreign_key["name"] for foreign_key in inspector.get_foreign_keys(table)}
     return {name for name in names if name}
@@ -62,6 +62,12 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "ix_one_time_tokens_user_id",
                 "fk_one_time_tokens_user_id_users",
                 "ix_outbox_kind",
+                "uq_passkeys_credential_id",
+                "ix_passkeys_user_id",
+                "fk_passkeys_user_id_users",
+                "ix_webauthn_challenges_expires_at",
+                "ix_webauthn_challenges_user_id",
+                "fk_webauthn_challenges_user_id_users",
             }
     finally:
         await engine.dispose()
