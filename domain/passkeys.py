@@ -36,6 +36,16 @@ class CeremonyPurpose(StrEnum):
     SECOND_FACTOR = "second_factor"
 
 
+@dataclass(frozen=True, slots=True)
+class RelyingParty:
+    """The WebAuthn relying party passkeys are made for: its id (a domain), the name authenticators
+    show, and the origins whose pages may register and use them."""
+
+    id: str
+    name: str
+    origins: tuple[str, ...]
+
+
 def new_passkey_id() -> PasskeyId:
     return PasskeyId(str(uuid.uuid4()))
 

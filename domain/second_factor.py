@@ -33,6 +33,7 @@ MFA_CHALLENGE_MAX_TRIES = 5
 class SecondFactorMethod(StrEnum):
     TOTP = "totp"
     RECOVERY_CODE = "recovery_code"
+    WEBAUTHN = "webauthn"
 
 
 class TotpState(StrEnum):
@@ -181,6 +182,13 @@ class MfaChallenge:
 
 # The methods of the second step of a login on an account with TOTP on.
 TOTP_LOGIN_METHODS = (SecondFactorMethod.TOTP, SecondFactorMethod.RECOVERY_CODE)
+
+
+def login_methods(*, totp_active: bool, passkeys: int) -> tuple[SecondFactorMethod, ...]:
+    """The methods the second step of a login may use: TOTP and recovery codes when TOTP is on, a
+    passkey when the account has one. None at all: the account has no second factor."""
+    methods = TOTP_LOGIN_METHODS if totp_active else ()
+    return methods + ((SecondFactorMethod.WEBAUTHN,) if passkeys else ())
 
 
 # RFC 8176 authentication method references.

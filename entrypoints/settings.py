@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 from dotenv import dotenv_values
 
+from domain.passkeys import RelyingParty
 from domain.webhooks import parse_event_types, webhook_key
 from entrypoints.process_tuning import default_database_pool_size, default_hash_threads
 from entrypoints.settings_groups import (
@@ -31,6 +32,7 @@ from entrypoints.settings_groups import (
     ThrottlingSettings,
     TokenSettings,
     WebhookSettings,
+    comma_separated,
 )
 
 PREFIX = "BASTION_"
@@ -58,6 +60,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     accounts: AccountSettings = msgspec.field(default_factory=AccountSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
     webhook: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
+
+    @property
+    def relying_party(self) -> RelyingParty:
+        """The passkeys' relying party: its id, its name, and the origins whose pages may use it."""
+        public = urlsplit(self.server.public_url)
+        origins = [f"{public.scheme}://{public.netloc}"]
+        origins += [origin.rstrip("/") for origin in comma_separated(self.accounts.webauthn_origins or "")]
+        return RelyingParty(
+            id=self.accounts.webauthn_rp_id or public.hostname or "",
+            name=self.accounts.mfa_issuer,
+            origins=tuple(dict.fromkeys(origins)),
+        )
 
     @classmethod
     def from_flat(cls, **values: object) -> Settings:
@@ -110,10 +124,30 @@ def _grouped(values: Mapping[str, object]) -> Settings:
             "invalid configuration: BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"
             f" of the password policy ({password_policy.min_length})"
         )
-    problem = _webhook_problem(settings.webhook)
+    problem = _webhook_problem(settings.webhook) or _relying_party_problem(settings.relying_party)
     if problem:
         raise SettingsError(f"invalid configuration: {problem}")
     return settings
+
+
+def _relying_party_problem(party: RelyingParty) -> str | None:
+    """What makes the passkeys' relying party unusable (WebAuthn: the host of every origin is the RP
+    id or ends in `.` + it), if anything."""
+    if not party.id or party.id != party.id.lower() or "/" in party.id:
+        return "BASTION_WEBAUTHN_RP_ID must be a lower-case host name (the host of BASTION_PUBLIC_URL by default)"
+    for origin in party.origins:
+        parts = urlsplit(origin)
+        host = parts.hostname or ""
+        if (
+            parts.scheme not in {"http", "https"}
+            or parts.path
+            or not (host == party.id or host.endswith("." + party.id))
+        ):
+            return (
+                f"the origin {origin!r} cannot use passkeys of the relying party {party.id!r}: BASTION_PUBLIC_URL and"
+                " BASTION_WEBAUTHN_ORIGINS must be http(s) origins on that host or its subdomains"
+            )
+    return None
 
 
 def _webhook_problem(webhook: WebhookSettings) -> str | None:
@@ -191,6 +225,14 @@ def _is_local_origin(origin: str) -> bool:
         return False
 
 
+def _is_ip_address(host: str) -> bool:
+    try:
+        ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _protection_problems(settings: Settings, workers: int) -> list[str]:
     """What production refuses beyond the basics: guessable secrets, open CORS, a proxy list that
     trusts everyone, protections switched off, and workers that could not share revocations."""
@@ -211,6 +253,11 @@ def _protection_problems(settings: Settings, workers: int) -> list[str]:
         problems.append("BASTION_MAX_FAILED_LOGINS must not be 0 (the lockout must stay on)")
     if workers > 1 and not settings.redis.url:
         problems.append("several workers need BASTION_REDIS_URL to share limits and revocations")
+    if _is_ip_address(settings.relying_party.id):
+        problems.append(
+            "BASTION_WEBAUTHN_RP_ID (or the host of BASTION_PUBLIC_URL) must be a domain name:"
+            " browsers refuse passkeys on an IP address"
+        )
     if settings.webhook.url and urlsplit(settings.webhook.url).scheme != "https":
         problems.append("BASTION_WEBHOOK_URL must be https: the audit events must not travel in clear")
     return problems

@@ -37,7 +37,7 @@ NIST_MIN_LENGTH = 15
 DEVELOPMENT_CORS_ORIGINS = "http://localhost:3000,http://localhost:5173"
 
 
-def _comma_separated(value: str) -> list[str]:
+def comma_separated(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
@@ -50,8 +50,9 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_APP_NAME: the name in health answers, mail and the API docs."""
     debug: bool = False
     """BASTION_DEBUG: Litestar's debug mode (tracebacks in answers); never honoured in production."""
-    public_url: str = "http://127.0.0.1:8000"
-    """BASTION_PUBLIC_URL: the address clients reach the service at, the base of mailed links."""
+    public_url: str = "http://localhost:8000"
+    """BASTION_PUBLIC_URL: the address clients reach the service at, the base of mailed links and the
+    passkeys' relying party (a host name: browsers refuse passkeys on an IP address)."""
     docs_enabled: bool | None = None
     """BASTION_DOCS_ENABLED: whether the OpenAPI docs are served under /schema; unset: not in production."""
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
@@ -91,16 +92,16 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def cors_origin_list(self) -> list[str]:
         if self.cors_origins is None:
-            return [] if self.is_production else _comma_separated(DEVELOPMENT_CORS_ORIGINS)
-        return _comma_separated(self.cors_origins)
+            return [] if self.is_production else comma_separated(DEVELOPMENT_CORS_ORIGINS)
+        return comma_separated(self.cors_origins)
 
     @property
     def allowed_host_list(self) -> list[str]:
-        return _comma_separated(self.allowed_hosts)
+        return comma_separated(self.allowed_hosts)
 
     @property
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
-        return [ip_network(item, strict=False) for item in _comma_separated(self.trusted_proxies)]
+        return [ip_network(item, strict=False) for item in comma_separated(self.trusted_proxies)]
 
 
 class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -284,6 +285,12 @@ class AccountSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_EMAIL_VERIFY_EXPIRE_HOURS: the lifetime of a mailed verification link, in hours."""
     mfa_issuer: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] = "Bastion"
     """BASTION_MFA_ISSUER: the issuer that TOTP setup URIs name (what authenticator apps show beside the account)."""
+    webauthn_rp_id: str | None = None
+    """BASTION_WEBAUTHN_RP_ID: the passkeys' relying party id, a domain that the host of every accepted
+    origin is or ends in; unset: the host of BASTION_PUBLIC_URL."""
+    webauthn_origins: str | None = None
+    """BASTION_WEBAUTHN_ORIGINS: comma-separated origins, besides that of BASTION_PUBLIC_URL, whose
+    pages may register and use passkeys (a front end on another host of the same domain)."""
     mfa_required_for_admins: bool = False
     """BASTION_MFA_REQUIRED_FOR_ADMINS: every /admin/* route answers 403 (`mfa_required`) to an access
     token whose login did not prove a second factor (its `amr` lacks `mfa`)."""

@@ -55,6 +55,9 @@ class MemoryMfaChallengeRepository(MfaChallengeRepository):
     async def add(self, challenge: MfaChallenge) -> None:
         self._challenges[challenge.token_hash] = challenge
 
+    async def get(self, token_hash: str) -> MfaChallenge | None:
+        return self._challenges.get(token_hash)
+
     async def try_once(self, token_hash: str, now: datetime) -> MfaChallenge | None:
         challenge = self._challenges.get(token_hash)
         if challenge is None or not challenge.may_try(now):

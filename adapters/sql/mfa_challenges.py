@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
 from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
@@ -20,6 +20,7 @@ _USABLE = (
     mfa_challenges.c.expires_at > NOW,
 )
 _CHALLENGE_ADD = insert_all(mfa_challenges)
+_CHALLENGE_GET = Statement(select(mfa_challenges).where(mfa_challenges.c.token_hash == bindparam("hash")))
 _CHALLENGE_TRY = Statement(
     update(mfa_challenges)
     .where(*_USABLE, mfa_challenges.c.tries < MFA_CHALLENGE_MAX_TRIES)
@@ -39,6 +40,10 @@ class SqlMfaChallengeRepository(MfaChallengeRepository):
 
     async def add(self, challenge: MfaChallenge) -> None:
         await self._connection.execute(_CHALLENGE_ADD, mapping.mfa_challenge_to_row(challenge))
+
+    async def get(self, token_hash: str) -> MfaChallenge | None:
+        row = await self._connection.fetch_one(_CHALLENGE_GET, {"hash": token_hash})
+        return mapping.mfa_challenge_from_row(row) if row is not None else None
 
     async def try_once(self, token_hash: str, now: datetime) -> MfaChallenge | None:
         row = await self._connection.fetch_one(_CHALLENGE_TRY, {"hash": token_hash, "now": now})

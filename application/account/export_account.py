@@ -13,6 +13,7 @@ from domain.audit import AuditEvent
 from domain.errors import TokenInvalidError
 from domain.ids import UserId
 from domain.paging import MAX_PAGE_SIZE, Page
+from domain.passkeys import Passkey
 from domain.ports.clock import Clock
 from domain.sessions import Session
 from domain.tasks import Task
@@ -27,15 +28,17 @@ class ExportAccount:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountExport:
-    """The account, every stored session (revoked and expired ones too), every task and every audit
-    event of the account, as held at `exported_at`. Secrets are not part of it: no password hash and
-    no token, of any kind, stored only as hashes anyway."""
+    """The account, every stored session (revoked and expired ones too), every task, every audit
+    event and every passkey of the account, as held at `exported_at`. Secrets are not part of it: no
+    password hash and no token, of any kind, stored only as hashes anyway (a passkey's public key and
+    credential id are left out too: they identify an authenticator and are of no use to its owner)."""
 
     exported_at: datetime
     user: User
     sessions: list[Session]
     tasks: list[Task]
     audit_events: list[AuditEvent]
+    passkeys: list[Passkey]
 
 
 class ExportAccountHandler:
@@ -58,9 +61,11 @@ class ExportAccountHandler:
             sessions = await view.sessions.all_for_user(user_id)
             tasks = await _every(lambda page: view.tasks.list(user_id, completed=None, page=page))
             events = await _every(lambda page: view.audit.search(user_id=user_id, type_=None, page=page))
+            passkeys = await view.passkeys.of_user(user_id)
         return AccountExport(
-            exported_at=self._clock.now(), user=user, sessions=sessions, tasks=tasks, audit_events=events
-        )
+            exported_at=self._clock.now(), user=user, sessions=sessions, tasks=tasks, audit_events=events,
+            passkeys=passkeys,
+        )  # fmt: skip
 
 
 async def _every(read_page: Callable[[Page], Awaitable[tuple[list[T], int]]]) -> list[T]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.admin.user_action import UserAction, target_of
+from application.mfa.mfa_flag import refresh_mfa_flag
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditData, AuditEvent, AuditEventType
 from domain.events import all_access_revoked
@@ -17,7 +18,8 @@ class ResetMfa(UserAction):
 
 
 class ResetMfaHandler:
-    """Turn off every second factor of an account (TOTP and its recovery codes) and end its sessions.
+    """Turn off the TOTP of an account (with its recovery codes) and end its sessions; its passkeys
+    stay (logins keep a second step while it has one).
 
     - Needs the `users:manage` permission.
     - For an owner who lost the authenticator and the recovery codes: the next login takes one step.
@@ -33,7 +35,8 @@ class ResetMfaHandler:
         async with self._uow as uow:
             user = await target_of(uow, command)
             had_factor = await uow.second_factors.delete(user.id)
-            user.set_mfa_enabled(False, now)
+            # Passkeys stay: they are phishing-resistant, and the owner may still hold them.
+            await refresh_mfa_flag(uow, user, now)
             await uow.users.update(user)
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)
             data: AuditData = {"actor_id": command.actor_id, "had_factor": had_factor, "sessions_revoked": len(revoked)}

@@ -25,7 +25,7 @@ from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
 from domain.ports.repositories import UserReader
 from domain.ports.throttling import LoginAttemptCounter
-from domain.second_factor import AMR_PASSWORD, TOTP_LOGIN_METHODS
+from domain.second_factor import AMR_PASSWORD
 from domain.throttling import AttemptDecision, LockoutPolicy, device_attempt_key, login_identifier_key
 
 
@@ -111,7 +111,9 @@ class LogInHandler:
             await self._audit_failure(command, AuditEventType.LOGIN_FAILED, "email_not_verified", None)
             raise EmailNotVerifiedError
         if user.mfa_enabled:
-            return await self._sessions.challenge(user, TOTP_LOGIN_METHODS)
+            required = await self._sessions.challenge(user)
+            if required is not None:
+                return required
         device_token = command.device_token if attempt.device is not None else None
         proof = LoginProof(
             user=user, context=command.context, amr=AMR_PASSWORD, upgraded_hash=upgraded_hash, device_token=device_token

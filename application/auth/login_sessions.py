@@ -11,11 +11,11 @@ from application.auth.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.accounts import User
 from domain.audit import AuditData, AuditEvent, AuditEventType, RequestContext
-from domain.errors import AccountDisabledError, InvalidCredentialsError, MfaFailedError
+from domain.errors import AccountDisabledError, InvalidCredentialsError, MfaFailedError, PasskeyLoginFailedError
 from domain.opaque_tokens import hash_token
 from domain.ports.clock import Clock
 from domain.ports.secret_generator import SecretGenerator
-from domain.second_factor import MfaChallenge, SecondFactorMethod
+from domain.second_factor import MfaChallenge, SecondFactorMethod, login_methods
 from domain.sessions import Session, TokenPair
 
 
@@ -43,6 +43,8 @@ class LoginProof:
     device_token: str | None = None
     # The second factor of the MFA step, if the login took one.
     method: SecondFactorMethod | None = None
+    # A login with a passkey alone (no password).
+    passwordless: bool = False
 
 
 class LoginSessions:
@@ -60,10 +62,17 @@ class LoginSessions:
     ) -> None:
         self._uow, self._tokens, self.devices, self._secrets, self._clock = uow, tokens, devices, secrets, clock
 
-    async def challenge(self, user: User, methods: tuple[SecondFactorMethod, ...]) -> MfaRequired:
+    async def challenge(self, user: User) -> MfaRequired | None:
+        """The MFA step for the account's second factors as stored now; None when it has none left
+        (its `mfa_enabled` is behind: the login needs no second step)."""
         value = self._secrets.token()
         challenge = MfaChallenge.open(token_hash=hash_token(value), user_id=user.id, now=self._clock.now())
         async with self._uow as uow:
+            factor = await uow.second_factors.get(user.id)
+            totp_active = factor is not None and factor.is_active
+            methods = login_methods(totp_active=totp_active, passkeys=await uow.passkeys.count(user.id))
+            if not methods:
+                return None
             await uow.mfa_challenges.add(challenge)
             await uow.commit()
         return MfaRequired(mfa_token=value, methods=methods)
@@ -77,7 +86,7 @@ class LoginSessions:
         Raises:
             InvalidCredentialsError: the account is gone.
             AccountDisabledError: the account was deactivated.
-            MfaFailedError: `claim` answered False.
+            MfaFailedError: `claim` answered False (a `PasskeyLoginFailedError` for a passwordless login).
         """
         now = self._clock.now()
         user, context = proof.user, proof.context
@@ -93,7 +102,7 @@ class LoginSessions:
         refresh = self._tokens.first_refresh_token(session, now)
         async with self._uow as uow:
             if claim is not None and not await claim(uow):
-                raise MfaFailedError
+                raise PasskeyLoginFailedError if proof.passwordless else MfaFailedError
             current = await _still_allowed(uow, user)
             device_token = proof.device_token
             if device_token is None:
@@ -107,6 +116,8 @@ class LoginSessions:
             data: AuditData = {"session_id": session.id, "new_device": proof.device_token is None}
             if proof.method is not None:
                 data["mfa_method"] = proof.method.value
+            if proof.passwordless:
+                data["method"] = "passkey"
             await uow.audit.add(
                 AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.mfa.mfa_flag import refresh_mfa_flag
 from application.mfa.step_up import SteppedUpChange, StepUp
 from application.unit_of_work import UnitOfWork
 from domain.audit import AuditEvent, AuditEventType
@@ -39,7 +40,7 @@ class DisableTotpHandler:
                 raise TokenInvalidError
             now = self._clock.now()
             await uow.second_factors.delete(user.id)
-            current.set_mfa_enabled(False, now)
+            await refresh_mfa_flag(uow, current, now)
             await uow.users.update(current)
             await uow.audit.add(
                 AuditEvent.record(

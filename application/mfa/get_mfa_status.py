@@ -25,7 +25,7 @@ class GetMfaStatusHandler:
     """Show the caller's second factors.
 
     - `totp` is true once TOTP is confirmed (a pending setup does not count).
-    - `passkeys` is the number of passkeys: always 0, as passkeys are not built yet.
+    - `passkeys` is the number of passkeys.
     - `recovery_codes_left` counts the unused recovery codes.
     """
 
@@ -36,9 +36,10 @@ class GetMfaStatusHandler:
         async with self._reader as view:
             user = await view.users.get(query.user_id)
             factor = await view.second_factors.get(query.user_id)
+            passkeys = await view.passkeys.count(query.user_id)
         if user is None or not user.is_active:
             raise TokenInvalidError
         active = factor is not None and factor.is_active
         return MfaStatus(
-            totp=active, passkeys=0, recovery_codes_left=factor.recovery_codes_left if factor and active else 0
+            totp=active, passkeys=passkeys, recovery_codes_left=factor.recovery_codes_left if factor and active else 0
         )

@@ -115,9 +115,13 @@ class SecondFactorCheck:
             await self._audit_failure(uow, user, purpose, "wrong_code", code, context, locks=locks)
             return None
         if reset_on_success:
-            for identifier in user.login_identifiers:
-                await self._lockout.succeed(login_identifier_key(identifier))
+            await self.reset_lockout(user)
         return found
+
+    async def reset_lockout(self, user: User) -> None:
+        """Clear the failure counts of the account's identifiers: a login's second step succeeded."""
+        for identifier in user.login_identifiers:
+            await self._lockout.succeed(login_identifier_key(identifier))
 
     async def claim(self, uow: UnitOfWork, user_id: UserId, proof: Proof, context: RequestContext) -> bool:
         """Use the proof up in `uow`'s transaction: record the TOTP step (so its code never works

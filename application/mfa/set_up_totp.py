@@ -49,8 +49,8 @@ class SetUpTotpHandler:
 
     async def handle(self, command: SetUpTotp) -> TotpSetup:
         async with self._reader as view:
-            user = await view.users.get(command.user_id)
-        if user is not None and user.mfa_enabled:
+            stored = await view.second_factors.get(command.user_id)
+        if stored is not None and stored.is_active:
             raise MfaAlreadyEnabledError
         user = await self._confirmation.confirmed_account(
             self._uow, self._reader, command.user_id, command.password, purpose="mfa_setup", context=command.context

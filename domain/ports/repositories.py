@@ -216,6 +216,10 @@ class MfaChallengeRepository(Protocol):
         """Store a new challenge of an existing user."""
 
     @abstractmethod
+    async def get(self, token_hash: str) -> MfaChallenge | None:
+        """The challenge with this hash as stored (whatever its state), or None; counts nothing."""
+
+    @abstractmethod
     async def try_once(self, token_hash: str, now: datetime) -> MfaChallenge | None:
         """Count one try on the challenge with this hash if it may still be tried at `now`
         (`MfaChallenge.may_try`), and return it as counted; None, changing nothing, otherwise.

@@ -49,6 +49,7 @@ from adapters.sql.driver import Database, open_database
 from adapters.sql.login_attempts import SqlLoginAttemptCounter
 from adapters.sql.outbox_queue import SqlOutboxQueue
 from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
+from adapters.webauthn.py_webauthn import PyWebAuthnCeremonies
 from application.messagebus import MessageBus
 from application.subscribers import message_bus
 from domain.ports.clock import Clock
@@ -68,6 +69,11 @@ def _mail_sealer(settings: Settings) -> AeadTokenSealer:
 
 def _totp_sealer(settings: Settings) -> AeadTokenSealer:
     return AeadTokenSealer(settings.tokens.secret_bytes, "totp secret")
+
+
+def _webauthn(settings: Settings) -> PyWebAuthnCeremonies:
+    party = settings.relying_party
+    return PyWebAuthnCeremonies(rp_id=party.id, rp_name=party.name, origins=party.origins)
 
 
 def _recovery_code_hasher(settings: Settings) -> HmacRecoveryCodeHasher:
@@ -193,6 +199,7 @@ class ProductionAdapters(containers.DeclarativeContainer):
     recovery_code_hasher = providers.Singleton(_recovery_code_hasher, settings)
     totp = providers.Singleton(PyotpTotpAlgorithm)
     qr = providers.Singleton(SegnoQrRenderer)
+    webauthn = providers.Singleton(_webauthn, settings)
 
     # Never built when Redis is not configured.
     redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
@@ -257,6 +264,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     recovery_code_hasher = providers.Singleton(_recovery_code_hasher, settings)
     totp = providers.Singleton(PyotpTotpAlgorithm)
     qr = providers.Singleton(SegnoQrRenderer)
+    webauthn = providers.Singleton(_webauthn, settings)
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)

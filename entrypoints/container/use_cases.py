@@ -28,12 +28,15 @@ from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.begin_mfa_passkey import BeginMfaPasskeyHandler
+from application.auth.begin_passkey_login import BeginPasskeyLoginHandler
 from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.device_tokens import DeviceTokens
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
 from application.auth.list_sessions import ListSessionsHandler
 from application.auth.log_in import LogInHandler
+from application.auth.log_in_with_passkey import LogInWithPasskeyHandler
 from application.auth.log_out import LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhereHandler
 from application.auth.login_sessions import LoginSessions
@@ -56,6 +59,12 @@ from application.ops.follow_revocations import FollowRevocationsHandler
 from application.ops.purge_audit import PurgeAuditHandler
 from application.ops.seed_revocations import SeedRevocationsHandler
 from application.ops.throttle_request import ThrottleRequestHandler
+from application.passkeys.begin_passkey_registration import BeginPasskeyRegistrationHandler
+from application.passkeys.delete_passkey import DeletePasskeyHandler
+from application.passkeys.list_passkeys import ListPasskeysHandler
+from application.passkeys.passkey_ceremonies import PasskeyCeremonies
+from application.passkeys.register_passkey import RegisterPasskeyHandler
+from application.passkeys.rename_passkey import RenamePasskeyHandler
 from application.passwords import NewPasswordRules, NfcPasswordHasher
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
@@ -196,12 +205,16 @@ class UseCases(containers.DeclarativeContainer):
         lockout=policies.provided.lockout,
         require_verified_email=settings.provided.accounts.require_verified_email,
     )
+    passkey_ceremonies = providers.Singleton(
+        PasskeyCeremonies, webauthn=adapters.webauthn, secrets=adapters.secrets, clock=adapters.clock
+    )
     complete_mfa_login = providers.Factory(
         CompleteMfaLoginHandler,
         uow=adapters.uow,
         reader=adapters.reader,
         sessions=login_sessions,
         check=second_factor_check,
+        ceremonies=passkey_ceremonies,
         clock=adapters.clock,
     )
     refresh_session = providers.Factory(
@@ -280,6 +293,40 @@ class UseCases(containers.DeclarativeContainer):
     disable_totp = providers.Factory(DisableTotpHandler, uow=adapters.uow, step_up=step_up, clock=adapters.clock)
     regenerate_recovery_codes = providers.Factory(
         RegenerateRecoveryCodesHandler, uow=adapters.uow, step_up=step_up, clock=adapters.clock
+    )
+
+    # passkeys
+    begin_passkey_registration = providers.Factory(
+        BeginPasskeyRegistrationHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        confirmation=password_confirmation,
+        ceremonies=passkey_ceremonies,
+    )
+    register_passkey = providers.Factory(
+        RegisterPasskeyHandler, uow=adapters.uow, ceremonies=passkey_ceremonies, clock=adapters.clock
+    )
+    list_passkeys = providers.Factory(ListPasskeysHandler, reader=adapters.reader)
+    rename_passkey = providers.Factory(RenamePasskeyHandler, uow=adapters.uow, clock=adapters.clock)
+    delete_passkey = providers.Factory(
+        DeletePasskeyHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        confirmation=password_confirmation,
+        clock=adapters.clock,
+    )
+    begin_passkey_login = providers.Factory(BeginPasskeyLoginHandler, uow=adapters.uow, ceremonies=passkey_ceremonies)
+    log_in_with_passkey = providers.Factory(
+        LogInWithPasskeyHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        sessions=login_sessions,
+        ceremonies=passkey_ceremonies,
+        clock=adapters.clock,
+        require_verified_email=settings.provided.accounts.require_verified_email,
+    )
+    begin_mfa_passkey = providers.Factory(
+        BeginMfaPasskeyHandler, uow=adapters.uow, ceremonies=passkey_ceremonies, clock=adapters.clock
     )
 
     # admin

@@ -32,6 +32,7 @@ from entrypoints.http.routes.health import health_router
 from entrypoints.http.routes.jwks import jwks_router
 from entrypoints.http.routes.metrics import HttpMetrics, metrics_router
 from entrypoints.http.routes.mfa import mfa_router
+from entrypoints.http.routes.passkeys import passkey_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
@@ -114,6 +115,7 @@ def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
         auth_router(registration_privacy=settings.accounts.registration_privacy),
         account_router,
         mfa_router,
+        passkey_router,
         gateway_router,
         tasks_router,
         admin_router(mfa_required=settings.accounts.mfa_required_for_admins),

@@ -8,6 +8,7 @@ import msgspec
 
 from application.account.export_account import AccountExport
 from domain.sessions import Session
+from entrypoints.http.passkey_schemas import PasskeyResponse
 from entrypoints.http.schemas import AuditEventResponse, TaskResponse, UserResponse
 
 
@@ -34,7 +35,8 @@ class ExportedSession(msgspec.Struct, frozen=True):
 
 
 class AccountExportResponse(msgspec.Struct, frozen=True):
-    """`identities`, `passkeys` and `api_keys` are empty lists: the service keeps none of them yet."""
+    """`identities` and `api_keys` are empty lists: the service keeps none of them yet. A passkey is
+    its name and times, as GET /auth/passkeys lists it."""
 
     exported_at: datetime
     account: UserResponse
@@ -42,7 +44,7 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
     tasks: list[TaskResponse]
     audit_events: list[AuditEventResponse]
     identities: list[dict[str, str]]
-    passkeys: list[dict[str, str]]
+    passkeys: list[PasskeyResponse]
     api_keys: list[dict[str, str]]
 
     @classmethod
@@ -54,6 +56,6 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
             tasks=[TaskResponse.of(task) for task in export.tasks],
             audit_events=[AuditEventResponse.of(event) for event in export.audit_events],
             identities=[],
-            passkeys=[],
+            passkeys=[PasskeyResponse.of(passkey) for passkey in export.passkeys],
             api_keys=[],
         )

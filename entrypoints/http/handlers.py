@@ -24,11 +24,14 @@ from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.begin_mfa_passkey import BeginMfaPasskeyHandler
+from application.auth.begin_passkey_login import BeginPasskeyLoginHandler
 from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
 from application.auth.list_sessions import ListSessionsHandler
 from application.auth.log_in import LogInHandler
+from application.auth.log_in_with_passkey import LogInWithPasskeyHandler
 from application.auth.log_out import LogOutHandler
 from application.auth.log_out_everywhere import LogOutEverywhereHandler
 from application.auth.refresh_session import RefreshSessionHandler
@@ -42,6 +45,11 @@ from application.mfa.set_up_totp import SetUpTotpHandler
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.throttle_request import ThrottleRequestHandler
+from application.passkeys.begin_passkey_registration import BeginPasskeyRegistrationHandler
+from application.passkeys.delete_passkey import DeletePasskeyHandler
+from application.passkeys.list_passkeys import ListPasskeysHandler
+from application.passkeys.register_passkey import RegisterPasskeyHandler
+from application.passkeys.rename_passkey import RenamePasskeyHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -89,6 +97,15 @@ class HttpHandlers:
     confirm_totp: Callable[[], ConfirmTotpHandler]
     disable_totp: Callable[[], DisableTotpHandler]
     regenerate_recovery_codes: Callable[[], RegenerateRecoveryCodesHandler]
+    # passkeys
+    begin_passkey_registration: Callable[[], BeginPasskeyRegistrationHandler]
+    register_passkey: Callable[[], RegisterPasskeyHandler]
+    list_passkeys: Callable[[], ListPasskeysHandler]
+    rename_passkey: Callable[[], RenamePasskeyHandler]
+    delete_passkey: Callable[[], DeletePasskeyHandler]
+    begin_passkey_login: Callable[[], BeginPasskeyLoginHandler]
+    log_in_with_passkey: Callable[[], LogInWithPasskeyHandler]
+    begin_mfa_passkey: Callable[[], BeginMfaPasskeyHandler]
     # admin
     list_users: Callable[[], ListUsersHandler]
     get_user: Callable[[], GetUserHandler]

@@ -20,6 +20,7 @@ from domain.errors import (
     InvalidCredentialsError,
     NotFoundError,
     OneTimeTokenInvalidError,
+    PasskeyRefusedError,
     PermissionDeniedError,
     TokenInvalidError,
     TooManyAttemptsError,
@@ -44,6 +45,7 @@ _STATUS: dict[type[DomainError], int] = {
     TooManyAttemptsError: 429,
     OneTimeTokenInvalidError: 400,
     WrongPasswordError: 400,
+    PasskeyRefusedError: 400,
 }
 
 _HTTP_TITLES: dict[int, tuple[str, str]] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import msgspec
 
@@ -162,10 +162,12 @@ class MfaRequiredResponse(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MfaLogInRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """The second step of a login: the `mfa_token` of the first and a code."""
+    """The second step of a login: the `mfa_token` of the first and a code, or a passkey's
+    `credential` (the `PublicKeyCredential.toJSON()` of an assertion for POST /auth/login/mfa/options)."""
 
     mfa_token: OpaqueToken
-    code: MfaCode
+    code: MfaCode | None = None
+    credential: dict[str, Any] | None = None
     device_token: DeviceToken | None = None
 
 

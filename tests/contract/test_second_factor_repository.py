@@ -210,6 +210,15 @@ async def _a_stored_challenge(uow: UnitOfWork, **overrides: object) -> MfaChalle
     return challenge
 
 
+async def test_get_reads_a_challenge_as_stored_without_counting_a_try(uow: UnitOfWork) -> None:
+    challenge = await _a_stored_challenge(uow, tries=2, used_at=NOW)
+
+    async with uow as tx:
+        assert await tx.mfa_challenges.get(challenge.token_hash) == challenge
+        assert await tx.mfa_challenges.get(challenge.token_hash) == challenge
+        assert await tx.mfa_challenges.get(hash_token("unknown")) is None
+
+
 async def test_try_once_counts_a_try_and_returns_the_challenge_as_counted(uow: UnitOfWork) -> None:
     challenge = await _a_stored_challenge(uow)
 

@@ -44,8 +44,9 @@ async def log_in_mfa(
     request: AnyRequest, data: JSONBody[MfaLogInRequest], complete_mfa_login: NamedDependency[CompleteMfaLoginHandler]
 ) -> LogInResponse:
     command = CompleteMfaLogin(
-        mfa_token=data.mfa_token, code=data.code, device_token=data.device_token, context=request_context(request)
-    )
+        mfa_token=data.mfa_token, code=data.code, credential=data.credential, device_token=data.device_token,
+        context=request_context(request),
+    )  # fmt: skip
     return LogInResponse.of_login(await complete_mfa_login.handle(command))
 
 

@@ -1,0 +1,1 @@
+"""Passkeys (WebAuthn credentials): registering, listing, renaming and removing them."""
