@@ -21,6 +21,7 @@ from domain.events import (
 from domain.ports.metrics import SecurityMetrics
 from domain.ports.revocation_list import RevocationList
 from domain.ports.throttling import LoginAttemptCounter
+from domain.second_factor import SecondFactorMethod
 from domain.sessions import SessionPolicy
 from domain.throttling import login_identifier_key
 
@@ -94,6 +95,8 @@ def _mfa_result(event: AuditEvent) -> tuple[str, str] | None:
         method, reason = data.get("method"), data.get("reason")
         if isinstance(method, str):
             return method, "locked" if reason == "locked" else "failure"
+    if event.type is AuditEventType.PASSKEY_FAILED and data.get("purpose") == "login_mfa":
+        return SecondFactorMethod.WEBAUTHN.value, "failure"
     return None
 
 
@@ -103,13 +106,17 @@ class MetricsRecorder:
     A login's result is `success`, `locked` (refused while locked out), or the reason of a refusal
     after the password was checked (`invalid_credentials`, `account_disabled`, `email_not_verified`);
     a failed password check that starts a lockout (`"locked": true` in its data) is a lockout, and so
-    is a wrong second-factor code that starts one. A second-factor code checked at login counts by its
-    method (`totp`, `recovery_code`) and result (`success`, `failure`, `locked`)."""
+    is a wrong second-factor code that starts one. A second factor checked at login counts by its
+    method (`totp`, `recovery_code`, `webauthn`) and result (`success`, `failure`, `locked`). A
+    passwordless passkey login counts as a login (`success`, or the refusal after the passkey:
+    `account_disabled`, `email_not_verified`); its refused assertions count as `passkey_failed`."""
 
     def __init__(self, metrics: SecurityMetrics) -> None:
         self._metrics = metrics
 
     async def audit_event(self, event: AuditEvent) -> None:
+        if event.type is AuditEventType.PASSKEY_FAILED and event.data.get("purpose") == "login":
+            self._metrics.login("passkey_failed")
         login = _LOGIN_RESULTS.get(event.type)
         if login is not None:
             reason = event.data.get("reason")

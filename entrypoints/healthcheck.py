@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     url = arguments[0] if arguments else DEFAULT_URL
     try:
-        host = urlsplit(load_settings().server.public_url).netloc
+        host = urlsplit(load_settings().server.base_url).netloc
     except SettingsError as exc:
         sys.stderr.write(f"unhealthy: {exc}\n")
         return 1

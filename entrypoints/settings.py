@@ -64,7 +64,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def relying_party(self) -> RelyingParty:
         """The passkeys' relying party: its id, its name, and the origins whose pages may use it."""
-        public = urlsplit(self.server.public_url)
+        public = urlsplit(self.server.base_url)
         origins = [f"{public.scheme}://{public.netloc}"]
         origins += [origin.rstrip("/") for origin in comma_separated(self.accounts.webauthn_origins or "")]
         return RelyingParty(
@@ -275,7 +275,7 @@ def check_production(settings: Settings, workers: int = 1) -> None:
         problems.append(f"BASTION_JWT_KEYS_DIR must name the signing keys of {tokens.algorithm}")
     if "*" in server.allowed_host_list or not server.allowed_host_list:
         problems.append("BASTION_ALLOWED_HOSTS must list the served host names, not '*'")
-    if not server.public_url or server.public_url == ServerSettings().public_url:
+    if not server.public_url:
         problems.append("BASTION_PUBLIC_URL must be set to the public address of the service")
     if not mail.host:
         problems.append("BASTION_SMTP_HOST must be set: without it mail, reset links included, goes to the log")

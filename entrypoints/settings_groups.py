@@ -37,6 +37,10 @@ NIST_MIN_LENGTH = 15
 DEVELOPMENT_CORS_ORIGINS = "http://localhost:3000,http://localhost:5173"
 
 
+# Browsers refuse passkeys on an IP address, so the development address is a host name.
+DEVELOPMENT_PUBLIC_URL = "http://localhost:8000"
+
+
 def comma_separated(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -50,9 +54,10 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_APP_NAME: the name in health answers, mail and the API docs."""
     debug: bool = False
     """BASTION_DEBUG: Litestar's debug mode (tracebacks in answers); never honoured in production."""
-    public_url: str = "http://localhost:8000"
+    public_url: str | None = None
     """BASTION_PUBLIC_URL: the address clients reach the service at, the base of mailed links and the
-    passkeys' relying party (a host name: browsers refuse passkeys on an IP address)."""
+    passkeys' relying party (a host name: browsers refuse passkeys on an IP address); unset:
+    http://localhost:8000, for development (production refuses to start without it)."""
     docs_enabled: bool | None = None
     """BASTION_DOCS_ENABLED: whether the OpenAPI docs are served under /schema; unset: not in production."""
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=100 * 1024 * 1024)] = 65536
@@ -94,6 +99,11 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
         if self.cors_origins is None:
             return [] if self.is_production else comma_separated(DEVELOPMENT_CORS_ORIGINS)
         return comma_separated(self.cors_origins)
+
+    @property
+    def base_url(self) -> str:
+        """BASTION_PUBLIC_URL, or the development default when it is unset."""
+        return self.public_url or DEVELOPMENT_PUBLIC_URL
 
     @property
     def allowed_host_list(self) -> list[str]:

@@ -135,7 +135,7 @@ class UseCases(containers.DeclarativeContainer):
         AccountMail,
         secrets=adapters.secrets,
         templates=providers.Singleton(
-            MailTemplates, settings.provided.server.public_url, settings.provided.server.app_name
+            MailTemplates, settings.provided.server.base_url, settings.provided.server.app_name
         ),
         policy=policies.provided.account_tokens,
         sealer=adapters.mail_sealer,

@@ -16,7 +16,7 @@ async def test_registration_mails_a_verification_link_that_verifies_the_email(ap
     token = await api.last_link_token("verify-email")
     mails = await api.delivered_mail()
     assert mails[-1].to == "ada@example.org"
-    assert "http://127.0.0.1:8000/verify-email#token=" in mails[-1].text
+    assert "http://localhost:8000/verify-email#token=" in mails[-1].text
     response = await api.client.post("/auth/verify-email", json={"token": token})
     assert response.status_code == 204
     pair = await api.log_in()
@@ -55,7 +55,7 @@ async def test_password_reset_answers_the_same_for_known_and_unknown_emails(api:
     assert known.json() == unknown.json() == malformed.json()
     mails = await api.delivered_mail()
     assert [mail.to for mail in mails[before:]] == ["ada@example.org"]
-    assert "http://127.0.0.1:8000/reset-password#token=" in mails[-1].text
+    assert "http://localhost:8000/reset-password#token=" in mails[-1].text
 
 
 async def test_a_deactivated_account_gets_no_reset_mail(api: Api) -> None:

@@ -58,9 +58,7 @@ async def test_a_wrong_password_for_the_options_is_400_and_audited(api: Api) -> 
 
 
 @pytest.mark.parametrize("alg", ["ES256", "EdDSA"])
-async def test_a_registered_passkey_is_listed_turns_mfa_on_and_is_excluded_from_new_options(
-    api: Api, alg: Any
-) -> None:
+async def test_a_registered_passkey_is_listed_turns_mfa_on_and_is_excluded_from_new_options(api: Api, alg: Any) -> None:
     pair = await api.registered_and_logged_in()
     device = authenticator()
 
@@ -257,4 +255,3 @@ async def test_an_account_has_at_most_twenty_passkeys(api: Api) -> None:
 
     assert response.status_code == 409
     assert answer_body(response)["type"].endswith("too_many_passkeys")
-

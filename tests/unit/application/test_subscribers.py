@@ -190,3 +190,23 @@ async def test_the_metrics_count_second_factor_codes_checked_at_login() -> None:
         ("mfa", "recovery_code", "failure"),
         ("mfa", "totp", "locked"),
     ]
+
+
+async def test_the_metrics_count_passkeys_at_both_kinds_of_login() -> None:
+    wired = _Wired()
+    events = [
+        an_audit_event(type=AuditEventType.LOGIN_SUCCEEDED, data={"method": "passkey"}),
+        an_audit_event(type=AuditEventType.PASSKEY_FAILED, data={"purpose": "login", "reason": "bad_assertion"}),
+        an_audit_event(type=AuditEventType.LOGIN_SUCCEEDED, data={"mfa_method": "webauthn"}),
+        an_audit_event(type=AuditEventType.PASSKEY_FAILED, data={"purpose": "login_mfa", "reason": "other_account"}),
+    ]
+
+    await wired.bus.publish(events)
+
+    assert wired.metrics.counted == [
+        ("login", "success"),
+        ("login", "passkey_failed"),
+        ("login", "success"),
+        ("mfa", "webauthn", "success"),
+        ("mfa", "webauthn", "failure"),
+    ]

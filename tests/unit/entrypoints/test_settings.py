@@ -83,6 +83,8 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_PASSWORD_RESET_EXPIRE_MINUTES": ("10", "accounts.password_reset_expire_minutes", 10),
     "BASTION_EMAIL_VERIFY_EXPIRE_HOURS": ("48", "accounts.email_verify_expire_hours", 48),
     "BASTION_MFA_ISSUER": ("Example Corp", "accounts.mfa_issuer", "Example Corp"),
+    "BASTION_WEBAUTHN_RP_ID": ("localhost", "accounts.webauthn_rp_id", "localhost"),
+    "BASTION_WEBAUTHN_ORIGINS": ("http://app.localhost:3000", "accounts.webauthn_origins", "http://app.localhost:3000"),
     "BASTION_MFA_REQUIRED_FOR_ADMINS": ("true", "accounts.mfa_required_for_admins", True),
     "BASTION_SMTP_HOST": ("mx.example", "mail.host", "mx.example"),
     "BASTION_SMTP_PORT": ("465", "mail.port", 465),
@@ -337,3 +339,46 @@ def test_an_empty_value_file_leaves_its_setting_unset_and_unknown_file_variables
     empty.write_text("\n")
     environ = {**SECRET, "BASTION_SMTP_HOST_FILE": str(empty), "BASTION_NOT_A_SETTING_FILE": "/nonexistent"}
     assert load_settings(environ, env_file=None).mail.host == ""
+
+
+def test_the_relying_party_of_passkeys_is_the_public_host_unless_set_with_the_origins_added() -> None:
+    default = load_settings(SECRET, env_file=None).relying_party
+    configured = load_settings(
+        {
+            **SECRET,
+            "BASTION_PUBLIC_URL": "https://auth.example.org/",
+            "BASTION_WEBAUTHN_RP_ID": "example.org",
+            "BASTION_WEBAUTHN_ORIGINS": "https://app.example.org, https://auth.example.org",
+        },
+        env_file=None,
+    ).relying_party
+
+    assert (default.id, default.name, default.origins) == ("localhost", "Bastion", ("http://localhost:8000",))
+    assert (configured.id, configured.origins) == (
+        "example.org",
+        ("https://auth.example.org", "https://app.example.org"),
+    )
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"BASTION_WEBAUTHN_ORIGINS": "https://evil.example"},
+        {"BASTION_WEBAUTHN_ORIGINS": "https://notlocalhost"},
+        {"BASTION_WEBAUTHN_ORIGINS": "ftp://app.localhost"},
+        {"BASTION_WEBAUTHN_ORIGINS": "https://app.localhost/path"},
+        {"BASTION_WEBAUTHN_RP_ID": "example.org"},
+        {"BASTION_WEBAUTHN_RP_ID": "Example.org", "BASTION_PUBLIC_URL": "https://example.org"},
+    ],
+)
+def test_origins_off_the_relying_party_refuse_to_start(environ: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**SECRET, **environ}, env_file=None)
+    assert "BASTION_WEBAUTHN" in str(raised.value) or "BASTION_PUBLIC_URL" in str(raised.value)
+
+
+def test_production_refuses_passkeys_on_an_ip_address() -> None:
+    environ = {**SECRET, "BASTION_ENVIRONMENT": "production", "BASTION_PUBLIC_URL": "https://192.0.2.10"}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ, env_file=None)
+    assert "browsers refuse passkeys on an IP address" in str(raised.value)
