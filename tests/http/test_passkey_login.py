@@ -15,8 +15,8 @@ from tests.http.passkey_steps import (
     authenticator,
     login_options,
     mfa_options,
-    passwordless,
     password_step,
+    passwordless,
     registered,
 )
 from tests.webauthn_authenticator import new_private_key
