@@ -13,6 +13,7 @@ import msgspec
 
 from domain.account_values import EMAIL_MAX_LENGTH, FULL_NAME_MAX_LENGTH
 from domain.accounts import Role
+from domain.passkeys import PASSKEY_NAME_MAX_LENGTH
 from domain.tasks import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
@@ -83,6 +84,17 @@ FullName = Annotated[
         "blank means none.",
         maxLength=FULL_NAME_MAX_LENGTH,
         pattern=rf"^[^{_CONTROL}{_BIDI}]*$",
+    ),
+]
+
+PasskeyName = Annotated[
+    str,
+    msgspec.Meta(max_length=1000),
+    _rules(
+        f"At most {PASSKEY_NAME_MAX_LENGTH} characters once trimmed, without control characters; "
+        "blank means `Passkey`.",
+        maxLength=PASSKEY_NAME_MAX_LENGTH,
+        pattern=rf"^[^{_CONTROL}]*$",
     ),
 ]
 

@@ -9,17 +9,9 @@ from typing import Annotated, Any
 import msgspec
 
 from application.passkeys.passkey_ceremonies import PasskeyOptions
-from domain.passkeys import PASSKEY_NAME_MAX_LENGTH, Passkey
-from entrypoints.http.field_types import DeviceToken, OpaqueToken, Password
+from domain.passkeys import Passkey
+from entrypoints.http.field_types import DeviceToken, OpaqueToken, PasskeyName, Password
 
-PasskeyName = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=1000,
-        description=f"At most {PASSKEY_NAME_MAX_LENGTH} characters once trimmed, without control characters; "
-        "blank means `Passkey`.",
-    ),
-]
 Credential = Annotated[
     dict[str, Any],
     msgspec.Meta(description="The `PublicKeyCredential` as its `toJSON()` gives it (WebAuthn Level 3)."),
