@@ -155,9 +155,8 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     errors: int  # socket errors, timeouts and responses with a status >= 400
-    replays: (
-        int  # refresh, passkey and TOTP logins: requests made after a thread ran out of tokens, challenges or users
-    )
+    # refresh, passkey and TOTP logins: requests made after a thread ran out of tokens, challenges or users
+    replays: int
 
     @property
     def rps(self) -> float:
@@ -659,7 +658,7 @@ class Bench:
             await check_totp_login(self.bastion.url, TOTP_USERS[0])
             await forget_accepted_steps(self.engine)
         if endpoint.key == "passkey_login":
-            await check_passkey_login(self.bastion.url, (await self.write_passkey_bodies(1))[1][0])
+            await check_passkey_login(self.bastion.url, (await self.passkey_bodies(1))[0])
         if endpoint.method != "GET":
             return
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
@@ -679,15 +678,21 @@ class Bench:
         await asyncio.to_thread(_write_slices, prefix, values, self.load.threads)
         return prefix
 
-    async def write_passkey_bodies(self, count: int) -> tuple[str, list[str]]:
-        """`count` login challenges stored, and their request bodies in one file per wrk thread."""
+    async def passkey_bodies(self, count: int) -> list[str]:
+        """`count` login challenges stored, and the request body answering each (the passkeys are
+        seeded on first use)."""
         if self.passkeys is None:
             self.passkeys = await seed_passkeys(self.engine, self.user_ids, self.bastion.env)
         rows, bodies = await asyncio.to_thread(passkey_seed.signed_challenges, self.passkeys, count)
         await passkey_seed.store_challenges(self.engine, rows)
-        prefix = str(self.tokens_dir / f"passkey-bodies-{self.passkeys.used}-")
+        return bodies
+
+    async def write_passkey_bodies(self, count: int) -> str:
+        """`count` fresh request bodies in one file per wrk thread; the files' prefix."""
+        bodies = await self.passkey_bodies(count)
+        prefix = str(self.tokens_dir / f"passkey-bodies-{self.passkeys.used if self.passkeys else 0}-")
         await asyncio.to_thread(_write_slices, prefix, bodies, self.load.threads)
-        return prefix, bodies
+        return prefix
 
     async def measure(self, endpoint: Endpoint, duration: int) -> WrkResult:
         env: dict[str, str] = {}
@@ -698,7 +703,7 @@ class Bench:
         if endpoint.key == "refresh":
             env["BENCH_TOKENS_PREFIX"] = await self.write_tokens(self.pools["refresh"])
         if endpoint.key == "passkey_login":
-            env["BENCH_BODIES_PREFIX"] = (await self.write_passkey_bodies(self.pools["passkey_login"]))[0]
+            env["BENCH_BODIES_PREFIX"] = await self.write_passkey_bodies(self.pools["passkey_login"])
         if endpoint.key == "login":
             env |= {"BENCH_USER_FIRST": str(LOGIN_USERS[0]), "BENCH_USER_COUNT": str(LOGIN_USERS[1])}
             env["BENCH_PASSWORD"] = PASSWORD
