@@ -44,12 +44,6 @@ MEASURED = [endpoint for endpoint in bench.ENDPOINTS if endpoint.key != "bare"]
 SECOND_REFRESH_OFFSET = 1_000_000
 
 
-async def _measure(side: bench.Bench, endpoint: bench.Endpoint, duration: int) -> bench.WrkResult:
-    if endpoint.key == "refresh":
-        return await side.measure_refresh(duration)
-    return await side.measure(endpoint, duration)
-
-
 async def _compare(
     backend: str, load: bench.Load, ceiling: bench.Server, workdir: Path, args: argparse.Namespace
 ) -> list[str]:
@@ -90,7 +84,7 @@ async def _compare(
                 print(f"  round {number + 1}/{load.repetitions}", flush=True)
                 for endpoint in measured:
                     for name in order:
-                        result = await _measure(sides[name], endpoint, load.duration)
+                        result = await sides[name].measure_row(endpoint, load.duration)
                         runs[(endpoint.key, name)].append(result)
                         print(f"    {endpoint.label} ({name}): {result.line()}", flush=True)
         finally:

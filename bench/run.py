@@ -13,8 +13,9 @@ What one run does (see bench/README.md for how to read the table):
 3. For each backend: a fresh database (SQLite file in a temporary directory, or a database
    `bastion_bench_<random>` created on the PostgreSQL server and dropped afterwards), `bastion db
    upgrade`, 10,000 users inserted through SQL sharing ONE argon2id hash made with the service's
-   parameters, then `bastion serve --workers 1` with throttling and lockout switched off. The bench
-   user (bench0@example.org) logs in over HTTP and creates its 20 tasks over HTTP.
+   parameters (device tokens, TOTP and, when their row runs, passkeys seeded through SQL too),
+   then `bastion serve --workers 1` with throttling and lockout switched off. The bench user
+   (bench0@example.org) logs in over HTTP and creates its 20 tasks over HTTP.
 4. A 2-second warm-up of every endpoint, then `--repetitions` rounds; each round runs bare /health
    on the ceiling app and every Bastion endpoint once (wrk, `--connections` connections, `--duration`
    seconds), then the /health probe alone (idle) and the same probe during a login storm. Rounds
@@ -57,6 +58,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import passkey_seed
 import pyotp
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import insert, text, update
@@ -86,6 +88,13 @@ REFRESH_USERS_FROM = 1001  # pre-issued refresh tokens belong to users from here
 # at most once per run: a code is accepted once per account), all sharing one TOTP secret.
 TOTP_USERS = (2001, 7999)
 TOTP_SECRET = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
+# First index and count of the users with one synced passkey each that "POST /auth/passkeys/login"
+# cycles through, presenting the device token seeded for them (the users of LOGIN_USERS).
+PASSKEY_USERS = LOGIN_USERS
+# Rows whose requests each use up an item the driver seeded (a refresh token, a login challenge):
+# measured with a pool sized from the warm-up, measured again with a larger one if it ran out.
+POOLED = ("refresh", "passkey_login")
+MIN_POOL = 4000
 WARMUP_SECONDS = 2
 PROBE_THREADS, PROBE_CONNECTIONS, PROBE_DELAY_MS = 1, 4, 10
 WRK_TIMEOUT = "10s"
@@ -118,6 +127,7 @@ ENDPOINTS = (
     Endpoint("refresh", "POST /auth/refresh", "POST", "/auth/refresh", "refresh.lua"),
     Endpoint("login", "POST /auth/login", "POST", "/auth/login", "login.lua"),
     Endpoint("login_totp", "POST /auth/login + TOTP (2 requests a login)", "POST", "/auth/login", "login_totp.lua"),
+    Endpoint("passkey_login", "POST /auth/passkeys/login", "POST", "/auth/passkeys/login", "passkey_login.lua"),
 )
 
 # Minimum requests/s as a ratio to bare /health, by (endpoint, backend).
@@ -145,7 +155,8 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     errors: int  # socket errors, timeouts and responses with a status >= 400
-    replays: int  # refresh and login + TOTP: requests made after a thread ran out of fresh tokens or users
+    # refresh, passkey and TOTP logins: requests made after a thread ran out of tokens, challenges or users
+    replays: int
 
     @property
     def rps(self) -> float:
@@ -547,6 +558,29 @@ def _write_slices(prefix: str, values: Sequence[str], threads: int) -> None:
         Path(f"{prefix}{thread}.txt").write_text("\n".join(values[thread::threads]) + "\n")
 
 
+async def seed_passkeys(
+    engine: AsyncEngine, user_ids: Sequence[str], env: Mapping[str, str]
+) -> passkey_seed.PasskeyHolders:
+    """A synced passkey for each user of PASSKEY_USERS, for the relying party of the server run with
+    `env`; the logins present the device tokens seeded for those users."""
+    first, count = PASSKEY_USERS
+    indexes = range(first, first + count)
+    party = passkey_seed.relying_party(env)
+    chosen = [user_ids[index] for index in indexes]
+    return await passkey_seed.seed_passkeys(engine, party, chosen, [device_token_of(index) for index in indexes])
+
+
+async def check_passkey_login(base_url: str, body: str) -> None:
+    """One seeded body by hand: a token pair whose access token says `amr` ["hwk", "user", "mfa"]."""
+    status, answer = await asyncio.to_thread(_post_json, base_url + "/auth/passkeys/login", msgspec.json.decode(body))
+    if status != 200 or not isinstance(answer, dict) or "access_token" not in answer:
+        raise RuntimeError(f"a seeded passkey login answered {status}: {answer}")
+    payload = answer["access_token"].split(".")[1]
+    amr = msgspec.json.decode(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["amr"]
+    if amr != ["hwk", "user", "mfa"]:
+        raise RuntimeError(f"a seeded passkey login was not a passkey login: amr {amr}")
+
+
 async def log_in(base_url: str, index: int) -> dict[str, Any]:
     status, body = await asyncio.to_thread(
         _post_json, base_url + "/auth/login", {"email": email_of(index), "password": PASSWORD}
@@ -610,8 +644,9 @@ class Bench:
     tokens_dir: Path
     section: Section
     sampler: RssSampler
-    refresh_pool: int = 4000
+    pools: dict[str, int] = field(default_factory=lambda: dict.fromkeys(POOLED, MIN_POOL))
     refresh_offset: int = 0
+    passkeys: passkey_seed.PasskeyHolders | None = None
     endpoints: Sequence[Endpoint] = ENDPOINTS
     with_storm: bool = True
 
@@ -622,6 +657,8 @@ class Bench:
         if endpoint.key == "login_totp":
             await check_totp_login(self.bastion.url, TOTP_USERS[0])
             await forget_accepted_steps(self.engine)
+        if endpoint.key == "passkey_login":
+            await check_passkey_login(self.bastion.url, (await self.passkey_bodies(1))[0])
         if endpoint.method != "GET":
             return
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
@@ -641,6 +678,22 @@ class Bench:
         await asyncio.to_thread(_write_slices, prefix, values, self.load.threads)
         return prefix
 
+    async def passkey_bodies(self, count: int) -> list[str]:
+        """`count` login challenges stored, and the request body answering each (the passkeys are
+        seeded on first use)."""
+        if self.passkeys is None:
+            self.passkeys = await seed_passkeys(self.engine, self.user_ids, self.bastion.env)
+        rows, bodies = await asyncio.to_thread(passkey_seed.signed_challenges, self.passkeys, count)
+        await passkey_seed.store_challenges(self.engine, rows)
+        return bodies
+
+    async def write_passkey_bodies(self, count: int) -> str:
+        """`count` fresh request bodies in one file per wrk thread; the files' prefix."""
+        bodies = await self.passkey_bodies(count)
+        prefix = str(self.tokens_dir / f"passkey-bodies-{self.passkeys.used if self.passkeys else 0}-")
+        await asyncio.to_thread(_write_slices, prefix, bodies, self.load.threads)
+        return prefix
+
     async def measure(self, endpoint: Endpoint, duration: int) -> WrkResult:
         env: dict[str, str] = {}
         bearer = None
@@ -648,7 +701,9 @@ class Bench:
             bearer = (await log_in(self.bastion.url, BENCH_USER))["access_token"]
             env["BENCH_TOKEN"] = bearer
         if endpoint.key == "refresh":
-            env["BENCH_TOKENS_PREFIX"] = await self.write_tokens(self.refresh_pool)
+            env["BENCH_TOKENS_PREFIX"] = await self.write_tokens(self.pools["refresh"])
+        if endpoint.key == "passkey_login":
+            env["BENCH_BODIES_PREFIX"] = await self.write_passkey_bodies(self.pools["passkey_login"])
         if endpoint.key == "login":
             env |= {"BENCH_USER_FIRST": str(LOGIN_USERS[0]), "BENCH_USER_COUNT": str(LOGIN_USERS[1])}
             env["BENCH_PASSWORD"] = PASSWORD
@@ -668,14 +723,14 @@ class Bench:
             env=env,
         )
 
-    async def measure_refresh(self, duration: int) -> WrkResult:
-        """Refresh needs one unused token per request: size the pool from the warm-up's rate, and
-        measure again with a larger pool if a thread still ran out (never report replays)."""
-        endpoint = next(item for item in ENDPOINTS if item.key == "refresh")
+    async def measure_row(self, endpoint: Endpoint, duration: int) -> WrkResult:
+        """A row of POOLED needs one unused item per request (refresh token, login challenge): the pool
+        is sized from the warm-up's rate, and the row is measured again with a larger pool if a thread
+        still ran out (replays are never reported)."""
         result = await self.measure(endpoint, duration)
-        if result.replays:
-            self.section.notes.append(f"refresh token pool of {self.refresh_pool} ran out; measured again")
-            self.refresh_pool *= 2
+        if endpoint.key in POOLED and result.replays:
+            self.section.notes.append(f"{endpoint.key} pool of {self.pools[endpoint.key]} ran out; measured again")
+            self.pools[endpoint.key] *= 2
             result = await self.measure(endpoint, duration)
         return result
 
@@ -700,14 +755,10 @@ class Bench:
 
     async def warm_up(self) -> None:
         for endpoint in self.endpoints:
-            result = await (
-                self.measure_refresh(WARMUP_SECONDS)
-                if endpoint.key == "refresh"
-                else self.measure(endpoint, WARMUP_SECONDS)
-            )
+            result = await self.measure_row(endpoint, WARMUP_SECONDS)
             print(f"  warm-up {endpoint.label}: {result.line()}", flush=True)
-            if endpoint.key == "refresh":
-                self.refresh_pool = max(4000, int(result.rps * self.load.duration * 1.5) + 2000)
+            if endpoint.key in POOLED:
+                self.pools[endpoint.key] = max(MIN_POOL, int(result.rps * self.load.duration * 1.5) + 2000)
         if self.with_storm:
             await self.probe(WARMUP_SECONDS)
         self.note_rss("after the warm-up")
@@ -720,10 +771,7 @@ class Bench:
     async def round(self, number: int) -> None:
         print(f"  round {number + 1}/{self.load.repetitions}", flush=True)
         for endpoint in self.endpoints:
-            if endpoint.key == "refresh":
-                result = await self.measure_refresh(self.load.duration)
-            else:
-                result = await self.measure(endpoint, self.load.duration)
+            result = await self.measure_row(endpoint, self.load.duration)
             self.section.runs[endpoint.key].append(result)
             print(f"    {endpoint.label}: {result.line()}", flush=True)
         if not self.with_storm:
