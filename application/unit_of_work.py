@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.events import DomainEvent
+from domain.ports.api_key_repositories import ApiKeyReader, ApiKeyRepository
 from domain.ports.passkey_repositories import PasskeyReader, PasskeyRepository, WebAuthnChallengeRepository
 from domain.ports.repositories import (
     AccountOverviews,
@@ -70,6 +71,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     revocation_log: RevocationLogReader
     second_factors: SecondFactorReader
     passkeys: PasskeyReader
+    api_keys: ApiKeyReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -100,6 +102,7 @@ class UnitOfWork(_Block, Protocol):
     mfa_challenges: MfaChallengeRepository
     passkeys: PasskeyRepository
     webauthn_challenges: WebAuthnChallengeRepository
+    api_keys: ApiKeyRepository
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

@@ -1,0 +1,151 @@
+"""Personal API keys: what a key is, how it is recognised and stored, and what it may do."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from typing import NewType
+
+from domain.errors import FieldError, ValidationFailedError
+from domain.ids import UserId
+
+ApiKeyId = NewType("ApiKeyId", str)
+
+API_KEY_PREFIX = "bst_"
+# 256 random bits, base64url without padding: 43 characters.
+API_KEY_RANDOM_BYTES = 32
+API_KEY_LENGTH = len(API_KEY_PREFIX) + 43
+# The part shown in lists to recognise a key: `bst_` and the first 8 characters.
+API_KEY_SHOWN_LENGTH = len(API_KEY_PREFIX) + 8
+MAX_API_KEYS_PER_USER = 50
+API_KEY_NAME_MAX_LENGTH = 100
+MAX_ALLOWED_NETWORKS = 32
+MAX_EXPIRES_IN_DAYS = 3650
+# How long after its last recorded use a key's `last_used_at` may lag (it is written in batches).
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+_KEY_SHAPE = re.compile(r"bst_[A-Za-z0-9_-]{43}")
+
+
+class Scope(StrEnum):
+    """What a key (or a service account) may do: read tasks, or change them."""
+
+    TASKS_READ = "tasks:read"
+    TASKS_WRITE = "tasks:write"
+
+
+def new_api_key_id() -> ApiKeyId:
+    return ApiKeyId(str(uuid.uuid4()))
+
+
+def new_api_key() -> str:
+    """A fresh key as shown to its owner once: `bst_` and 256 random bits in base64url."""
+    return API_KEY_PREFIX + secrets.token_urlsafe(API_KEY_RANDOM_BYTES)
+
+
+def is_api_key_shaped(value: str) -> bool:
+    """Whether `value` has the exact shape of a key (checked before any hashing or lookup, so a key
+    of 10 MB, NUL bytes or `bst_` with garbage cost nothing)."""
+    return len(value) == API_KEY_LENGTH and _KEY_SHAPE.fullmatch(value) is not None
+
+
+def hash_api_key(key: str) -> str:
+    """The SHA-256 hex digest under which a key is stored and looked up (256 random bits: a fast hash
+    suffices, there is nothing to brute-force)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def shown_part(key: str) -> str:
+    """The public prefix of a key, shown in lists to recognise it."""
+    return key[:API_KEY_SHOWN_LENGTH]
+
+
+def parse_scopes(values: list[str]) -> frozenset[Scope]:
+    """The scopes named, each known; at least one.
+
+    Raises:
+        ValidationFailedError: an unknown scope, or none.
+    """
+    known = {scope.value for scope in Scope}
+    unknown = [value for value in values if value not in known]
+    if unknown or not values:
+        raise ValidationFailedError([FieldError("scopes", f"Give one or more of: {', '.join(sorted(known))}.")])
+    return frozenset(Scope(value) for value in values)
+
+
+def parse_networks(values: list[str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    """CIDR ranges (IPv4 or IPv6; a bare address is a range of one).
+
+    Raises:
+        ValidationFailedError: a malformed range, or too many.
+    """
+    if len(values) > MAX_ALLOWED_NETWORKS:
+        raise ValidationFailedError([FieldError("allowed_ips", f"At most {MAX_ALLOWED_NETWORKS} ranges.")])
+    networks = []
+    for value in values:
+        try:
+            networks.append(ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise ValidationFailedError(
+                [FieldError("allowed_ips", "Each entry must be an IPv4 or IPv6 address or CIDR range.")]
+            ) from None
+    return tuple(networks)
+
+
+def api_key_name(name: str) -> str:
+    """A key's name as stored: trimmed, 1 to 100 characters, no control characters.
+
+    Raises:
+        ValidationFailedError: empty, too long, or with control characters.
+    """
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > API_KEY_NAME_MAX_LENGTH:
+        raise ValidationFailedError(
+            [FieldError("name", f"The name must be 1 to {API_KEY_NAME_MAX_LENGTH} characters.")]
+        )
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in cleaned):
+        raise ValidationFailedError([FieldError("name", "The name must not contain control characters.")])
+    return cleaned
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKey:
+    """A personal API key: known only by its hash, it acts for its owner within its scopes, until it
+    expires or is revoked, and from the allowed networks only (any, when none are set)."""
+
+    id: ApiKeyId
+    user_id: UserId
+    name: str
+    shown: str
+    key_hash: str
+    scopes: frozenset[Scope]
+    allowed_networks: tuple[IPv4Network | IPv6Network, ...]
+    created_at: datetime
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def usable(self, now: datetime) -> bool:
+        """Unrevoked and unexpired at `now`."""
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+    def allows_ip(self, ip: str | None) -> bool:
+        """Whether a request from client IP `ip` may use the key (an unknown IP only when any may)."""
+        if not self.allowed_networks:
+            return True
+        if ip is None:
+            return False
+        try:
+            address = ip_address(ip)
+        except ValueError:
+            return False
+        return any(address in network for network in self.allowed_networks)
+
+    def revoked(self, now: datetime) -> ApiKey:
+        return replace(self, revoked_at=now)
