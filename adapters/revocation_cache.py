@@ -72,16 +72,20 @@ class RevocationCache:
         self._prune_if_grown()
 
     def is_revoked(self, claims: AccessClaims, now: float) -> bool:
-        if self._latest_seen is None or now > self._latest_seen:
-            self._latest_seen = now
-        self._prune_if_grown()
-        session_until = self._sessions.get(claims.session_id)
-        if session_until is not None and now <= session_until:
+        if self.is_session_revoked(claims.session_id, now):
             return True
         issued_at = seconds_down(claims.issued_at.timestamp())
         return any(
             issued_at < issued_before and now <= until for issued_before, until in self._users.get(claims.subject, ())
         )
+
+    def is_session_revoked(self, session_id: str, now: float) -> bool:
+        """Whether the session (or API key) with this id is revoked at `now`."""
+        if self._latest_seen is None or now > self._latest_seen:
+            self._latest_seen = now
+        self._prune_if_grown()
+        session_until = self._sessions.get(session_id)
+        return session_until is not None and now <= session_until
 
     def _prune(self, now: float) -> None:
         """Forget every entry whose `until` is before `now`."""

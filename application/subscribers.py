@@ -11,6 +11,7 @@ from datetime import timedelta
 from application.messagebus import MessageBus
 from domain.audit import AuditEvent, AuditEventType
 from domain.events import (
+    ApiKeyChecked,
     LoginAttemptsCleared,
     RequestThrottled,
     RevocationEvent,
@@ -133,6 +134,9 @@ class MetricsRecorder:
     async def request_throttled(self, event: RequestThrottled) -> None:
         self._metrics.rate_limited(event.limit)
 
+    async def api_key_checked(self, event: ApiKeyChecked) -> None:
+        self._metrics.api_key_auth(event.result)
+
 
 def message_bus(
     *,
@@ -154,4 +158,5 @@ def message_bus(
         recorder = MetricsRecorder(metrics)
         bus.subscribe(AuditEvent, recorder.audit_event)
         bus.subscribe(RequestThrottled, recorder.request_throttled)
+        bus.subscribe(ApiKeyChecked, recorder.api_key_checked)
     return bus

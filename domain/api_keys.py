@@ -12,6 +12,7 @@ from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import NewType
 
+from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
 
@@ -20,7 +21,11 @@ ApiKeyId = NewType("ApiKeyId", str)
 API_KEY_PREFIX = "bst_"
 # 256 random bits, base64url without padding: 43 characters.
 API_KEY_RANDOM_BYTES = 32
-API_KEY_LENGTH = len(API_KEY_PREFIX) + 43
+API_KEY_RANDOM_LENGTH = 43
+# Then a tag of 48 bits (8 base64url characters) that only the service can compute (`ApiKeyCodec`),
+# so a forged or mistyped key is refused before any lookup.
+API_KEY_TAG_LENGTH = 8
+API_KEY_LENGTH = len(API_KEY_PREFIX) + API_KEY_RANDOM_LENGTH + API_KEY_TAG_LENGTH
 # The part shown in lists to recognise a key: `bst_` and the first 8 characters.
 API_KEY_SHOWN_LENGTH = len(API_KEY_PREFIX) + 8
 MAX_API_KEYS_PER_USER = 50
@@ -30,7 +35,7 @@ MAX_EXPIRES_IN_DAYS = 3650
 # How long after its last recorded use a key's `last_used_at` may lag (it is written in batches).
 LAST_USED_PRECISION = timedelta(minutes=1)
 
-_KEY_SHAPE = re.compile(r"bst_[A-Za-z0-9_-]{43}")
+_KEY_SHAPE = re.compile(rf"bst_[A-Za-z0-9_-]{{{API_KEY_RANDOM_LENGTH + API_KEY_TAG_LENGTH}}}")
 
 
 class Scope(StrEnum):
@@ -40,19 +45,32 @@ class Scope(StrEnum):
     TASKS_WRITE = "tasks:write"
 
 
+# The permission of the owner that each scope needs: a key can never do more than its owner.
+SCOPE_PERMISSIONS: dict[Scope, Permission] = {
+    Scope.TASKS_READ: Permission.TASKS_OWN,
+    Scope.TASKS_WRITE: Permission.TASKS_OWN,
+}
+
+
 def new_api_key_id() -> ApiKeyId:
     return ApiKeyId(str(uuid.uuid4()))
 
 
-def new_api_key() -> str:
-    """A fresh key as shown to its owner once: `bst_` and 256 random bits in base64url."""
+def new_key_body() -> str:
+    """The random part of a new key: `bst_` and 256 random bits in base64url (its tag follows)."""
     return API_KEY_PREFIX + secrets.token_urlsafe(API_KEY_RANDOM_BYTES)
 
 
 def is_api_key_shaped(value: str) -> bool:
-    """Whether `value` has the exact shape of a key (checked before any hashing or lookup, so a key
-    of 10 MB, NUL bytes or `bst_` with garbage cost nothing)."""
+    """Whether `value` has the exact shape of a key (checked before anything else, so a key of 10 MB,
+    NUL bytes or `bst_` with garbage cost nothing)."""
     return len(value) == API_KEY_LENGTH and _KEY_SHAPE.fullmatch(value) is not None
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """A key of the right shape as its body (`bst_` and the random part) and its tag."""
+    cut = len(key) - API_KEY_TAG_LENGTH
+    return key[:cut], key[cut:]
 
 
 def hash_api_key(key: str) -> str:
@@ -109,7 +127,7 @@ def api_key_name(name: str) -> str:
         raise ValidationFailedError(
             [FieldError("name", f"The name must be 1 to {API_KEY_NAME_MAX_LENGTH} characters.")]
         )
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in cleaned):
+    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029" for char in cleaned):
         raise ValidationFailedError([FieldError("name", "The name must not contain control characters.")])
     return cleaned
 

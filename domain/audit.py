@@ -53,6 +53,10 @@ class AuditEventType(StrEnum):
     # A refused passkey assertion (login or second step); `reason` says why, `counter_regressed`
     # included (a cloned authenticator).
     PASSKEY_FAILED = "passkey.failed"
+    API_KEY_CREATED = "api_key.created"
+    API_KEY_REVOKED = "api_key.revoked"
+    # A request with a known key refused: revoked, expired, from an IP outside its ranges, or out of scope.
+    API_KEY_REFUSED = "api_key.refused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -239,3 +239,25 @@ class TooManyPasskeysError(ConflictError):
 
     code = "too_many_passkeys"
     message = "This account has the most passkeys allowed; remove one first."
+
+
+class ApiKeyNotFoundError(NotFoundError):
+    """Raised when a key id names no unrevoked key of the caller's account."""
+
+    code = "api_key_not_found"
+    message = "The API key was not found."
+
+
+class TooManyApiKeysError(ConflictError):
+    """Raised when an account that has the most API keys allowed creates another."""
+
+    code = "too_many_api_keys"
+    message = "This account has the most API keys allowed; revoke one first."
+
+
+class InsufficientScopeError(PermissionDeniedError):
+    """Raised when a caller authenticated with an API key asks for what its scopes do not allow (any
+    account management or administration included)."""
+
+    code = "insufficient_scope"
+    message = "The API key does not allow this."

@@ -10,11 +10,12 @@ commit loses none.
 | event | what happened | subscribers |
 | --- | --- | --- |
 | `AuditEvent` (`domain.audit`) | something security-relevant, of one of the audit types (`user.registered`, `login.succeeded`, `login.failed`, `login.throttled`, `token.refreshed`, `token.reuse_detected`, `logout`, `password.changed`, `password.reset_requested`, `password.reset`, `email.verified`, `user.updated`, `user.updated_by_admin`, `user.unlocked`, `sessions.revoked`, `user.deleted`, `mfa.enabled`, `mfa.disabled`, `mfa.failed`, `mfa.recovery_code_used`, `mfa.recovery_codes_regenerated`, `mfa.reset_by_admin`); stored in the audit trail by the same transaction | one JSON log line on `bastion.audit`; the metrics |
-| `SessionsRevoked` | sessions ended: their access tokens must stop working at once | the revocation list |
+| `SessionsRevoked` | sessions ended (or API keys were revoked: their ids stand where sessions' do): their access tokens must stop working at once | the revocation list |
 | `UserRevoked` | every access token of a user issued until now must stop working | the revocation list |
 | `RolesChanged` | an administrator changed a user's roles: every access token issued until now carries the old ones and must die (new tokens carry the new roles) | the revocation list |
 | `LoginAttemptsCleared` | an account's failed-login counts are forgotten (its lockout is lifted) | the login-attempt counter |
 | `RequestThrottled` | a client's request was refused by a rate limit (published at once: nothing is committed) | the metrics |
+| `ApiKeyChecked` | a request presented an API key, accepted or refused (published at once) | the metrics |
 
 Events are frozen dataclasses of domain values only, so that any subscriber may keep them.
 """  # noqa: E501 - a table reads better unbroken
@@ -77,6 +78,22 @@ class RequestThrottled(DomainEvent):
 
     limit: str
     occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKeyChecked(DomainEvent):
+    """A request presented an API key at `occurred_at`: `result` is `success` or the refusal's reason
+    (published at once, like `RequestThrottled`: a check commits nothing)."""
+
+    result: str
+    occurred_at: datetime
+
+
+def api_keys_revoked(key_ids: Iterable[str], now: datetime) -> SessionsRevoked:
+    """The event of revoking these API keys at `now`. A key's id stands in the revocation list where
+    a session's does (both are random UUIDs), so a revoked key dies on every process through the
+    same machinery as a session, within the same time."""
+    return SessionsRevoked(session_ids=tuple(SessionId(key_id) for key_id in key_ids), occurred_at=now)
 
 
 RevocationEvent = SessionsRevoked | UserRevoked | RolesChanged

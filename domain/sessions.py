@@ -8,7 +8,7 @@ import hmac
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import Enum, StrEnum
 
 from domain.ids import SessionId, UserId, new_session_id
 
@@ -92,19 +92,48 @@ class TokenPair:
     device_token: str | None = None
 
 
+class PrincipalKind(StrEnum):
+    """What a caller authenticated with."""
+
+    # An access token of a login's session: the account's own user.
+    SESSION = "session"
+    # A personal API key: a script acting for its owner, within the key's scopes.
+    API_KEY = "api_key"
+
+
+class Access(StrEnum):
+    """What a use case needs of its caller (declared by the use case, `access` on its class)."""
+
+    # The account itself: its profile, password, sessions, keys and second factors, and
+    # administration. Only a login's session has it: a leaked key can never escalate.
+    ACCOUNT = "account"
+    TASKS_READ = "tasks:read"
+    TASKS_WRITE = "tasks:write"
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller, as established from a valid access token."""
+    """An authenticated caller: a login's session (from a valid access token) or an API key (then
+    `session_id` is the key's id, and `scopes` what the key may do)."""
 
     user_id: UserId
     session_id: SessionId
     roles: tuple[str, ...]
     amr: tuple[str, ...] = ()
+    kind: PrincipalKind = PrincipalKind.SESSION
+    scopes: frozenset[str] = frozenset()
 
     @property
     def used_mfa(self) -> bool:
         """Whether the login behind the token proved a second factor."""
         return "mfa" in self.amr
+
+    def may(self, access: Access) -> bool:
+        """Whether this caller may use a use case that needs `access`: a session may use any (the
+        account's roles decide the rest), a key only the task use cases its scopes name."""
+        if self.kind is PrincipalKind.SESSION:
+            return True
+        return access is not Access.ACCOUNT and access.value in self.scopes
 
 
 def derive_successor(token: str, key: bytes) -> str:
@@ -138,6 +167,13 @@ class SessionPolicy:
     max_lifetime: timedelta = timedelta(days=30)
     # Verification tolerates some clock skew; revocations outlive the longest-lived token by this much.
     revocation_margin: timedelta = timedelta(minutes=1)
+
+    @property
+    def api_key_cache_ttl(self) -> timedelta:
+        """How long a process may keep a looked-up API key without reading it again: a minute, and
+        never as long as a revocation is remembered (`revocation_until`), so a key revoked elsewhere
+        is known revoked from the revocation list until the store says so."""
+        return min(timedelta(minutes=1), self.access_ttl)
 
     def revocation_until(self, now: datetime) -> datetime:
         """How long a revocation made at `now` must be remembered: until every access token issued

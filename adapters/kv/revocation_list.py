@@ -118,6 +118,9 @@ class RedisRevocationList(RevocationList, Lifecycle):
     def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
         return self._cache.is_revoked(claims, now.timestamp())
 
+    def is_session_revoked(self, session_id: str, now: datetime) -> bool:
+        return self._cache.is_session_revoked(session_id, now.timestamp())
+
     async def _write(self, entries: Mapping[str, int]) -> None:
         for member, until in entries.items():
             self._pending[member] = max(until, self._pending.get(member, until))

@@ -31,3 +31,6 @@ class MemoryRevocationList(RevocationList):
 
     def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
         return self._cache.is_revoked(claims, now.timestamp())
+
+    def is_session_revoked(self, session_id: str, now: datetime) -> bool:
+        return self._cache.is_session_revoked(session_id, now.timestamp())

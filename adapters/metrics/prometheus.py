@@ -89,6 +89,10 @@ class PrometheusMetrics(SecurityMetrics):
             "bastion_mfa", "Second-factor codes checked at login by method and result", ["method", "result"],
             registry=registry,
         )  # fmt: skip
+        self._api_key_auth = Counter(
+            "bastion_api_key_auth", "API key authentications by result", ["result"], registry=registry
+        )
+        self._api_key_tallies: dict[str, int] = {}
         self._rate_limited = Counter(
             "bastion_rate_limited", "Requests refused by a rate limit", ["limit"], registry=registry
         )
@@ -127,6 +131,10 @@ class PrometheusMetrics(SecurityMetrics):
     def rate_limited(self, limit: str) -> None:
         self._rate_limited.labels(limit).inc()
 
+    def api_key_auth(self, result: str) -> None:
+        # Tallied like the requests (a key may authenticate every request), added at the next flush.
+        self._api_key_tallies[result] = self._api_key_tallies.get(result, 0) + 1
+
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One HTTP request answered with `status` after `seconds`; `route` is the route's template.
         Called on the event loop only (as `flush` is)."""
@@ -139,8 +147,11 @@ class PrometheusMetrics(SecurityMetrics):
         tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
 
     def flush(self) -> None:
-        """Add the requests tallied since the last flush to the metrics."""
+        """Add the requests and API key authentications tallied since the last flush to the metrics."""
         tallies, self._tallies = self._tallies, {}
+        key_tallies, self._api_key_tallies = self._api_key_tallies, {}
+        for result, count in key_tallies.items():
+            self._api_key_auth.labels(result).inc(count)
         for key, tally in tallies.items():
             requests, durations = self._series(key)
             requests.inc(tally.count)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from application.account.password_confirmation import PasswordConfirmation
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
-from domain.events import all_access_revoked
+from domain.events import all_access_revoked, api_keys_revoked
 from domain.ids import UserId
 from domain.ports.clock import Clock
 
@@ -46,6 +46,8 @@ class DeleteAccountHandler:
         now = self._clock.now()
         async with self._uow as uow:
             revoked = await uow.sessions.revoke_all_for_user(user.id, now)
+            # The keys go with the account; their ids reach the other processes' caches as revocations.
+            uow.record(api_keys_revoked(await uow.api_keys.revoke_all_for_user(user.id, now), now))
             await uow.users.delete(user.id)
             event = AuditEvent.record(
                 AuditEventType.USER_DELETED, user_id=user.id, context=command.context, now=now, data={"by": "self"}

@@ -9,7 +9,7 @@ from application.unit_of_work import UnitOfWork
 from domain.accounts import Role, User
 from domain.audit import AuditEvent, AuditEventType
 from domain.errors import FieldError, ValidationFailedError
-from domain.events import RolesChanged, all_access_revoked
+from domain.events import RolesChanged, all_access_revoked, api_keys_revoked
 from domain.ports.clock import Clock
 
 
@@ -69,6 +69,8 @@ class UpdateUserHandler:
             )
             if not user.is_active:
                 uow.record(*all_access_revoked(user.id, revoked, now))
+                # Its API keys end for good: reactivating the account does not bring them back.
+                uow.record(api_keys_revoked(await uow.api_keys.revoke_all_for_user(user.id, now), now))
             elif "roles" in changed:
                 uow.record(RolesChanged(user_id=user.id, roles=frozenset(user.roles), occurred_at=now))
             await uow.commit()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from application.permissions import acting_account
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.ids import UserId
 from domain.ports.clock import Clock
+from domain.sessions import Access
 from domain.tasks import Task
 
 
@@ -28,6 +30,9 @@ class CreateTaskHandler:
       description, optional, holds at most 10 000 characters and no NUL.
     - The owner is always the caller: nothing in the command can name another one.
     """
+
+    # What its caller needs: an API key with the scope `tasks:write` may use it too.
+    access: ClassVar[Access] = Access.TASKS_WRITE
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow, self._clock = uow, clock

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from application.permissions import acting_account
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
+from domain.sessions import Access
 from domain.tasks import TaskId
 
 
@@ -25,6 +27,9 @@ class DeleteTaskHandler:
     - A task that does not exist, was already deleted or belongs to another user is "not found",
       and nothing is deleted.
     """
+
+    # What its caller needs: an API key with the scope `tasks:write` may use it too.
+    access: ClassVar[Access] = Access.TASKS_WRITE
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from application.permissions import acting_account
 from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
+from domain.sessions import Access
 from domain.tasks import Task, TaskId
 
 
@@ -25,6 +27,9 @@ class GetTaskHandler:
     - A task that does not exist and a task of another user are both "not found", so ids of
       other users' tasks cannot be probed.
     """
+
+    # What its caller needs: an API key with the scope `tasks:read` may use it too.
+    access: ClassVar[Access] = Access.TASKS_READ
 
     def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
         self._reader = reader

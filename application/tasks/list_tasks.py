@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from application.permissions import acting_account
 from application.unit_of_work import ReadOnlyUnitOfWork
@@ -10,6 +11,7 @@ from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
 from domain.paging import Page
+from domain.sessions import Access
 from domain.tasks import Task
 
 DEFAULT_LIMIT = Page().limit
@@ -42,6 +44,9 @@ class ListTasksHandler:
     - Only the caller's tasks are listed; `completed` keeps only completed (or only open) ones.
     - `limit` is 1 to 100 (20 by default) and `offset` at least 0; `total` counts every match.
     """
+
+    # What its caller needs: an API key with the scope `tasks:read` may use it too.
+    access: ClassVar[Access] = Access.TASKS_READ
 
     def __init__(self, reader: ReadOnlyUnitOfWork) -> None:
         self._reader = reader

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from application.permissions import acting_account
 from application.unit_of_work import UnitOfWork
@@ -10,6 +11,7 @@ from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
 from domain.ports.clock import Clock
+from domain.sessions import Access
 from domain.tasks import Task, TaskId, parse_description, parse_title
 
 
@@ -34,6 +36,9 @@ class UpdateTaskHandler:
     - The title and the description follow the rules of task creation; a null description clears it.
     - The id, the owner and the creation time never change; `updated_at` moves only when a value does.
     """
+
+    # What its caller needs: an API key with the scope `tasks:write` may use it too.
+    access: ClassVar[Access] = Access.TASKS_WRITE
 
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self._uow, self._clock = uow, clock

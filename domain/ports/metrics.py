@@ -35,3 +35,8 @@ class SecurityMetrics(Protocol):
         """One second-factor code was checked at the second step of a login: `method` is `totp` or
         `recovery_code` (for a refused code, the method its shape suggests), `result` is `success`,
         `failure` (a wrong code) or `locked` (refused unchecked while the account is locked out)."""
+
+    @abstractmethod
+    def api_key_auth(self, result: str) -> None:
+        """One request presented an API key: `success`, or why it was refused (`invalid`: not a key
+        this service made or none stored, `revoked`, `expired`, `ip_not_allowed`, `scope`)."""

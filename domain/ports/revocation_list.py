@@ -36,3 +36,8 @@ class RevocationList(Protocol):
     @abstractmethod
     def is_revoked(self, claims: AccessClaims, now: datetime) -> bool:
         """Whether the token with these claims has been revoked (entries past their `until` are gone)."""
+
+    @abstractmethod
+    def is_session_revoked(self, session_id: str, now: datetime) -> bool:
+        """Whether this session id is revoked, whatever the token: also how an API key's revocation
+        is known (its id stands where a session's does, `domain.events.api_keys_revoked`)."""

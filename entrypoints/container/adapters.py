@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 
 from adapters.audit_lines import log_audit_event
 from adapters.clock import SystemClock
+from adapters.crypto.api_key_codec import HmacApiKeyCodec
 from adapters.crypto.hs256_issuer import Hs256TokenIssuer
 from adapters.crypto.jose_issuer import JoseTokenIssuer
 from adapters.crypto.pwdlib_hasher import PwdlibPasswordHasher
@@ -74,6 +75,10 @@ def _totp_sealer(settings: Settings) -> AeadTokenSealer:
 def _webauthn(settings: Settings) -> PyWebAuthnCeremonies:
     party = settings.relying_party
     return PyWebAuthnCeremonies(rp_id=party.id, rp_name=party.name, origins=party.origins)
+
+
+def _api_key_codec(settings: Settings) -> HmacApiKeyCodec:
+    return HmacApiKeyCodec(settings.tokens.secret_bytes)
 
 
 def _recovery_code_hasher(settings: Settings) -> HmacRecoveryCodeHasher:
@@ -200,6 +205,7 @@ class ProductionAdapters(containers.DeclarativeContainer):
     totp = providers.Singleton(PyotpTotpAlgorithm)
     qr = providers.Singleton(SegnoQrRenderer)
     webauthn = providers.Singleton(_webauthn, settings)
+    api_key_codec = providers.Singleton(_api_key_codec, settings)
 
     # Never built when Redis is not configured.
     redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
@@ -265,6 +271,7 @@ class MemoryAdapters(containers.DeclarativeContainer):
     totp = providers.Singleton(PyotpTotpAlgorithm)
     qr = providers.Singleton(SegnoQrRenderer)
     webauthn = providers.Singleton(_webauthn, settings)
+    api_key_codec = providers.Singleton(_api_key_codec, settings)
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)

@@ -10,6 +10,10 @@ def http_handlers(use_cases: UseCases) -> HttpHandlers:
     """Every provider the HTTP layer needs, by its field (a table, hence longer than 30 lines)."""
     return HttpHandlers(
         authenticate=use_cases.authenticate,
+        identify_caller=use_cases.identify_caller,
+        create_api_key=use_cases.create_api_key,
+        list_api_keys=use_cases.list_api_keys,
+        revoke_api_key=use_cases.revoke_api_key,
         throttle_request=use_cases.throttle_request,
         register_user=use_cases.register_user,
         register_privately=use_cases.register_privately,

@@ -27,13 +27,21 @@ from application.admin.reset_mfa import ResetMfaHandler
 from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
+from application.api_keys.api_key_cache import ApiKeyCache
+from application.api_keys.api_key_uses import ApiKeyUses
+from application.api_keys.create_api_key import CreateApiKeyHandler
+from application.api_keys.list_api_keys import ListApiKeysHandler
+from application.api_keys.record_api_key_uses import RecordApiKeyUsesHandler
+from application.api_keys.revoke_api_key import RevokeApiKeyHandler
 from application.auth.authenticate import AuthenticateHandler
+from application.auth.authenticate_api_key import AuthenticateApiKeyHandler
 from application.auth.begin_mfa_passkey import BeginMfaPasskeyHandler
 from application.auth.begin_passkey_login import BeginPasskeyLoginHandler
 from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.device_tokens import DeviceTokens
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
+from application.auth.identify_caller import IdentifyCallerHandler
 from application.auth.list_sessions import ListSessionsHandler
 from application.auth.log_in import LogInHandler
 from application.auth.log_in_with_passkey import LogInWithPasskeyHandler
@@ -77,6 +85,7 @@ from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
 from domain.throttling import LockoutPolicy, ThrottlePolicy
+from entrypoints.api_key_use_recorder import ApiKeyUseRecorder
 from entrypoints.audit_purger import AuditPurger
 from entrypoints.outbox_worker import OutboxWorker
 from entrypoints.revocation_follower import RevocationFollower
@@ -229,6 +238,21 @@ class UseCases(containers.DeclarativeContainer):
         AuthenticateHandler, issuer=adapters.issuer, revocations=adapters.revocations, clock=adapters.clock
     )
     get_public_keys = providers.Singleton(GetPublicKeysHandler, issuer=adapters.issuer)
+    # Per process: the keys looked up lately, and their uses until they are written.
+    api_key_cache = providers.Singleton(ApiKeyCache, ttl=policies.provided.session.api_key_cache_ttl)
+    api_key_uses = providers.Singleton(ApiKeyUses)
+    authenticate_api_key = providers.Singleton(
+        AuthenticateApiKeyHandler,
+        codec=adapters.api_key_codec,
+        reader=adapters.reader.provider,
+        uow=adapters.uow.provider,
+        cache=api_key_cache,
+        uses=api_key_uses,
+        revocations=adapters.revocations,
+        events=adapters.bus,
+        clock=adapters.clock,
+    )
+    identify_caller = providers.Singleton(IdentifyCallerHandler, tokens=authenticate, keys=authenticate_api_key)
 
     # account
     get_profile = providers.Factory(GetProfileHandler, reader=adapters.reader, clock=adapters.clock)
@@ -329,6 +353,15 @@ class UseCases(containers.DeclarativeContainer):
         BeginMfaPasskeyHandler, uow=adapters.uow, ceremonies=passkey_ceremonies, clock=adapters.clock
     )
 
+    # API keys
+    create_api_key = providers.Factory(
+        CreateApiKeyHandler, uow=adapters.uow, codec=adapters.api_key_codec, clock=adapters.clock
+    )
+    list_api_keys = providers.Factory(ListApiKeysHandler, reader=adapters.reader)
+    revoke_api_key = providers.Factory(RevokeApiKeyHandler, uow=adapters.uow, clock=adapters.clock)
+    record_api_key_uses = providers.Singleton(RecordApiKeyUsesHandler, uow=adapters.uow, uses=api_key_uses)
+    api_key_use_recorder = providers.Singleton(ApiKeyUseRecorder, record=record_api_key_uses)
+
     # admin
     # Registration with the domain's factory of administrators; never reachable over HTTP.
     create_admin = providers.Callable(register_user, new_account=User.register_admin)
@@ -406,6 +439,13 @@ class UseCases(containers.DeclarativeContainer):
     # Started after the adapters, stopped before them; the webhook sender and worker only when webhooks are on.
     lifecycle = providers.Selector(
         providers.Callable(lambda settings: "on" if settings.webhook.enabled else "off", settings),
-        on=providers.List(revocation_follower, outbox_worker, adapters.webhook_sender, webhook_worker, audit_purger),
-        off=providers.List(revocation_follower, outbox_worker, audit_purger),
+        on=providers.List(
+            revocation_follower,
+            outbox_worker,
+            adapters.webhook_sender,
+            webhook_worker,
+            audit_purger,
+            api_key_use_recorder,
+        ),
+        off=providers.List(revocation_follower, outbox_worker, audit_purger, api_key_use_recorder),
     )

@@ -26,6 +26,7 @@ from entrypoints.http.problems import internal_error_handler, problem_details_pl
 from entrypoints.http.request_context import RequestContextMiddleware
 from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.admin import admin_router
+from entrypoints.http.routes.api_keys import api_key_router
 from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
 from entrypoints.http.routes.health import health_router
@@ -101,7 +102,7 @@ def create_app(
 def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddleware]:
     return [
         ThrottleMiddleware(handlers.throttle_request, settings.throttling.throttle_policy),
-        BearerAuthMiddleware(handlers.authenticate),
+        BearerAuthMiddleware(handlers.identify_caller, handlers.authenticate),
     ]
 
 
@@ -116,6 +117,7 @@ def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
         account_router,
         mfa_router,
         passkey_router,
+        api_key_router,
         gateway_router,
         tasks_router,
         admin_router(mfa_required=settings.accounts.mfa_required_for_admins),

@@ -17,11 +17,17 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.auth.authenticate import Authenticate, AuthenticateHandler
+from application.auth.identify_caller import IdentifyCaller, IdentifyCallerHandler, is_api_key
+from domain.audit import NO_CONTEXT
 from domain.errors import TokenInvalidError
-from domain.sessions import Principal
+from domain.sessions import Access, Principal
+from entrypoints.http.client_ip import request_context
 from entrypoints.http.problems import bearer_challenge, problem
 
 BEARER_OPT = "bearer"
+ACCESS_OPT = "access"
+"""Route `opt`: the `Access` its use case needs of the caller (set by `route_parts.bearer_route`)."""
+API_KEY_HEADER = "x-api-key"
 BEARER = {BEARER_OPT: "required"}
 """Route `opt` of every route that needs a valid bearer token (401 with a challenge otherwise)."""
 OPTIONAL_BEARER = {BEARER_OPT: "optional"}
@@ -29,22 +35,29 @@ OPTIONAL_BEARER = {BEARER_OPT: "optional"}
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, or None when there is no such header."""
+    """The token of an `Authorization: Bearer <token>` header (or else of `X-API-Key`), or None when
+    there is neither header."""
     header = request.headers.get("authorization")
     if header is None:
-        return None
+        return request.headers.get(API_KEY_HEADER)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise problem(401, "invalid_token", "The token is not valid.", headers=bearer_challenge("invalid_token"))
     return token.strip()
 
 
-async def authenticated(request: Request[Any, Any, Any], authenticate: AuthenticateHandler) -> Principal:
-    """The principal of the request's bearer token; 401 with a Bearer challenge without a valid one."""
+async def authenticated(
+    request: Request[Any, Any, Any], identify: IdentifyCallerHandler, access: Access | None
+) -> Principal:
+    """The caller of the request: the principal of its access token, or of its API key for a use
+    case needing `access` (None: any); 401 with a Bearer challenge without a valid one, 403 for a key
+    out of its scopes."""
     token = bearer_token(request)
     if token is None:
         raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
-    return await authenticate.handle(Authenticate(access_token=token))
+    # Only a key is judged by where it comes from; an access token needs no client address.
+    context = request_context(request) if is_api_key(token) else NO_CONTEXT
+    return await identify.handle(IdentifyCaller(credential=token, access=access, context=context))
 
 
 def principal_of(request: Request[Principal, Any, Any]) -> Principal:
@@ -58,22 +71,25 @@ def optional_principal_of(request: Request[Principal | None, Any, Any]) -> Princ
 
 
 class BearerAuthMiddleware(ASGIMiddleware):
-    """Sets `scope["user"]` on routes marked `BEARER` (the principal, or 401 with a Bearer challenge)
+    """Sets `scope["user"]` on routes marked `BEARER` (the principal of an access token or an API
+    key, or 401 with a Bearer challenge; 403 for a key the route's use case does not admit)
     and `OPTIONAL_BEARER` (the principal of a valid token, else None); other routes, and OPTIONS
     requests (CORS preflights), pass untouched. It runs after the throttling middleware, so a
     throttled client gets 429 before its token is looked at, as before."""
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, authenticate: Callable[[], AuthenticateHandler]) -> None:
-        self._authenticate = authenticate
+    def __init__(self, identify: Callable[[], IdentifyCallerHandler], authenticate: Callable[[], AuthenticateHandler]):
+        self._identify, self._authenticate = identify, authenticate
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        kind = scope["route_handler"].opt.get(BEARER_OPT)
+        opt = scope["route_handler"].opt
+        kind = opt.get(BEARER_OPT)
         if scope.get("method") == "OPTIONS":
             kind = None  # CORS preflights never carry credentials; the route's own methods do
         if kind == "required":
-            scope["user"] = await authenticated(Request(scope), self._authenticate())
+            access = opt.get(ACCESS_OPT, Access.ACCOUNT)
+            scope["user"] = await authenticated(Request(scope), self._identify(), access)
         elif kind == "optional":
             scope["user"] = await self._optional(Request(scope))
         await next_app(scope, receive, send)
@@ -81,7 +97,8 @@ class BearerAuthMiddleware(ASGIMiddleware):
     async def _optional(self, request: Request[Any, Any, Any]) -> Principal | None:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        if scheme.lower() != "bearer" or not token.strip() or is_api_key(token.strip()):
+            # An API key is never the caller of an optional-bearer route (logout ends sessions).
             return None
         try:
             return await self._authenticate().handle(Authenticate(access_token=token.strip()))

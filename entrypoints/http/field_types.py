@@ -13,6 +13,7 @@ import msgspec
 
 from domain.account_values import EMAIL_MAX_LENGTH, FULL_NAME_MAX_LENGTH
 from domain.accounts import Role
+from domain.api_keys import API_KEY_NAME_MAX_LENGTH, Scope
 from domain.passkeys import PASSKEY_NAME_MAX_LENGTH
 from domain.tasks import DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -95,6 +96,26 @@ PasskeyName = Annotated[
         "blank means `Passkey`.",
         maxLength=PASSKEY_NAME_MAX_LENGTH,
         pattern=rf"^[^{_CONTROL}]*$",
+    ),
+]
+
+ApiKeyName = Annotated[
+    str,
+    msgspec.Meta(max_length=1000),
+    _rules(
+        f"1 to {API_KEY_NAME_MAX_LENGTH} characters once trimmed, without control characters.",
+        minLength=1,
+        maxLength=API_KEY_NAME_MAX_LENGTH,
+        pattern=rf"^[^{_CONTROL}]*[^\s{_CONTROL}][^{_CONTROL}]*$",
+    ),
+]
+ScopeList = Annotated[
+    list[Annotated[str, msgspec.Meta(max_length=32)]],
+    msgspec.Meta(max_length=8),
+    _rules(
+        "What the key may do: `tasks:read` (GET of the task routes), `tasks:write` (the rest).",
+        minItems=1,
+        items={"type": "string", "enum": [scope.value for scope in Scope]},
     ),
 ]
 

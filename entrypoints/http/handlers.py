@@ -23,12 +23,16 @@ from application.admin.reset_mfa import ResetMfaHandler
 from application.admin.revoke_user_sessions import RevokeUserSessionsHandler
 from application.admin.unlock_user import UnlockUserHandler
 from application.admin.update_user import UpdateUserHandler
+from application.api_keys.create_api_key import CreateApiKeyHandler
+from application.api_keys.list_api_keys import ListApiKeysHandler
+from application.api_keys.revoke_api_key import RevokeApiKeyHandler
 from application.auth.authenticate import AuthenticateHandler
 from application.auth.begin_mfa_passkey import BeginMfaPasskeyHandler
 from application.auth.begin_passkey_login import BeginPasskeyLoginHandler
 from application.auth.complete_mfa_login import CompleteMfaLoginHandler
 from application.auth.end_session import EndSessionHandler
 from application.auth.get_public_keys import GetPublicKeysHandler
+from application.auth.identify_caller import IdentifyCallerHandler
 from application.auth.list_sessions import ListSessionsHandler
 from application.auth.log_in import LogInHandler
 from application.auth.log_in_with_passkey import LogInWithPasskeyHandler
@@ -57,7 +61,7 @@ from application.tasks.list_tasks import ListTasksHandler
 from application.tasks.update_task import UpdateTaskHandler
 
 # Used by the throttling middleware only, never as a route dependency.
-_MIDDLEWARE_ONLY = frozenset({"throttle_request"})
+_MIDDLEWARE_ONLY = frozenset({"throttle_request", "authenticate"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +73,7 @@ class HttpHandlers:
 
     # middlewares (and /auth/verify)
     authenticate: Callable[[], AuthenticateHandler]
+    identify_caller: Callable[[], IdentifyCallerHandler]
     throttle_request: Callable[[], ThrottleRequestHandler]
     # auth
     register_user: Callable[[], RegisterUserHandler]
@@ -106,6 +111,10 @@ class HttpHandlers:
     begin_passkey_login: Callable[[], BeginPasskeyLoginHandler]
     log_in_with_passkey: Callable[[], LogInWithPasskeyHandler]
     begin_mfa_passkey: Callable[[], BeginMfaPasskeyHandler]
+    # API keys
+    create_api_key: Callable[[], CreateApiKeyHandler]
+    list_api_keys: Callable[[], ListApiKeysHandler]
+    revoke_api_key: Callable[[], RevokeApiKeyHandler]
     # admin
     list_users: Callable[[], ListUsersHandler]
     get_user: Callable[[], GetUserHandler]

@@ -21,8 +21,8 @@ from application.tasks.list_tasks import MAX_OFFSET
 from domain.audit import RequestContext
 from domain.ids import UserId
 from domain.paging import MAX_PAGE_SIZE, Page
-from domain.sessions import Principal
-from entrypoints.http.auth import BEARER, BEARER_OPT
+from domain.sessions import Access, Principal
+from entrypoints.http.auth import ACCESS_OPT, BEARER, BEARER_OPT
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.openapi import ContractOperation, problem_responses
 from entrypoints.http.security import require_json_body
@@ -111,8 +111,13 @@ def use_case_route(
 def bearer_route(
     use_case: type, *, status_code: int | None = None, json_body: bool = False, errors: Iterable[int] = ()
 ) -> RouteOptions:
-    """`use_case_route` of a route that needs a valid bearer token (marked `BEARER`)."""
-    return use_case_route(use_case, status_code=status_code, json_body=json_body, opt=BEARER, errors=errors)
+    """`use_case_route` of a route that needs a caller (marked `BEARER`), with what the use case
+    declares it needs of its caller (its `access`; the account itself when it declares nothing), for
+    `Principal.may` to judge: only the task use cases let an API key in."""
+    access = getattr(use_case, "access", Access.ACCOUNT)
+    opt = {**BEARER, ACCESS_OPT: access}
+    # 403: an API key out of its scopes (or on any route of the account itself).
+    return use_case_route(use_case, status_code=status_code, json_body=json_body, opt=opt, errors={*errors, 403})
 
 
 def caller_id(request: BearerRequest) -> UserId:

@@ -1,0 +1,46 @@
+"""IdentifyCaller: the caller behind a request's credential, an access token or an API key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.auth.authenticate import Authenticate, AuthenticateHandler
+from application.auth.authenticate_api_key import AuthenticateApiKey, AuthenticateApiKeyHandler
+from domain.api_keys import API_KEY_PREFIX
+from domain.audit import NO_CONTEXT, RequestContext
+from domain.sessions import Access, Principal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdentifyCaller:
+    credential: str
+    # What the requested use case needs of its caller; None: anything (GET /auth/verify).
+    access: Access | None = Access.ACCOUNT
+    # Where the request comes from: needed for API keys only (their IP ranges and audit trail).
+    context: RequestContext = NO_CONTEXT
+
+
+def is_api_key(credential: str) -> bool:
+    """Whether a credential is presented as an API key (whether it is a valid one is for the check)."""
+    return credential.startswith(API_KEY_PREFIX)
+
+
+class IdentifyCallerHandler:
+    """Identify the caller of a request.
+
+    - A credential starting with `bst_` is an API key (`AuthenticateApiKey`): it acts for its owner
+      within its scopes, for the task use cases only.
+    - Anything else is an access token (`Authenticate`): a login's session, which may use every use
+      case its account's roles allow.
+    - Neither reads the database on a request (a key's lookup is cached per process).
+    """
+
+    def __init__(self, tokens: AuthenticateHandler, keys: AuthenticateApiKeyHandler) -> None:
+        self._tokens, self._keys = tokens, keys
+
+    async def handle(self, command: IdentifyCaller) -> Principal:
+        if is_api_key(command.credential):
+            return await self._keys.handle(
+                AuthenticateApiKey(key=command.credential, access=command.access, context=command.context)
+            )
+        return await self._tokens.handle(Authenticate(access_token=command.credential))
