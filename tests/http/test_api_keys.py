@@ -74,9 +74,13 @@ async def test_an_account_has_at_most_fifty_unrevoked_keys(api: Api) -> None:
     pair = await api.registered_and_logged_in()
     keys = [await _key(api, pair) for _ in range(50)]
 
-    refused = await api.client.post("/auth/api-keys", json={"name": "x", "scopes": ["tasks:read"]}, headers=bearer(pair))
+    refused = await api.client.post(
+        "/auth/api-keys", json={"name": "x", "scopes": ["tasks:read"]}, headers=bearer(pair)
+    )
     revoked = await api.client.delete(f"/auth/api-keys/{keys[0]['id']}", headers=bearer(pair))
-    allowed = await api.client.post("/auth/api-keys", json={"name": "x", "scopes": ["tasks:read"]}, headers=bearer(pair))
+    allowed = await api.client.post(
+        "/auth/api-keys", json={"name": "x", "scopes": ["tasks:read"]}, headers=bearer(pair)
+    )
 
     assert (refused.status_code, revoked.status_code, allowed.status_code) == (409, 204, 201)
     assert answer_body(refused)["type"].endswith("too_many_api_keys")
@@ -125,7 +129,9 @@ async def test_a_key_reads_and_writes_tasks_within_its_scopes(api: Api, header: 
 async def test_a_key_with_every_scope_is_refused_on_the_account_and_administration(
     api: Api, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    await api.use_cases.create_admin().handle(RegisterUser(email="root@example.org", username="root", password=PASSWORD))
+    await api.use_cases.create_admin().handle(
+        RegisterUser(email="root@example.org", username="root", password=PASSWORD)
+    )
     admin = await api.log_in("root")
     key = await _key(api, admin, scopes=["tasks:read", "tasks:write"])
 
@@ -214,7 +220,9 @@ async def test_verify_answers_who_a_key_acts_for_and_its_scopes(api: Api) -> Non
 
 
 async def test_deactivating_or_deleting_the_owner_ends_the_keys(api: Api) -> None:
-    await api.use_cases.create_admin().handle(RegisterUser(email="root@example.org", username="root", password=PASSWORD))
+    await api.use_cases.create_admin().handle(
+        RegisterUser(email="root@example.org", username="root", password=PASSWORD)
+    )
     admin = await api.log_in("root")
     pair = await api.registered_and_logged_in()
     me = (await api.client.get("/auth/me", headers=bearer(pair))).json()
@@ -244,7 +252,14 @@ async def test_last_used_at_is_written_in_batches(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "credential",
-    ["bst_", "bst_" + "A" * 51, "bst_" + "\x00" * 51, "bst_" + "A" * 10_000, "bst_" + "é" * 51, "bst_" + "A" * 50 + "!"],
+    [
+        "bst_",
+        "bst_" + "A" * 51,
+        "bst_" + "\x00" * 51,
+        "bst_" + "A" * 10_000,
+        "bst_" + "é" * 51,
+        "bst_" + "A" * 50 + "!",
+    ],
 )
 async def test_malformed_or_forged_keys_are_401_without_a_lookup(
     api: Api, credential: str, monkeypatch: pytest.MonkeyPatch

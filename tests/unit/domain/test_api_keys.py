@@ -102,7 +102,9 @@ def test_a_key_is_usable_until_revoked_or_expired() -> None:
         (("2001:db8::/32",), "::ffff:10.0.0.1", False),
     ],
 )
-def test_a_key_with_ranges_admits_only_their_addresses(networks: tuple[str, ...], ip: str | None, allowed: bool) -> None:
+def test_a_key_with_ranges_admits_only_their_addresses(
+    networks: tuple[str, ...], ip: str | None, allowed: bool
+) -> None:
     key = _key(allowed_networks=tuple(ip_network(network) for network in networks))
     assert key.allows_ip(ip) is allowed
 
