@@ -26,6 +26,8 @@ from application.admin.get_user import GetUser
 from application.admin.list_users import ListUsers
 from application.admin.reset_mfa import ResetMfa
 from application.admin.update_user import UpdateUser
+from application.api_keys.list_api_keys import ListApiKeys
+from application.api_keys.revoke_api_key import RevokeApiKey
 from domain.accounts import Role
 from domain.errors import DomainError, ValidationFailedError
 from entrypoints.command_table import Command, Handler, arg, build_parser, parse
@@ -170,6 +172,30 @@ def _users_reset_mfa(settings: Settings, args: argparse.Namespace) -> int:
     return _as_operator(settings, reset)
 
 
+def _api_keys_list(settings: Settings, args: argparse.Namespace) -> int:
+    async def listing(use_cases: UseCases) -> list[str]:
+        user = await use_cases.get_user().handle(GetUser(actor_id=None, email=args.email))
+        keys = await use_cases.list_api_keys().handle(ListApiKeys(user_id=user.id))
+        lines = [
+            f"{key.id}  {key.shown}...  {key.name!r}  scopes={','.join(sorted(scope.value for scope in key.scopes))}"
+            f"  expires={key.expires_at.isoformat() if key.expires_at else 'never'}"
+            f"  last_used={key.last_used_at.isoformat() if key.last_used_at else 'never'}"
+            for key in keys
+        ]
+        return [*lines, f"{len(keys)} unrevoked keys of {user.email.value}"]
+
+    return _as_operator(settings, listing)
+
+
+def _api_keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    async def revoke(use_cases: UseCases) -> list[str]:
+        user = await use_cases.get_user().handle(GetUser(actor_id=None, email=args.email))
+        await use_cases.revoke_api_key().handle(RevokeApiKey(user_id=user.id, key_id=args.key_id, by="operator"))
+        return [f"revoked API key {args.key_id} of {user.email.value}"]
+
+    return _as_operator(settings, revoke)
+
+
 def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         kid = key_store(settings).generate(SystemClock().now())
@@ -216,6 +242,7 @@ def _hash_calibrate(settings: Settings, args: argparse.Namespace) -> int:
 GROUPS = {
     "db": "database maintenance",
     "users": "manage accounts as an operator",
+    "api-keys": "personal API keys of accounts, as an operator",
     "keys": "signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)",
     "hash": "password hashing",
 }
@@ -288,6 +315,12 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "turn off the second factors of an account (TOTP, recovery codes) and end its sessions",
         _users_reset_mfa,
         (_EMAIL,),
+    ),
+    ("api-keys", "list"): Command("list the unrevoked API keys of an account", _api_keys_list, (_EMAIL,)),
+    ("api-keys", "revoke"): Command(
+        "revoke an API key of an account (at once, on every process)",
+        _api_keys_revoke,
+        (_EMAIL, arg("key_id", help="the id of the key, as `bastion api-keys list` shows it")),
     ),
     ("keys", "generate"): Command("create a signing key", _keys_generate),
     ("keys", "rotate"): Command("start signing with a new key; prune keys whose tokens have all expired", _keys_rotate),

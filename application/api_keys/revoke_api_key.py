@@ -17,6 +17,8 @@ from domain.ports.clock import Clock
 class RevokeApiKey:
     user_id: UserId
     key_id: str
+    # Who revokes it, for the audit trail: the owner, or an operator at the command line.
+    by: str = "owner"
     context: RequestContext = NO_CONTEXT
 
 
@@ -47,7 +49,7 @@ class RevokeApiKeyHandler:
                     user_id=command.user_id,
                     context=command.context,
                     now=now,
-                    data={"key_id": revoked.id, "by": "owner"},
+                    data={"key_id": revoked.id, "by": command.by},
                 )
             )
             await uow.commit()
