@@ -40,8 +40,9 @@ def _differences(connection: Connection) -> list[Any]:
 
 def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
-    names = {unique["name"] for table in ("users", "passkeys") for unique in inspector.get_unique_constraints(table)}
-    for table in ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges"):
+    names = {unique["name"] for table in ("users", "passkeys", "api_keys") for unique in inspector.get_unique_constraints(table)}
+    tables = ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges", "api_keys")
+    for table in tables:
         names |= {index["name"] for index in inspector.get_indexes(table)}
         names |= {foreign_key["name"] for foreign_key in inspector.get_foreign_keys(table)}
     return {name for name in names if name}
@@ -68,6 +69,9 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "ix_webauthn_challenges_expires_at",
                 "ix_webauthn_challenges_user_id",
                 "fk_webauthn_challenges_user_id_users",
+                "uq_api_keys_key_hash",
+                "ix_api_keys_user_id",
+                "fk_api_keys_user_id_users",
             }
     finally:
         await engine.dispose()
