@@ -38,9 +38,7 @@ _RECORD_USE = Statement(
 # PostgreSQL: the whole batch in one statement, `UPDATE ... FROM unnest(:ids, :used_ats)`, with the
 # same condition per key.
 _USES = (
-    func.unnest(
-        bindparam("ids", type_=ARRAY(String())), bindparam("used_ats", type_=ARRAY(UtcDateTime()))
-    )
+    func.unnest(bindparam("ids", type_=ARRAY(String())), bindparam("used_ats", type_=ARRAY(UtcDateTime())))
     .table_valued("id", "used_at")
     .render_derived(name="uses")
 )

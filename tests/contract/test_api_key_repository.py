@@ -215,9 +215,7 @@ async def test_record_uses_only_moves_last_used_at_forward(uow: UnitOfWork) -> N
     at = NOW + timedelta(hours=1, minutes=30, microseconds=7)
 
     async with uow as tx:
-        await tx.api_keys.record_uses(
-            {never_used.id: at, used_later.id: at, used_earlier.id: at, new_api_key_id(): at}
-        )
+        await tx.api_keys.record_uses({never_used.id: at, used_later.id: at, used_earlier.id: at, new_api_key_id(): at})
         await tx.commit()
 
     assert await _keys_of(uow, user) == [
@@ -317,6 +315,8 @@ async def test_concurrent_revocations_of_one_key_let_exactly_one_caller_get_it(u
 
     winners = [outcome for outcome in outcomes if outcome is not None]
     assert len(winners) == 1
-    assert await _by_hash(uow_factory(), key) == winners[0] == replace(
-        key, revoked_at=NOW + timedelta(seconds=outcomes.index(winners[0]))
+    assert (
+        await _by_hash(uow_factory(), key)
+        == winners[0]
+        == replace(key, revoked_at=NOW + timedelta(seconds=outcomes.index(winners[0])))
     )

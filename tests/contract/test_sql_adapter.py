@@ -40,7 +40,11 @@ def _differences(connection: Connection) -> list[Any]:
 
 def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
-    names = {unique["name"] for table in ("users", "passkeys", "api_keys") for unique in inspector.get_unique_constraints(table)}
+    names = {
+        unique["name"]
+        for table in ("users", "passkeys", "api_keys")
+        for unique in inspector.get_unique_constraints(table)
+    }
     tables = ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges", "api_keys")
     for table in tables:
         names |= {index["name"] for index in inspector.get_indexes(table)}
