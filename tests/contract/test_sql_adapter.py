@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from adapters.sql.driver import Database as SqlDatabase
 from adapters.sql.driver import open_database
-from adapters.sql.migrations.migrate import upgrade_async
+from adapters.sql.migrations.migrate import alembic_config, upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.errors import DependencyUnavailableError
@@ -86,6 +87,26 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database: Databa
 
     engine = database.create_engine()
     try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
+
+
+def _downgrade_one_revision(connection: Connection, url: str, schema: str | None) -> None:
+    config = alembic_config(url, schema=schema)
+    config.attributes["connection"] = connection
+    command.downgrade(config, "-1")
+
+
+async def test_the_newest_migration_downgrades_and_upgrades_again(database: Database) -> None:
+    engine = database.create_engine()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_downgrade_one_revision, database.url, database.schema)
+            await connection.commit()
+            assert await connection.run_sync(_differences) != []
+        await upgrade_async(database.url, schema=database.schema)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
     finally:
