@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
 from domain.api_keys import ApiKey, Scope, hash_api_key, new_api_key, new_api_key_id, shown_part
+from domain.ports.api_key_repositories import ApiKeyReader
 from tests.builders import NOW, a_stored_user
 
 N = 12
@@ -56,6 +57,11 @@ async def _by_hash(uow: UnitOfWork, key: ApiKey) -> ApiKey | None:
         return await tx.api_keys.by_hash(key.key_hash)
 
 
+async def _reads(keys: ApiKeyReader, user: User, key_hash: str) -> list[object]:
+    """What `of_user`, `count_unrevoked` and `by_hash` find, in that order."""
+    return [await keys.of_user(user.id), await keys.count_unrevoked(user.id), await keys.by_hash(key_hash)]
+
+
 async def test_an_added_key_comes_back_field_for_field(uow: UnitOfWork) -> None:
     user = await a_stored_user(uow)
     key = _an_api_key(
@@ -68,12 +74,8 @@ async def test_an_added_key_comes_back_field_for_field(uow: UnitOfWork) -> None:
     await _stored(uow, key)
 
     async with uow as tx:
-        found = [
-            await tx.api_keys.of_user(user.id),
-            await tx.api_keys.by_hash(key.key_hash),
-            await tx.api_keys.count_unrevoked(user.id),
-        ]
-    assert found == [[key], key, 1]
+        found = await _reads(tx.api_keys, user, key.key_hash)
+    assert found == [[key], 1, key]
 
 
 async def test_of_user_lists_the_accounts_unrevoked_keys_oldest_first(uow: UnitOfWork) -> None:
@@ -92,11 +94,7 @@ async def test_an_account_without_keys_has_none(uow: UnitOfWork) -> None:
     user = await a_stored_user(uow)
 
     async with uow as tx:
-        found = [
-            await tx.api_keys.of_user(user.id),
-            await tx.api_keys.count_unrevoked(user.id),
-            await tx.api_keys.by_hash(hash_api_key(new_api_key())),
-        ]
+        found = await _reads(tx.api_keys, user, hash_api_key(new_api_key()))
     assert found == [[], 0, None]
 
 
@@ -115,11 +113,7 @@ async def test_the_reader_sees_committed_keys(uow: UnitOfWork, reader: ReadOnlyU
     await _stored(uow, key)
 
     async with reader as view:
-        found = [
-            await view.api_keys.of_user(user.id),
-            await view.api_keys.count_unrevoked(user.id),
-            await view.api_keys.by_hash(key.key_hash),
-        ]
+        found = await _reads(view.api_keys, user, key.key_hash)
     assert found == [[key], 1, key]
 
 
@@ -260,9 +254,7 @@ async def test_the_keys_go_with_their_account(uow: UnitOfWork) -> None:
 
     async with uow as tx:
         found = [
-            await tx.api_keys.of_user(user.id),
-            await tx.api_keys.count_unrevoked(user.id),
-            await tx.api_keys.by_hash(gone.key_hash),
+            *await _reads(tx.api_keys, user, gone.key_hash),
             await tx.api_keys.by_hash(revoked.key_hash),
             await tx.api_keys.of_user(other.id),
         ]
