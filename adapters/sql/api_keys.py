@@ -88,8 +88,12 @@ class SqlApiKeyRepository(ApiKeyRepository):
     async def record_uses(self, uses: Mapping[ApiKeyId, datetime]) -> None:
         if not uses:
             return
+        # In id order: concurrent batches (of several processes) sharing keys then take their row
+        # locks in one order when the update follows the list, rather than crosswise (a deadlock).
+        ordered = sorted(uses.items())
         if self._connection.dialect_name == "postgresql":
-            await self._connection.execute(_RECORD_USES_AT_ONCE, {"ids": list(uses), "used_ats": list(uses.values())})
+            values = {"ids": [key_id for key_id, _ in ordered], "used_ats": [used_at for _, used_at in ordered]}
+            await self._connection.execute(_RECORD_USES_AT_ONCE, values)
             return
-        for key_id, used_at in uses.items():
+        for key_id, used_at in ordered:
             await self._connection.execute(_RECORD_USE, {"id": key_id, "used_at": used_at})

@@ -312,3 +312,22 @@ async def test_concurrent_revocations_of_one_key_let_exactly_one_caller_get_it(u
         == winners[0]
         == replace(key, revoked_at=NOW + timedelta(seconds=outcomes.index(winners[0])))
     )
+
+
+async def test_concurrent_batches_of_uses_leave_the_latest_use(uow_factory: UowFactory) -> None:
+    user = await a_stored_user(uow_factory())
+    key, other = _an_api_key(user), _an_api_key(user, created_at=NOW + timedelta(seconds=1))
+    await _stored(uow_factory(), key, other)
+    moments = [NOW + timedelta(minutes=index, microseconds=index) for index in range(N)]
+
+    async def record(index: int) -> None:
+        async with uow_factory() as tx:
+            await tx.api_keys.record_uses({key.id: moments[index], other.id: moments[N - 1 - index]})
+            await tx.commit()
+
+    await asyncio.gather(*(record(index) for index in range(N)))
+
+    assert await _keys_of(uow_factory(), user) == [
+        replace(key, last_used_at=moments[-1]),
+        replace(other, last_used_at=moments[-1]),
+    ]
