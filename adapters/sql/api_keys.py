@@ -89,7 +89,8 @@ class SqlApiKeyRepository(ApiKeyRepository):
         if not uses:
             return
         # In id order: concurrent batches (of several processes) sharing keys then take their row
-        # locks in one order when the update follows the list, rather than crosswise (a deadlock).
+        # locks in one order, not crosswise (a deadlock), when the plan follows the list; a plan
+        # that scans the table instead locks in the table's order, also one order.
         ordered = sorted(uses.items())
         if self._connection.dialect_name == "postgresql":
             values = {"ids": [key_id for key_id, _ in ordered], "used_ats": [used_at for _, used_at in ordered]}
