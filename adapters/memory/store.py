@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.accounts import User
+from domain.api_keys import ApiKey, ApiKeyId
 from domain.audit import AuditEvent
 from domain.events import RecordedRevocation
 from domain.ids import SessionId, UserId
@@ -50,6 +51,7 @@ class MemoryStore:
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
     passkeys: dict[PasskeyId, Passkey] = field(default_factory=dict)
     webauthn_challenges: dict[str, WebAuthnChallenge] = field(default_factory=dict)
+    api_keys: dict[ApiKeyId, ApiKey] = field(default_factory=dict)
     # Audit events by id; they are never deleted, not even with their user.
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     # The revocation log, in id order; entries stay when their user is deleted.

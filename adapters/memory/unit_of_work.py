@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from adapters.memory.api_keys import MemoryApiKeyRepository
 from adapters.memory.audit_log import MemoryAuditLog
 from adapters.memory.passkeys import MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository
 from adapters.memory.repositories import (
@@ -67,6 +68,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.revocation_log = MemoryRevocationLog(store.revocation_log)
         self.second_factors = MemorySecondFactorRepository(store.second_factors)
         self.passkeys = MemoryPasskeyRepository(store.passkeys)
+        self.api_keys = MemoryApiKeyRepository(store.api_keys)
         return self
 
     async def __aexit__(
@@ -116,6 +118,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.mfa_challenges = self._mfa_challenges
         self._store.passkeys = self._passkeys
         self._store.webauthn_challenges = self._webauthn_challenges
+        self._store.api_keys = self._api_keys
         self._store.commits += 1
         committed_events = self._events
         # Later changes in the same block start from what was just committed.
@@ -144,6 +147,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._mfa_challenges = dict(self._store.mfa_challenges)
         self._passkeys = dict(self._store.passkeys)
         self._webauthn_challenges = dict(self._store.webauthn_challenges)
+        self._api_keys = dict(self._store.api_keys)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -157,6 +161,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.mfa_challenges = MemoryMfaChallengeRepository(self._mfa_challenges)
         self.passkeys = MemoryPasskeyRepository(self._passkeys)
         self.webauthn_challenges = MemoryWebAuthnChallengeRepository(self._webauthn_challenges)
+        self.api_keys = MemoryApiKeyRepository(self._api_keys)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)
@@ -166,4 +171,5 @@ class MemoryUnitOfWork(UnitOfWork):
         _delete_owned_by(self._mfa_challenges, user_id)
         _delete_owned_by(self._passkeys, user_id)
         _delete_owned_by(self._webauthn_challenges, user_id)
+        _delete_owned_by(self._api_keys, user_id)
         delete_tasks_of(self._tasks, user_id)

@@ -288,3 +288,25 @@ webauthn_challenges = Table(
     Index(None, "expires_at"),
     Index(None, "user_id"),
 )
+
+# The personal API keys of accounts, known only by the SHA-256 hex digest of the key: `key_hash`
+# is what every request authenticated by a key looks up, through its unique index. `shown` is the
+# public prefix (`bst_` and 8 characters); `scopes` the scope values sorted and joined by spaces;
+# `allowed_networks` the CIDR ranges joined by commas, none being an empty string (any network).
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # `domain.api_keys.API_KEY_NAME_MAX_LENGTH` characters at most.
+    Column("name", String(100), nullable=False),
+    Column("shown", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("scopes", Text, nullable=False),
+    Column("allowed_networks", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index(None, "user_id"),
+)

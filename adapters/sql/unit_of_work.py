@@ -10,6 +10,7 @@ from typing import Self
 
 from sqlalchemy import literal_column, select
 
+from adapters.sql.api_keys import SqlApiKeyRepository
 from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
 from adapters.sql.mfa_challenges import SqlMfaChallengeRepository
@@ -92,6 +93,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.revocation_log = SqlRevocationLog(connection)
         self.second_factors = SqlSecondFactorRepository(connection)
         self.passkeys = SqlPasskeyRepository(connection)
+        self.api_keys = SqlApiKeyRepository(connection)
         return self
 
 
@@ -132,6 +134,7 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.mfa_challenges = SqlMfaChallengeRepository(connection)
         self.passkeys = SqlPasskeyRepository(connection)
         self.webauthn_challenges = SqlWebAuthnChallengeRepository(connection)
+        self.api_keys = SqlApiKeyRepository(connection)
         return self
 
     async def __aexit__(

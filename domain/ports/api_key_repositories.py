@@ -47,4 +47,6 @@ class ApiKeyRepository(ApiKeyReader, Protocol):
     @abstractmethod
     async def record_uses(self, uses: Mapping[ApiKeyId, datetime]) -> None:
         """Set `last_used_at` of each key to its time, where that is later than the stored one (a
-        batch of uses gathered in memory: never a write per request). Unknown ids are ignored."""
+        batch of uses gathered in memory: never a write per request), so it only moves forward
+        whatever order batches arrive in. Keys revoked since their use get it too (revocation
+        is untouched); unknown ids, such as those of deleted keys, are ignored."""

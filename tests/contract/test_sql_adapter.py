@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from adapters.sql.driver import Database as SqlDatabase
 from adapters.sql.driver import open_database
-from adapters.sql.migrations.migrate import upgrade_async
+from adapters.sql.migrations.migrate import alembic_config, upgrade_async
 from adapters.sql.tables import metadata
 from adapters.sql.unit_of_work import SqlReadOnlyUnitOfWork, SqlUnitOfWork
 from application.errors import DependencyUnavailableError
@@ -40,8 +41,13 @@ def _differences(connection: Connection) -> list[Any]:
 
 def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
-    names = {unique["name"] for table in ("users", "passkeys") for unique in inspector.get_unique_constraints(table)}
-    for table in ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges"):
+    names = {
+        unique["name"]
+        for table in ("users", "passkeys", "api_keys")
+        for unique in inspector.get_unique_constraints(table)
+    }
+    tables = ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges", "api_keys")
+    for table in tables:
         names |= {index["name"] for index in inspector.get_indexes(table)}
         names |= {foreign_key["name"] for foreign_key in inspector.get_foreign_keys(table)}
     return {name for name in names if name}
@@ -68,6 +74,9 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "ix_webauthn_challenges_expires_at",
                 "ix_webauthn_challenges_user_id",
                 "fk_webauthn_challenges_user_id_users",
+                "uq_api_keys_key_hash",
+                "ix_api_keys_user_id",
+                "fk_api_keys_user_id_users",
             }
     finally:
         await engine.dispose()
@@ -78,6 +87,26 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database: Databa
 
     engine = database.create_engine()
     try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_differences) == []
+    finally:
+        await engine.dispose()
+
+
+def _downgrade_one_revision(connection: Connection, url: str, schema: str | None) -> None:
+    config = alembic_config(url, schema=schema)
+    config.attributes["connection"] = connection
+    command.downgrade(config, "-1")
+
+
+async def test_the_newest_migration_downgrades_and_upgrades_again(database: Database) -> None:
+    engine = database.create_engine()
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(_downgrade_one_revision, database.url, database.schema)
+            await connection.commit()
+            assert await connection.run_sync(_differences) != []
+        await upgrade_async(database.url, schema=database.schema)
         async with engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
     finally:
