@@ -9,12 +9,13 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+from ipaddress import IPv4Network, IPv6Network
 from typing import NewType
 
 from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
+from domain.networks import ip_allowed, parse_network
 
 ApiKeyId = NewType("ApiKeyId", str)
 
@@ -108,7 +109,7 @@ def parse_networks(values: list[str]) -> tuple[IPv4Network | IPv6Network, ...]:
     networks = []
     for value in values:
         try:
-            networks.append(ip_network(value.strip(), strict=False))
+            networks.append(parse_network(value))
         except ValueError:
             raise ValidationFailedError(
                 [FieldError("allowed_ips", "Each entry must be an IPv4 or IPv6 address or CIDR range.")]
@@ -155,15 +156,7 @@ class ApiKey:
 
     def allows_ip(self, ip: str | None) -> bool:
         """Whether a request from client IP `ip` may use the key (an unknown IP only when any may)."""
-        if not self.allowed_networks:
-            return True
-        if ip is None:
-            return False
-        try:
-            address = ip_address(ip)
-        except ValueError:
-            return False
-        return any(address in network for network in self.allowed_networks)
+        return ip_allowed(ip, self.allowed_networks)
 
     def revoked(self, now: datetime) -> ApiKey:
         return replace(self, revoked_at=now)

@@ -210,6 +210,14 @@ class MfaRequiredError(PermissionDeniedError):
     message = "This requires a login with a second factor."
 
 
+class AdminIpNotAllowedError(PermissionDeniedError):
+    """Raised when an administration route is called from a client IP outside the ranges that
+    BASTION_ADMIN_ALLOWED_IPS allows."""
+
+    code = "admin_ip_not_allowed"
+    message = "Administration is not allowed from this address."
+
+
 class PasskeyRefusedError(DomainError):
     """Raised when a passkey registration is refused: a malformed or unverifiable response, a wrong
     origin, relying party or challenge, an expired or used challenge, or a credential already

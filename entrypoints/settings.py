@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import msgspec
 from dotenv import dotenv_values
 
+from domain.networks import parse_network
 from domain.passkeys import RelyingParty
 from domain.webhooks import parse_event_types, webhook_key
 from entrypoints.process_tuning import default_database_pool_size, default_hash_threads
@@ -124,7 +125,11 @@ def _grouped(values: Mapping[str, object]) -> Settings:
             "invalid configuration: BASTION_PASSWORD_MAX_LENGTH must not be below the minimum length"
             f" of the password policy ({password_policy.min_length})"
         )
-    problem = _webhook_problem(settings.webhook) or _relying_party_problem(settings.relying_party)
+    problem = (
+        _webhook_problem(settings.webhook)
+        or _relying_party_problem(settings.relying_party)
+        or _admin_networks_problem(settings.server)
+    )
     if problem:
         raise SettingsError(f"invalid configuration: {problem}")
     return settings
@@ -147,6 +152,16 @@ def _relying_party_problem(party: RelyingParty) -> str | None:
                 f"the origin {origin!r} cannot use passkeys of the relying party {party.id!r}: BASTION_PUBLIC_URL and"
                 " BASTION_WEBAUTHN_ORIGINS must be http(s) origins on that host or its subdomains"
             )
+    return None
+
+
+def _admin_networks_problem(server: ServerSettings) -> str | None:
+    """The first entry of BASTION_ADMIN_ALLOWED_IPS that is not an address or a CIDR range, if any."""
+    for item in comma_separated(server.admin_allowed_ips):
+        try:
+            parse_network(item)
+        except ValueError:
+            return f"BASTION_ADMIN_ALLOWED_IPS must list IPv4 or IPv6 addresses or CIDR ranges: {item!r} is neither"
     return None
 
 

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from domain.networks import Network, parse_network
 from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
@@ -71,6 +72,11 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_HSTS: send Strict-Transport-Security on HTTPS requests; unset: in production only."""
     trusted_proxies: str = ""
     """BASTION_TRUSTED_PROXIES: comma-separated addresses or CIDR ranges whose X-Forwarded-* headers are believed."""
+    admin_allowed_ips: str = ""
+    """BASTION_ADMIN_ALLOWED_IPS: comma-separated CIDR ranges, IPv4 or IPv6 (a bare address is a range of
+    one), that every /admin/* route may be called from; any other client IP gets 403
+    (`admin_ip_not_allowed`), with or without a token. The client IP is judged as with
+    BASTION_TRUSTED_PROXIES; empty: any."""
     log_format: Literal["text", "json"] | None = None
     """BASTION_LOG_FORMAT: `text` or `json` (one object per line); unset: json in production, text otherwise."""
     log_requests: bool = False
@@ -112,6 +118,11 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
         return [ip_network(item, strict=False) for item in comma_separated(self.trusted_proxies)]
+
+    @property
+    def admin_allowed_networks(self) -> tuple[Network, ...]:
+        """The ranges of BASTION_ADMIN_ALLOWED_IPS; none: any client IP (`domain.networks.ip_allowed`)."""
+        return tuple(parse_network(item) for item in comma_separated(self.admin_allowed_ips))
 
 
 class DatabaseSettings(msgspec.Struct, frozen=True, kw_only=True):

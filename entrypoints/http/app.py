@@ -25,7 +25,7 @@ from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
 from entrypoints.http.request_context import RequestContextMiddleware
 from entrypoints.http.routes.account import account_router
-from entrypoints.http.routes.admin import admin_router
+from entrypoints.http.routes.admin import AdminNetworkMiddleware, admin_router
 from entrypoints.http.routes.api_keys import api_key_router
 from entrypoints.http.routes.auth import auth_router
 from entrypoints.http.routes.gateway import gateway_router
@@ -100,7 +100,11 @@ def create_app(
 
 
 def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddleware]:
+    admin_networks = settings.server.admin_allowed_networks
+    # First: a client IP refused the administration routes gets 403 before it is throttled or its token read.
+    admin_check = [AdminNetworkMiddleware(admin_networks)] if admin_networks else []
     return [
+        *admin_check,
         ThrottleMiddleware(handlers.throttle_request, settings.throttling.throttle_policy),
         BearerAuthMiddleware(handlers.identify_caller, handlers.authenticate),
     ]

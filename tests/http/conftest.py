@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from adapters.memory.mailer import MemoryMailer
 from application.auth.register_user import RegisterUser
@@ -102,11 +103,22 @@ async def sql_client_with_admin(backend: str, tmp_path: Path, **overrides: Any) 
             yield client
 
 
+def _peer_is(peer: str, handler: ASGIApp) -> ASGIApp:
+    async def with_peer(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["client"] = (peer, 50000)
+        await handler(scope, receive, send)
+
+    return with_peer
+
+
 @asynccontextmanager
-async def memory_api(settings: Settings) -> AsyncIterator[Api]:
-    """The HTTP app over the memory adapters, with a client; the peer address is 127.0.0.1."""
+async def memory_api(settings: Settings, *, peer: str | None = None) -> AsyncIterator[Api]:
+    """The HTTP app over the memory adapters, with a client; the socket peer is `peer` (an IP
+    address), else the test client's own `testclient`, which is no IP address."""
     use_cases, adapters = in_memory(settings)
     app = create_app(http_handlers(use_cases), settings, metrics=adapters.metrics())
+    if peer is not None:
+        app.asgi_handler = _peer_is(peer, app.asgi_handler)
     async with AsyncTestClient(app, base_url="http://127.0.0.1:8000") as client:
         yield Api(client=client, adapters=adapters, use_cases=use_cases)
 

@@ -1,12 +1,16 @@
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Router, get, patch, post
+from litestar import Request, Router, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
 from litestar.handlers import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.admin.get_user import GetUser, GetUserHandler
 from application.admin.list_audit_events import ListAuditEvents, ListAuditEventsHandler
@@ -16,10 +20,12 @@ from application.admin.revoke_user_sessions import RevokeUserSessions, RevokeUse
 from application.admin.unlock_user import UnlockUser, UnlockUserHandler
 from application.admin.update_user import UpdateUser, UpdateUserHandler
 from domain.audit import AuditEventType
-from domain.errors import MfaRequiredError
+from domain.errors import AdminIpNotAllowedError, MfaRequiredError
+from domain.networks import Network, ip_allowed
 from domain.paging import SEARCH_QUERY_MAX_LENGTH
 from domain.sessions import Principal
 from entrypoints.http.auth import BEARER
+from entrypoints.http.client_ip import client_ip
 from entrypoints.http.route_parts import (
     DEFAULT_PAGE_SIZE,
     BearerRequest,
@@ -152,8 +158,31 @@ def require_mfa(connection: ASGIConnection[Any, Principal, Any, Any], _: BaseRou
         raise MfaRequiredError
 
 
+ADMIN_OPT = "admin"
+"""Route `opt` key that marks the administration surface (every route of `admin_router`)."""
+
+
+class AdminNetworkMiddleware(ASGIMiddleware):
+    """The check of BASTION_ADMIN_ALLOWED_IPS: a route marked `ADMIN_OPT` answers 403
+    (`admin_ip_not_allowed`) to a client IP, resolved as the trusted-proxy rules say, outside the
+    allowed ranges. A middleware, not a guard like `require_mfa`: guards run after the bearer
+    middleware, and a refused IP gets this 403 before anything else, token or not (no 401 to probe
+    tokens with, no 429, no use case run). Installed first, and only when ranges are set."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, allowed: Sequence[Network]) -> None:
+        self._allowed = tuple(allowed)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["route_handler"].opt.get(ADMIN_OPT) and not ip_allowed(client_ip(Request(scope)), self._allowed):
+            raise AdminIpNotAllowedError
+        await next_app(scope, receive, send)
+
+
 def admin_router(*, mfa_required: bool) -> Router:
-    """The administration routes; with `mfa_required`, only for tokens whose login proved a second factor."""
+    """The administration routes, marked `ADMIN_OPT` (see `AdminNetworkMiddleware`); with
+    `mfa_required`, only for tokens whose login proved a second factor."""
     return Router(
         path="/admin",
         route_handlers=[
@@ -165,7 +194,7 @@ def admin_router(*, mfa_required: bool) -> Router:
             reset_mfa,
             list_audit_events,
         ],
-        opt=BEARER,
+        opt={**BEARER, ADMIN_OPT: True},
         guards=[require_mfa] if mfa_required else [],
         tags=["admin"],
     )

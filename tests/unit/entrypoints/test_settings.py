@@ -39,6 +39,7 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_ALLOWED_HOSTS": ("auth.example", "server.allowed_hosts", "auth.example"),
     "BASTION_HSTS": ("false", "server.hsts", False),
     "BASTION_TRUSTED_PROXIES": ("10.0.0.0/8", "server.trusted_proxies", "10.0.0.0/8"),
+    "BASTION_ADMIN_ALLOWED_IPS": ("10.0.0.0/8", "server.admin_allowed_ips", "10.0.0.0/8"),
     "BASTION_LOG_FORMAT": ("json", "server.log_format", "json"),
     "BASTION_LOG_REQUESTS": ("true", "server.log_requests", True),
     "BASTION_METRICS_ENABLED": ("false", "server.metrics_enabled", False),
@@ -220,6 +221,30 @@ def test_the_first_malformed_variable_is_reported_by_its_variable_name(environ: 
     with pytest.raises(SettingsError) as raised:
         load_settings({**SECRET, **environ}, env_file=None)
     assert str(raised.value) == f"invalid configuration: {message}"
+
+
+def test_admin_allowed_ips_are_ranges_of_either_family_and_a_bare_address_is_a_range_of_one() -> None:
+    settings = load_settings(
+        {**SECRET, "BASTION_ADMIN_ALLOWED_IPS": " 10.1.0.0/16, ,2001:db8::/48,192.0.2.7, ::1"}, env_file=None
+    )
+    assert settings.server.admin_allowed_networks == (
+        ip_network("10.1.0.0/16"),
+        ip_network("2001:db8::/48"),
+        ip_network("192.0.2.7/32"),
+        ip_network("::1/128"),
+    )
+    assert load_settings(SECRET, env_file=None).server.admin_allowed_networks == ()
+
+
+@pytest.mark.parametrize("value", ["10.0.0.0/33", "10.0.0.0/8,intranet", "2001:db8::/129", "10.0.0.300", "*"])
+def test_a_malformed_admin_allowed_ip_refuses_to_start_naming_the_variable(value: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**SECRET, "BASTION_ADMIN_ALLOWED_IPS": value}, env_file=None)
+    message = str(raised.value)
+    assert message.startswith("invalid configuration: BASTION_ADMIN_ALLOWED_IPS must list IPv4 or IPv6 addresses")
+    assert "\n" not in message
+    with pytest.raises(SettingsError, match="BASTION_ADMIN_ALLOWED_IPS"):
+        Settings.from_flat(admin_allowed_ips=value)
 
 
 def test_production_lists_every_unsafe_setting_in_one_message() -> None:
