@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from application.auth.register_user import RegisterUser
-from tests.http.conftest import PASSWORD, Api, answer_body, bearer
+from tests.http.conftest import PASSWORD, Api, answer_body, bearer, make_settings, memory_api
 from tests.http.mfa_steps import audit, frozen_clock
 
 TASK = {"title": "Water the plants"}
@@ -184,23 +184,33 @@ async def test_an_expired_key_is_refused(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("allowed", "accepted"),
+    ("peer", "allowed", "accepted"),
     [
-        (["127.0.0.1"], True),
-        (["127.0.0.0/8", "2001:db8::/32"], True),
-        (["10.0.0.0/8"], False),
-        (["::1/128"], False),
+        ("192.0.2.7", ["192.0.2.7"], True),
+        ("192.0.2.7", ["192.0.2.0/24", "2001:db8::/32"], True),
+        ("2001:db8::5", ["192.0.2.0/24", "2001:db8::/32"], True),
+        ("192.0.2.7", ["10.0.0.0/8"], False),
+        ("2001:db8::5", ["2001:db9::/32"], False),
+        ("192.0.2.7", [], True),
     ],
 )
-async def test_a_key_with_ranges_works_only_from_them(api: Api, allowed: list[str], accepted: bool) -> None:
+async def test_a_key_with_ranges_works_only_from_them(peer: str, allowed: list[str], accepted: bool) -> None:
+    async with memory_api(make_settings(), peer=peer) as api:
+        pair = await api.registered_and_logged_in()
+        key = await _key(api, pair, allowed_ips=allowed)
+
+        response = await api.client.get("/tasks", headers=_with(key))
+
+        assert response.status_code == (200 if accepted else 401)
+        if not accepted:
+            assert audit(api, "api_key.refused")[-1] == {"key_id": key["id"], "reason": "ip_not_allowed"}
+
+
+async def test_a_key_with_ranges_is_refused_when_the_client_address_is_unknown(api: Api) -> None:
     pair = await api.registered_and_logged_in()
-    key = await _key(api, pair, allowed_ips=allowed)
+    key = await _key(api, pair, allowed_ips=["0.0.0.0/0", "::/0"])
 
-    response = await api.client.get("/tasks", headers=_with(key))
-
-    assert response.status_code == (200 if accepted else 401)
-    if not accepted:
-        assert audit(api, "api_key.refused")[-1] == {"key_id": key["id"], "reason": "ip_not_allowed"}
+    assert (await api.client.get("/tasks", headers=_with(key))).status_code == 401
 
 
 async def test_verify_answers_who_a_key_acts_for_and_its_scopes(api: Api) -> None:
@@ -275,7 +285,7 @@ async def test_malformed_or_forged_keys_are_401_without_a_lookup(
 
     monkeypatch.setattr(MemoryApiKeyRepository, "by_hash", counted)
 
-    response = await api.client.get("/tasks", headers={"X-API-Key": credential})
+    response = await api.client.get("/tasks", headers={"X-API-Key": credential.encode()})
 
     assert response.status_code == 401
     assert lookups == []
@@ -300,3 +310,37 @@ async def test_an_unknown_genuine_key_is_looked_up_once_then_remembered_briefly(
 
     assert answers == [401] * 5
     assert len(lookups) == 1
+
+
+async def test_a_key_is_read_once_and_then_served_from_the_cache(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.memory.api_keys import MemoryApiKeyRepository
+
+    pair = await api.registered_and_logged_in()
+    key = await _key(api, pair)
+    lookups: list[str] = []
+    original = MemoryApiKeyRepository.by_hash
+
+    async def counted(self: Any, key_hash: str) -> Any:
+        lookups.append(key_hash)
+        return await original(self, key_hash)
+
+    monkeypatch.setattr(MemoryApiKeyRepository, "by_hash", counted)
+
+    answers = [(await api.client.get("/auth/verify", headers=_with(key))).status_code for _ in range(5)]
+
+    assert answers == [204] * 5
+    assert len(lookups) == 1
+
+
+async def test_the_metrics_count_key_checks_by_result(api: Api) -> None:
+    pair = await api.registered_and_logged_in()
+    key = await _key(api, pair)
+    await api.client.get("/tasks", headers=_with(key))
+    await api.client.post("/tasks", json=TASK, headers=_with(key))
+    await api.client.get("/tasks", headers={"X-API-Key": "bst_nothing"})
+
+    text = (await api.client.get("/metrics")).text
+
+    assert 'bastion_api_key_auth_total{result="success"} 1.0' in text
+    assert 'bastion_api_key_auth_total{result="scope"} 1.0' in text
+    assert 'bastion_api_key_auth_total{result="invalid"} 1.0' in text
