@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import User
+from domain.api_keys import ApiKey
 from domain.audit import AuditEvent
 from domain.errors import TokenInvalidError
 from domain.ids import UserId
@@ -29,7 +30,7 @@ class ExportAccount:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountExport:
     """The account, every stored session (revoked and expired ones too), every task, every audit
-    event and every passkey of the account, as held at `exported_at`. Secrets are not part of it: no
+    event, every passkey and every unrevoked API key of the account, as held at `exported_at`. Secrets are not part of it: no
     password hash and no token, of any kind, stored only as hashes anyway (a passkey's public key and
     credential id are left out too: they identify an authenticator and are of no use to its owner)."""
 
@@ -39,6 +40,7 @@ class AccountExport:
     tasks: list[Task]
     audit_events: list[AuditEvent]
     passkeys: list[Passkey]
+    api_keys: list[ApiKey]
 
 
 class ExportAccountHandler:
@@ -62,9 +64,10 @@ class ExportAccountHandler:
             tasks = await _every(lambda page: view.tasks.list(user_id, completed=None, page=page))
             events = await _every(lambda page: view.audit.search(user_id=user_id, type_=None, page=page))
             passkeys = await view.passkeys.of_user(user_id)
+            api_keys = await view.api_keys.of_user(user_id)
         return AccountExport(
             exported_at=self._clock.now(), user=user, sessions=sessions, tasks=tasks, audit_events=events,
-            passkeys=passkeys,
+            passkeys=passkeys, api_keys=api_keys,
         )  # fmt: skip
 
 

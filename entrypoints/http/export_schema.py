@@ -8,6 +8,7 @@ import msgspec
 
 from application.account.export_account import AccountExport
 from domain.sessions import Session
+from entrypoints.http.api_key_schemas import ApiKeyResponse
 from entrypoints.http.passkey_schemas import PasskeyResponse
 from entrypoints.http.schemas import AuditEventResponse, TaskResponse, UserResponse
 
@@ -35,8 +36,9 @@ class ExportedSession(msgspec.Struct, frozen=True):
 
 
 class AccountExportResponse(msgspec.Struct, frozen=True):
-    """`identities` and `api_keys` are empty lists: the service keeps none of them yet. A passkey is
-    its name and times, as GET /auth/passkeys lists it."""
+    """`identities` is an empty list: the service keeps none yet. A passkey is its name and times, as
+    GET /auth/passkeys lists it; an API key its metadata, as GET /auth/api-keys lists it (the key
+    itself is never stored)."""
 
     exported_at: datetime
     account: UserResponse
@@ -45,7 +47,7 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
     audit_events: list[AuditEventResponse]
     identities: list[dict[str, str]]
     passkeys: list[PasskeyResponse]
-    api_keys: list[dict[str, str]]
+    api_keys: list[ApiKeyResponse]
 
     @classmethod
     def of(cls, export: AccountExport) -> AccountExportResponse:
@@ -57,5 +59,5 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
             audit_events=[AuditEventResponse.of(event) for event in export.audit_events],
             identities=[],
             passkeys=[PasskeyResponse.of(passkey) for passkey in export.passkeys],
-            api_keys=[],
+            api_keys=[ApiKeyResponse.of(key) for key in export.api_keys],
         )

@@ -344,3 +344,13 @@ async def test_the_metrics_count_key_checks_by_result(api: Api) -> None:
     assert 'bastion_api_key_auth_total{result="success"} 1.0' in text
     assert 'bastion_api_key_auth_total{result="scope"} 1.0' in text
     assert 'bastion_api_key_auth_total{result="invalid"} 1.0' in text
+
+
+async def test_the_export_lists_the_keys_without_the_keys_themselves(api: Api) -> None:
+    pair = await api.registered_and_logged_in()
+    key = await _key(api, pair, name="backup script")
+
+    export = (await api.client.get("/auth/me/export", headers=bearer(pair))).json()
+
+    assert export["api_keys"] == [{field: value for field, value in key.items() if field != "key"}]
+    assert key["key"] not in str(export)
