@@ -30,9 +30,10 @@ class ExportAccount:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountExport:
     """The account, every stored session (revoked and expired ones too), every task, every audit
-    event, every passkey and every unrevoked API key of the account, as held at `exported_at`. Secrets are not part of it: no
-    password hash and no token, of any kind, stored only as hashes anyway (a passkey's public key and
-    credential id are left out too: they identify an authenticator and are of no use to its owner)."""
+    event, every passkey and every unrevoked API key of the account, as held at `exported_at`.
+    Secrets are not part of it: no password hash and no token or key, of any kind, stored only as
+    hashes anyway (a passkey's public key and credential id are left out too: they identify an
+    authenticator and are of no use to its owner)."""
 
     exported_at: datetime
     user: User
