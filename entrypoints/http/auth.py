@@ -18,7 +18,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from application.auth.authenticate import Authenticate, AuthenticateHandler
 from application.auth.identify_caller import IdentifyCaller, IdentifyCallerHandler, is_api_key
-from domain.audit import NO_CONTEXT
 from domain.errors import TokenInvalidError
 from domain.sessions import Access, Principal
 from entrypoints.http.client_ip import request_context
@@ -55,9 +54,10 @@ async def authenticated(
     token = bearer_token(request)
     if token is None:
         raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
-    # Only a key is judged by where it comes from; an access token needs no client address.
-    context = request_context(request) if is_api_key(token) else NO_CONTEXT
-    return await identify.handle(IdentifyCaller(credential=token, access=access, context=context))
+    if is_api_key(token):
+        # Only a key is judged by where it comes from; an access token needs no client address.
+        return await identify.handle(IdentifyCaller(credential=token, access=access, context=request_context(request)))
+    return await identify.tokens.handle(Authenticate(access_token=token))
 
 
 def principal_of(request: Request[Principal, Any, Any]) -> Principal:
