@@ -62,9 +62,13 @@ def _statuses(base: str, key: dict[str, Any], checks: int = CHECKS) -> set[tuple
 
 
 def _refused_after(base: str, key: dict[str, Any], since: float) -> float:
-    """Seconds from `since` until GET /auth/verify on `base` refuses the key (fails after 5 s)."""
+    """Seconds from `since` until `base` refuses the key on GET /auth/verify and then on GET /tasks
+    (fails after 5 s)."""
     headers = {"X-API-Key": key["key"]}
-    while httpx.get(f"{base}/auth/verify", headers=headers).status_code != 401:
+    while not (
+        httpx.get(f"{base}/auth/verify", headers=headers).status_code == 401
+        and httpx.get(f"{base}/tasks", headers=headers).status_code == 401
+    ):
         assert time.monotonic() - since < 5, "the revocation never reached the other process"
         time.sleep(0.002)
     return time.monotonic() - since
