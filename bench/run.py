@@ -15,7 +15,7 @@ What one run does (see bench/README.md for how to read the table):
    upgrade`, 10,000 users inserted through SQL sharing ONE argon2id hash made with the service's
    parameters (device tokens, TOTP and, when their row runs, passkeys seeded through SQL too),
    then `bastion serve --workers 1` with throttling and lockout switched off. The bench user
-   (bench0@example.org) logs in over HTTP and creates its 20 tasks over HTTP.
+   (bench0@example.org) logs in over HTTP and creates its 20 tasks and an API key (tasks:read) over HTTP.
 4. A 2-second warm-up of every endpoint, then `--repetitions` rounds; each round runs bare /health
    on the ceiling app and every Bastion endpoint once (wrk, `--connections` connections, `--duration`
    seconds), then the /health probe alone (idle) and the same probe during a login storm. Rounds
