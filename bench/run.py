@@ -15,7 +15,7 @@ What one run does (see bench/README.md for how to read the table):
    upgrade`, 10,000 users inserted through SQL sharing ONE argon2id hash made with the service's
    parameters (device tokens, TOTP and, when their row runs, passkeys seeded through SQL too),
    then `bastion serve --workers 1` with throttling and lockout switched off. The bench user
-   (bench0@example.org) logs in over HTTP and creates its 20 tasks over HTTP.
+   (bench0@example.org) logs in over HTTP and creates its 20 tasks and an API key (tasks:read) over HTTP.
 4. A 2-second warm-up of every endpoint, then `--repetitions` rounds; each round runs bare /health
    on the ceiling app and every Bastion endpoint once (wrk, `--connections` connections, `--duration`
    seconds), then the /health probe alone (idle) and the same probe during a login storm. Rounds
@@ -115,6 +115,7 @@ class Endpoint:
     path: str
     script: str
     bearer: bool = False
+    api_key: bool = False  # sends the bench user's API key (scope tasks:read) as X-API-Key
     expected_status: int = 200
 
 
@@ -122,8 +123,19 @@ ENDPOINTS = (
     Endpoint("bare", "bare /health (ceiling app)", "GET", "/health", "get.lua"),
     Endpoint("health", "GET /health", "GET", "/health", "get.lua"),
     Endpoint("verify", "GET /auth/verify", "GET", "/auth/verify", "get.lua", bearer=True, expected_status=204),
+    Endpoint(
+        "verify_key", "GET /auth/verify (API key)", "GET", "/auth/verify", "get.lua", api_key=True, expected_status=204
+    ),
     Endpoint("me", "GET /auth/me", "GET", "/auth/me", "get.lua", bearer=True),
     Endpoint("tasks", f"GET /tasks ({TASK_COUNT} items)", "GET", f"/tasks?limit={TASK_COUNT}", "get.lua", bearer=True),
+    Endpoint(
+        "tasks_key",
+        f"GET /tasks (API key, {TASK_COUNT} items)",
+        "GET",
+        f"/tasks?limit={TASK_COUNT}",
+        "get.lua",
+        api_key=True,
+    ),
     Endpoint("refresh", "POST /auth/refresh", "POST", "/auth/refresh", "refresh.lua"),
     Endpoint("login", "POST /auth/login", "POST", "/auth/login", "login.lua"),
     Endpoint("login_totp", "POST /auth/login + TOTP (2 requests a login)", "POST", "/auth/login", "login_totp.lua"),
@@ -134,10 +146,15 @@ ENDPOINTS = (
 RATIO_TARGETS = {
     ("verify", "sqlite"): 0.45,
     ("verify", "postgres"): 0.45,
+    ("verify_key", "sqlite"): 0.45,
+    ("verify_key", "postgres"): 0.45,
     ("me", "postgres"): 0.15,
     ("me", "sqlite"): 0.10,
     ("refresh", "postgres"): 0.08,
 }
+# Minimum requests/s as a ratio to another row of the same section, by endpoint: (that row, minimum).
+# GET /tasks with an API key within 10 % of GET /tasks with a JWT.
+ROW_TARGETS = {"tasks_key": ("tasks", 0.90)}
 LOGIN_BOUND_SHARE = 0.90
 STORM_P99_FACTOR = 2.0
 RSS_LIMIT_MB = 200.0
@@ -598,6 +615,15 @@ async def check_known_device_login(base_url: str, index: int) -> None:
         raise RuntimeError(f"the seeded device token of {email_of(index)} was not recognised: {status}")
 
 
+async def create_api_key(base_url: str, access_token: str) -> str:
+    """An API key of the bench user with the scope tasks:read, made over HTTP."""
+    body = {"name": "bench", "scopes": ["tasks:read"]}
+    status, answer = await asyncio.to_thread(_post_json, base_url + "/auth/api-keys", body, access_token)
+    if status != 201 or not isinstance(answer, dict) or "key" not in answer:
+        raise RuntimeError(f"POST /auth/api-keys answered {status}: {answer}")
+    return str(answer["key"])
+
+
 async def create_tasks(base_url: str, access_token: str) -> None:
     for number in range(TASK_COUNT):
         task = {"title": f"Task {number}", "description": "A task of the benchmark user.", "completed": number % 3 == 0}
@@ -649,6 +675,12 @@ class Bench:
     passkeys: passkey_seed.PasskeyHolders | None = None
     endpoints: Sequence[Endpoint] = ENDPOINTS
     with_storm: bool = True
+    api_key: str = ""  # the bench user's key, made at set-up
+
+    def headers(self, endpoint: Endpoint, bearer: str | None) -> dict[str, str]:
+        if endpoint.api_key:
+            return {"X-API-Key": self.api_key}
+        return {"Authorization": f"Bearer {bearer}"} if bearer else {}
 
     async def check(self, endpoint: Endpoint, bearer: str | None) -> None:
         """One request by hand before loading an endpoint: a broken setup must not be measured."""
@@ -662,11 +694,10 @@ class Bench:
         if endpoint.method != "GET":
             return
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        status, body = await asyncio.to_thread(_get, base + endpoint.path, headers)
+        status, body = await asyncio.to_thread(_get, base + endpoint.path, self.headers(endpoint, bearer))
         if status != endpoint.expected_status:
             raise RuntimeError(f"{endpoint.label} answered {status}: {body[:300]!r}")
-        if endpoint.key == "tasks" and len(msgspec.json.decode(body)["items"]) != TASK_COUNT:
+        if endpoint.key in ("tasks", "tasks_key") and len(msgspec.json.decode(body)["items"]) != TASK_COUNT:
             raise RuntimeError(f"{endpoint.label} did not list {TASK_COUNT} tasks")
 
     async def write_tokens(self, count: int) -> str:
@@ -700,6 +731,8 @@ class Bench:
         if endpoint.bearer:
             bearer = (await log_in(self.bastion.url, BENCH_USER))["access_token"]
             env["BENCH_TOKEN"] = bearer
+        if endpoint.api_key:
+            env["BENCH_API_KEY"] = self.api_key
         if endpoint.key == "refresh":
             env["BENCH_TOKENS_PREFIX"] = await self.write_tokens(self.pools["refresh"])
         if endpoint.key == "passkey_login":
@@ -821,6 +854,7 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
                 bench.with_storm = "storm" in args.only
                 access = (await log_in(server.url, BENCH_USER))["access_token"]
                 await create_tasks(server.url, access)
+                bench.api_key = await create_api_key(server.url, access)
                 await bench.warm_up()
                 for number in range(load.repetitions):
                     await bench.round(number)
@@ -904,7 +938,8 @@ def facts(settings: Settings, verify_s: float, load: Load) -> list[str]:
         f"{settings.hashing.max_pending} pending; one verify takes {verify_s * 1000:.1f} ms (median of "
         f"{VERIFY_SAMPLES}, in-process, idle machine), so the login bound is {settings.hashing.threads} / "
         f"{verify_s * 1000:.1f} ms = {bound:.1f} logins/s",
-        f"- data: {USER_COUNT:,} users sharing one argon2id hash; the bearer user has {TASK_COUNT} tasks; "
+        f"- data: {USER_COUNT:,} users sharing one argon2id hash; the bearer user has {TASK_COUNT} tasks and "
+        f"one API key (tasks:read); "
         f"logins cycle through {LOGIN_USERS[1]:,} users; every refresh presents a fresh pre-issued token of "
         f"its own session; Bastion `serve --workers 1`, throttling and lockout off, no Redis"
         + "".join(f"; {name}={value}" for name, value in EXTRA_SETTINGS.items()),
@@ -937,6 +972,11 @@ def _median(results: Sequence[WrkResult]) -> tuple[float, float, float, int]:
     )
 
 
+def _invalid(results: Sequence[WrkResult]) -> bool:
+    """More failed requests than MAX_ERROR_SHARE of the row's requests."""
+    return sum(r.errors for r in results) > MAX_ERROR_SHARE * sum(r.requests for r in results)
+
+
 def _verdict(ok: bool, invalid: bool) -> str:
     if invalid:
         return "invalid (errors)"
@@ -944,9 +984,11 @@ def _verdict(ok: bool, invalid: bool) -> str:
 
 
 def _endpoint_row(endpoint: Endpoint, section: Section, bare_rps: float, bound: float) -> Row:
+    """The row of one endpoint: its ratio to bare /health, and its target (a ratio to bare /health,
+    a share of the argon2 bound, or a ratio to another row of the same section)."""
     results = section.runs[endpoint.key]
-    rps, p50, p99, errors = _median(results)
-    invalid = errors > MAX_ERROR_SHARE * sum(r.requests for r in results)
+    rps, p50, p99, _ = _median(results)
+    errors, invalid = sum(r.errors for r in results), _invalid(results)
     ratio = rps / bare_rps if bare_rps else 0.0
     ratio_text, target, result = f"{ratio:.3f}", "—", "—"
     if endpoint.key in ("login", "login_totp"):
@@ -959,6 +1001,15 @@ def _endpoint_row(endpoint: Endpoint, section: Section, bare_rps: float, bound: 
         minimum = RATIO_TARGETS[(endpoint.key, section.backend)]
         target = f"≥ {minimum:.2f}"
         result = _verdict(ratio >= minimum, invalid)
+    elif endpoint.key in ROW_TARGETS and section.runs[ROW_TARGETS[endpoint.key][0]]:
+        other_key, minimum = ROW_TARGETS[endpoint.key]
+        other_label = next(item.label for item in ENDPOINTS if item.key == other_key)
+        other_results = section.runs[other_key]
+        other_rps = _median(other_results)[0]
+        share = rps / other_rps if other_rps else 0.0
+        ratio_text += f" ({share:.3f} of {other_label})"
+        target = f"≥ {minimum:.2f} of {other_label}"
+        result = _verdict(share >= minimum, invalid or _invalid(other_results))
     elif invalid:
         result = "invalid (errors)"
     return Row(
