@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import User
-from domain.api_keys import ApiKey, Scope, hash_api_key, new_api_key, new_api_key_id, shown_part
+from domain.api_keys import ApiKey, Scope, hash_api_key, new_api_key_id, new_key_body, shown_part
 from domain.ports.api_key_repositories import ApiKeyReader
 from tests.builders import NOW, a_stored_user
 
@@ -25,7 +25,7 @@ Network = IPv4Network | IPv6Network
 
 
 def _an_api_key(user: User, **overrides: Any) -> ApiKey:
-    key = new_api_key()
+    key = new_key_body()
     fields: dict[str, Any] = {
         "id": new_api_key_id(),
         "user_id": user.id,
@@ -94,7 +94,7 @@ async def test_an_account_without_keys_has_none(uow: UnitOfWork) -> None:
     user = await a_stored_user(uow)
 
     async with uow as tx:
-        found = await _reads(tx.api_keys, user, hash_api_key(new_api_key()))
+        found = await _reads(tx.api_keys, user, hash_api_key(new_key_body()))
     assert found == [[], 0, None]
 
 
