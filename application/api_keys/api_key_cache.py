@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.api_keys import ApiKey
+from domain.sessions import Principal
+
+# A stored key and the principal it makes (built once, not on every request).
+CachedKey = tuple[ApiKey, Principal]
 
 # How long an unknown hash is remembered as unknown. Keys are minted with a tag only this service can
 # compute, so a lookup of a hash no key has is rare (a key deleted with its account, say).
@@ -25,9 +29,9 @@ class ApiKeyCache:
 
     def __init__(self, ttl: timedelta) -> None:
         self._ttl = ttl
-        self._entries: dict[str, tuple[ApiKey | None, datetime]] = {}
+        self._entries: dict[str, tuple[CachedKey | None, datetime]] = {}
 
-    def get(self, key_hash: str, now: datetime) -> tuple[bool, ApiKey | None]:
+    def get(self, key_hash: str, now: datetime) -> tuple[bool, CachedKey | None]:
         """(found, key): found False when the hash must be read from the store."""
         entry = self._entries.get(key_hash)
         if entry is None:
@@ -38,7 +42,7 @@ class ApiKeyCache:
             return False, None
         return True, key
 
-    def put(self, key_hash: str, key: ApiKey | None, now: datetime) -> None:
+    def put(self, key_hash: str, key: CachedKey | None, now: datetime) -> None:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries = {hash_: entry for hash_, entry in self._entries.items() if now < entry[1]}
             if len(self._entries) >= MAX_ENTRIES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.auth.authenticate import Authenticate, AuthenticateHandler
@@ -16,8 +17,9 @@ class IdentifyCaller:
     credential: str
     # What the requested use case needs of its caller; None: anything (GET /auth/verify).
     access: Access | None = Access.ACCOUNT
-    # Where the request comes from: needed for API keys only (their IP ranges and audit trail).
-    context: RequestContext = NO_CONTEXT
+    # Where the request comes from, worked out when needed: for API keys only (their IP ranges and
+    # audit trail), and for those only with ranges or a refusal.
+    context: Callable[[], RequestContext] = lambda: NO_CONTEXT
 
 
 def is_api_key(credential: str) -> bool:

@@ -9,6 +9,7 @@ beside the route's use case cost about a tenth of a request's CPU (bench/README.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from litestar import Request
@@ -56,7 +57,8 @@ async def authenticated(
         raise problem(401, "unauthorized", "Authentication is required.", headers=bearer_challenge())
     if is_api_key(token):
         # Only a key is judged by where it comes from; an access token needs no client address.
-        return await identify.handle(IdentifyCaller(credential=token, access=access, context=request_context(request)))
+        context = partial(request_context, request)
+        return await identify.handle(IdentifyCaller(credential=token, access=access, context=context))
     return await identify.tokens.handle(Authenticate(access_token=token))
 
 
