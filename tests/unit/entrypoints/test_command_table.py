@@ -79,6 +79,8 @@ def test_bastions_table_offers_every_documented_command() -> None:
         ("users", "deactivate"),
         ("users", "activate"),
         ("users", "reset-mfa"),
+        ("api-keys", "list"),
+        ("api-keys", "revoke"),
         ("keys", "generate"),
         ("keys", "rotate"),
         ("hash", "calibrate"),

@@ -27,10 +27,11 @@ def test_every_http_handler_is_the_use_case_provider_of_the_same_name() -> None:
         assert getattr(handlers, field.name) is getattr(use_cases, field.name), field.name
 
 
-def test_route_dependencies_are_every_handler_but_the_throttles() -> None:
+def test_route_dependencies_are_every_handler_but_the_middlewares_own() -> None:
     use_cases, _ = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
     dependencies = http_handlers(use_cases).route_dependencies()
-    assert set(dependencies) == {field.name for field in fields(HttpHandlers)} - {"throttle_request"}
+    middleware_only = {"throttle_request", "authenticate"}
+    assert set(dependencies) == {field.name for field in fields(HttpHandlers)} - middleware_only
 
 
 async def test_the_memory_service_starts_and_stops_its_outbox_worker() -> None:

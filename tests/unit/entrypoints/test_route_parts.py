@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from litestar import post
 
-from entrypoints.http.auth import BEARER
+from domain.sessions import Access
+from entrypoints.http.auth import ACCESS_OPT, BEARER
 from entrypoints.http.route_parts import bearer_route, use_case_route
 from entrypoints.http.security import require_json_body
 from entrypoints.http.throttling import SENSITIVE
@@ -40,6 +43,18 @@ def test_a_use_case_route_takes_a_status_the_json_guard_and_its_opt() -> None:
 def test_a_bearer_route_is_marked_for_a_bearer_token() -> None:
     handler = post("/x", **bearer_route(_DoSomethingHandler, status_code=204))(_route)
 
-    assert handler.opt == BEARER
+    assert handler.opt == {**BEARER, ACCESS_OPT: Access.ACCOUNT}
     assert handler.status_code == 204
     assert handler.description == "Does something.\n\nIn two paragraphs."
+
+
+class _ReadTasksHandler:
+    """Reads tasks."""
+
+    access: ClassVar[Access] = Access.TASKS_READ
+
+
+def test_a_bearer_route_carries_what_its_use_case_needs_of_the_caller() -> None:
+    handler = post("/x", **bearer_route(_ReadTasksHandler))(_route)
+
+    assert handler.opt == {**BEARER, ACCESS_OPT: Access.TASKS_READ}
