@@ -310,3 +310,17 @@ api_keys = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     Index(None, "user_id"),
 )
+
+service_accounts = Table(
+    "service_accounts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    # `domain.api_keys.API_KEY_NAME_MAX_LENGTH` characters at most, as an API key's.
+    Column("name", String(100), nullable=False),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("secret_rotated_at", UtcDateTime, nullable=True),
+    Column("deleted_at", UtcDateTime, nullable=True),
+)

@@ -20,7 +20,7 @@ from application.auth.authenticate import Authenticate, AuthenticateHandler
 from application.auth.identify_caller import IdentifyCaller, IdentifyCallerHandler, is_api_key
 from domain.audit import NO_CONTEXT
 from domain.errors import TokenInvalidError
-from domain.sessions import Access, Principal
+from domain.sessions import Access, Principal, PrincipalKind
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.problems import bearer_challenge, problem
 
@@ -101,7 +101,9 @@ class BearerAuthMiddleware(ASGIMiddleware):
             # An API key is never the caller of an optional-bearer route (logout ends sessions).
             return None
         try:
-            return await self._authenticate().handle(Authenticate(access_token=token.strip()))
+            principal = await self._authenticate().handle(Authenticate(access_token=token.strip()))
         except TokenInvalidError:
             # An invalid optional token proves nothing; the request goes on without it.
             return None
+        # Nor is a service account's token (it has no session to end).
+        return principal if principal.kind is PrincipalKind.SESSION else None

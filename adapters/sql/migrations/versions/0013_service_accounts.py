@@ -1,0 +1,37 @@
+"""Service accounts: machine clients of the client credentials grant, their secrets stored as argon2id hashes.
+
+Revision ID: 0013_service_accounts
+Revises: 0012_api_keys
+Create Date: 2026-12-06
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = "0013_service_accounts"
+down_revision = "0012_api_keys"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "service_accounts",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("client_id", sa.String(64), nullable=False),
+        sa.Column("secret_hash", sa.Text(), nullable=False),
+        sa.Column("scopes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("secret_rotated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_service_accounts"),
+        sa.UniqueConstraint("client_id", name="uq_service_accounts_client_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("service_accounts")
