@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
+from domain.ids import UserId
 from domain.ports.service_account_repositories import ServiceAccountRepository
 from domain.service_accounts import ServiceAccount, ServiceAccountId
 
 
 class MemoryServiceAccountRepository(ServiceAccountRepository):
-    """Service accounts by id (frozen, so stored as they are); lookups by client id scan them all."""
+    """Service accounts by id (frozen, so stored as they are); lookups by client id scan them all.
+    `delete_tasks` deletes the tasks of an owner in the same transaction."""
 
-    def __init__(self, accounts: dict[ServiceAccountId, ServiceAccount]) -> None:
-        self._accounts = accounts
+    def __init__(
+        self, accounts: dict[ServiceAccountId, ServiceAccount], delete_tasks: Callable[[UserId], None]
+    ) -> None:
+        self._accounts, self._delete_tasks = accounts, delete_tasks
 
     async def list(self) -> list[ServiceAccount]:
         live = [account for account in self._accounts.values() if account.deleted_at is None]
@@ -48,6 +53,7 @@ class MemoryServiceAccountRepository(ServiceAccountRepository):
         if account is None:
             return None
         deleted = self._accounts[account_id] = account.deleted(now)
+        self._delete_tasks(deleted.subject)
         return deleted
 
     def _live(self, account_id: ServiceAccountId) -> ServiceAccount | None:

@@ -70,7 +70,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.second_factors = MemorySecondFactorRepository(store.second_factors)
         self.passkeys = MemoryPasskeyRepository(store.passkeys)
         self.api_keys = MemoryApiKeyRepository(store.api_keys)
-        self.service_accounts = MemoryServiceAccountRepository(store.service_accounts)
+        self.service_accounts = MemoryServiceAccountRepository(store.service_accounts, delete_tasks=_never_deletes)
         return self
 
     async def __aexit__(
@@ -166,7 +166,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.passkeys = MemoryPasskeyRepository(self._passkeys)
         self.webauthn_challenges = MemoryWebAuthnChallengeRepository(self._webauthn_challenges)
         self.api_keys = MemoryApiKeyRepository(self._api_keys)
-        self.service_accounts = MemoryServiceAccountRepository(self._service_accounts)
+        self.service_accounts = MemoryServiceAccountRepository(
+            self._service_accounts, delete_tasks=lambda owner_id: delete_tasks_of(self._tasks, owner_id)
+        )
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)

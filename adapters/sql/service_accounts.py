@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select, update
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.statement_parts import NOW, insert_all
 from adapters.sql.tables import service_accounts
+from adapters.sql.tasks import DELETE_TASKS_OF_OWNER
 from domain.api_keys import Scope
 from domain.ports.service_account_repositories import ServiceAccountRepository
 from domain.service_accounts import ServiceAccount, ServiceAccountId, scope_text
@@ -42,7 +43,7 @@ class SqlServiceAccountRepository(ServiceAccountRepository):
     `rotate_secret` and `delete` are each one `UPDATE ... WHERE deleted_at IS NULL RETURNING`, so
     exactly one concurrent caller deletes an account on SQLite (writers queue on `BEGIN IMMEDIATE`)
     and PostgreSQL (READ COMMITTED re-checks the condition once the row lock is released) alike,
-    and no secret is set on an account deleted meanwhile."""
+    and no secret is set on an account deleted meanwhile. Deleting an account deletes its tasks."""
 
     def __init__(self, connection: SqlConnection) -> None:
         self._connection = connection
@@ -69,7 +70,10 @@ class SqlServiceAccountRepository(ServiceAccountRepository):
 
     async def delete(self, account_id: ServiceAccountId, now: datetime) -> ServiceAccount | None:
         row = await self._connection.fetch_one(_DELETE, {"id": account_id, "now": now})
-        return _from_row(row) if row is not None else None
+        if row is None:
+            return None
+        await self._connection.execute(DELETE_TASKS_OF_OWNER, {"owner_id": account_id})
+        return _from_row(row)
 
 
 def _to_row(account: ServiceAccount) -> dict[str, Any]:

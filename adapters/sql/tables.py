@@ -186,12 +186,13 @@ audit_events = Table(
     Index(None, "type", "created_at"),
 )
 
-# The protected resource: tasks, each owned by one user and deleted with it.
+# The protected resource: tasks, each owned by one user or one service account and deleted with it.
+# No foreign key, since the owner may be either: the repositories that delete an owner delete its tasks.
 tasks = Table(
     "tasks",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("owner_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", String(36), nullable=False),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=True),
     Column("completed", Boolean, nullable=False),

@@ -44,5 +44,6 @@ class ServiceAccountRepository(ServiceAccountReader, Protocol):
 
     @abstractmethod
     async def delete(self, account_id: ServiceAccountId, now: datetime) -> ServiceAccount | None:
-        """Mark the account deleted at `now`; the account as deleted, or None when there is no such
-        account or it was deleted already. Exactly one of concurrent callers gets the account."""
+        """Mark the account deleted at `now` and delete its tasks; the account as deleted, or None when
+        there is no such account or it was deleted already. Exactly one of concurrent callers gets
+        the account."""

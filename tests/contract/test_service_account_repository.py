@@ -11,6 +11,7 @@ from typing import Any
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.api_keys import Scope
 from domain.service_accounts import ServiceAccount, ServiceAccountId, new_client_id, new_service_account_id
+from domain.tasks import Task
 from tests.builders import NOW
 
 UowFactory = Callable[[], UnitOfWork]
@@ -179,3 +180,24 @@ async def test_timestamps_come_back_aware_in_utc(uow: UnitOfWork) -> None:
     assert stored.created_at.utcoffset() == timedelta(0)
     assert stored.secret_rotated_at is not None
     assert stored.secret_rotated_at.utcoffset() == timedelta(0)
+
+
+async def test_deleting_an_account_deletes_its_tasks_only(uow: UnitOfWork) -> None:
+    account, other = _an_account(), _an_account()
+    await _stored(uow, account, other)
+    owned, kept = (
+        Task.create(owner_id=owner.subject, title="Reconcile", description=None, completed=False, now=NOW)
+        for owner in (account, other)
+    )
+    async with uow as tx:
+        await tx.tasks.add(owned)
+        await tx.tasks.add(kept)
+        await tx.commit()
+
+    async with uow as tx:
+        await tx.service_accounts.delete(account.id, NOW)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.tasks.get(owned.id, account.subject) is None
+        assert await tx.tasks.get(kept.id, other.subject) == kept
