@@ -95,7 +95,7 @@ class AccessTokenProfile:
             token_id=payload["jti"],
             amr=tuple(payload.get("amr", ())),
             client_id=payload.get("client_id"),
-            scopes=tuple(payload.get("scope", "").split()),
+            scopes=tuple(payload["scope"].split()) if "client_id" in payload else (),
         )
 
     def _check(self, payload: dict[str, Any], now: datetime) -> None:
@@ -142,13 +142,15 @@ def _has_claim_types(payload: dict[str, Any]) -> bool:
     roles = payload.get("roles")
     # Optional: tokens signed before sessions remembered their `amr` have none.
     amr = payload.get("amr", [])
-    # Together or not at all: a service account's token.
-    service = ("client_id" in payload, "scope" in payload)
+    # A service account's token has a `client_id`, and then a `scope` (elsewhere, as any other claim
+    # unknown to sessions, a `scope` is ignored).
+    client_id = payload.get("client_id")
     return (
         is_str_list(amr)
-        and service in ((False, False), (True, True))
-        and all(isinstance(payload.get(name, ""), str) for name in ("client_id", "scope"))
-        and payload.get("client_id") != ""
+        and (
+            "client_id" not in payload
+            or (isinstance(client_id, str) and client_id != "" and isinstance(payload.get("scope"), str))
+        )
         and all(isinstance(payload.get(name), str) for name in _STRING_CLAIMS)
         and all(type(payload.get(name)) is int for name in _TIME_CLAIMS)
         and isinstance(roles, list)
