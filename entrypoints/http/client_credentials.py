@@ -46,13 +46,14 @@ async def client_credentials_command(request: Request[Any, Any, Any]) -> IssueSe
     """
     form = await decode_form(request, ClientCredentialsForm)
     basic = _basic_credentials(request.headers.get("authorization"))
-    posted = form.client_id is not None or form.client_secret is not None
-    if basic is not None and posted:
+    # A parameter without a value counts as omitted (RFC 6749 section 3.2).
+    posted_id, posted_secret = form.client_id or None, form.client_secret or None
+    if basic is not None and (posted_id is not None or posted_secret is not None):
         raise oauth_error(400, "invalid_request", "Authenticate the client by one method only.")
     if basic is not None:
         client_id, client_secret = basic
-    elif form.client_id is not None and form.client_secret is not None:
-        client_id, client_secret = form.client_id, form.client_secret
+    elif posted_id is not None and posted_secret is not None:
+        client_id, client_secret = posted_id, posted_secret
     else:
         raise InvalidClientError
     return IssueServiceToken(client_id=client_id, client_secret=client_secret, scope=form.scope)

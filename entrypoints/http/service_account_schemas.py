@@ -67,9 +67,10 @@ class ClientSecretResponse(msgspec.Struct, frozen=True):
     client_secret: str
 
 
-class ClientCredentialsForm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+class ClientCredentialsForm(msgspec.Struct, frozen=True):
     """The client credentials grant's form (RFC 6749 section 4.4.2), with the client's credentials
-    in it (`client_secret_post`) or in an HTTP Basic header (`client_secret_basic`)."""
+    in it (`client_secret_post`) or in an HTTP Basic header (`client_secret_basic`). Unknown fields
+    are ignored, as RFC 6749 section 3.2 requires of a token endpoint."""
 
     grant_type: Literal["client_credentials"]
     # Its length is judged by the grant (400 `invalid_scope`, as OAuth2 clients expect), not here.

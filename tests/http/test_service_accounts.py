@@ -293,3 +293,12 @@ async def test_rotating_or_deleting_an_unknown_account_is_404(api: Api) -> None:
 
     assert [answer.status_code for answer in answers] == [404, 404]
     assert answers[0].json()["type"] == "urn:bastion:problem:service_account_not_found"
+
+
+async def test_unknown_and_empty_form_parameters_are_ignored(api: Api) -> None:
+    account = await _account(api, await _admin(api))
+
+    response = await _grant(api, account, audience="billing", client_id="", scope="")
+
+    assert response.status_code == 200, response.text
+    assert response.json()["scope"] == "tasks:read"

@@ -49,7 +49,7 @@ from entrypoints.http.schemas import (
     UserResponse,
 )
 from entrypoints.http.security import is_form, require_json_body
-from entrypoints.http.service_account_schemas import ServiceTokenResponse
+from entrypoints.http.service_account_schemas import ClientCredentialsForm, ServiceTokenResponse
 from entrypoints.http.throttling import SENSITIVE
 
 
@@ -148,7 +148,7 @@ _TOKEN_DOC = (
     "`grant_type`, or JSON).\n\n" + _LOGIN_DOC
 )
 _TOKEN_OPTIONS = documented(SENSITIVE, json_body=True, errors=(401, 403))
-_TOKEN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm)
+_TOKEN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm, ClientCredentialsForm)
 
 
 @post("/token", status_code=HTTP_200_OK, opt=SENSITIVE, description=_TOKEN_DOC, **_TOKEN_OPTIONS)
