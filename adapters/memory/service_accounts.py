@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from domain.ids import UserId
@@ -47,6 +48,13 @@ class MemoryServiceAccountRepository(ServiceAccountRepository):
             return None
         changed = self._accounts[account_id] = account.with_secret(secret_hash, now)
         return changed
+
+    async def upgrade_secret_hash(self, account_id: ServiceAccountId, old_hash: str, new_hash: str) -> bool:
+        account = self._live(account_id)
+        if account is None or account.secret_hash != old_hash:
+            return False
+        self._accounts[account_id] = replace(account, secret_hash=new_hash)
+        return True
 
     async def delete(self, account_id: ServiceAccountId, now: datetime) -> ServiceAccount | None:
         account = self._live(account_id)

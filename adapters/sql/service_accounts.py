@@ -30,6 +30,15 @@ _ROTATE = Statement(
     .values(secret_hash=bindparam("secret_hash"), secret_rotated_at=NOW)
     .returning(*service_accounts.c)
 )
+_UPGRADE = Statement(
+    update(service_accounts)
+    .where(
+        service_accounts.c.id == bindparam("id"),
+        service_accounts.c.secret_hash == bindparam("old_hash"),
+        _LIVE,
+    )
+    .values(secret_hash=bindparam("new_hash"))
+)
 _DELETE = Statement(
     update(service_accounts)
     .where(service_accounts.c.id == bindparam("id"), _LIVE)
@@ -67,6 +76,10 @@ class SqlServiceAccountRepository(ServiceAccountRepository):
     ) -> ServiceAccount | None:
         row = await self._connection.fetch_one(_ROTATE, {"id": account_id, "secret_hash": secret_hash, "now": now})
         return _from_row(row) if row is not None else None
+
+    async def upgrade_secret_hash(self, account_id: ServiceAccountId, old_hash: str, new_hash: str) -> bool:
+        values = {"id": account_id, "old_hash": old_hash, "new_hash": new_hash}
+        return await self._connection.execute(_UPGRADE, values) == 1
 
     async def delete(self, account_id: ServiceAccountId, now: datetime) -> ServiceAccount | None:
         row = await self._connection.fetch_one(_DELETE, {"id": account_id, "now": now})

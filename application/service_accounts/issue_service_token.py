@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.unit_of_work import ReadOnlyUnitOfWork
+from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.errors import InvalidClientError
 from domain.ports.clock import Clock
 from domain.ports.password_hasher import PasswordHasher
@@ -40,7 +40,8 @@ class IssueServiceTokenHandler:
 
     - An unknown client id, a deleted account and a wrong secret fail alike (401 `invalid_client`),
       after the same hashing work (an unknown client costs one verify against a dummy hash).
-      Oversized values are refused before any lookup.
+      Oversized values are refused before any lookup. A right secret under an outdated hash is
+      stored again under the current parameters (unless the secret was rotated meanwhile).
     - `scope`, when given, must name only scopes granted to the account (400 `invalid_scope`);
       without it the token carries them all.
     - The token is an RFC 9068 access token with `sub` (and `sid`) the account's id, `client_id` and
@@ -51,12 +52,14 @@ class IssueServiceTokenHandler:
     def __init__(
         self,
         reader: ReadOnlyUnitOfWork,
+        uow: UnitOfWork,
         hasher: PasswordHasher,
         issuer: TokenIssuer,
         policy: SessionPolicy,
         clock: Clock,
     ) -> None:
-        self._reader, self._hasher, self._issuer, self._policy, self._clock = reader, hasher, issuer, policy, clock
+        self._reader, self._uow, self._hasher, self._issuer = reader, uow, hasher, issuer
+        self._policy, self._clock = policy, clock
 
     async def handle(self, command: IssueServiceToken) -> ServiceToken:
         requested = parse_scope_parameter(command.scope)
@@ -93,4 +96,8 @@ class IssueServiceTokenHandler:
         check = await self._hasher.verify(command.client_secret, account.secret_hash)
         if not check.ok:
             raise InvalidClientError
+        if check.upgraded_hash is not None:
+            async with self._uow as uow:
+                await uow.service_accounts.upgrade_secret_hash(account.id, account.secret_hash, check.upgraded_hash)
+                await uow.commit()
         return account

@@ -43,6 +43,12 @@ class ServiceAccountRepository(ServiceAccountReader, Protocol):
         the account as changed, or None when there is no such account (or it is deleted)."""
 
     @abstractmethod
+    async def upgrade_secret_hash(self, account_id: ServiceAccountId, old_hash: str, new_hash: str) -> bool:
+        """Replace the secret hash of the account, not deleted, with `new_hash` (the same secret under
+        current parameters) only while it is still `old_hash`, so a rotation meanwhile is never undone;
+        `secret_rotated_at` is untouched. Whether it was replaced."""
+
+    @abstractmethod
     async def delete(self, account_id: ServiceAccountId, now: datetime) -> ServiceAccount | None:
         """Mark the account deleted at `now` and delete its tasks; the account as deleted, or None when
         there is no such account or it was deleted already. Exactly one of concurrent callers gets

@@ -394,6 +394,7 @@ class UseCases(containers.DeclarativeContainer):
     issue_service_token = providers.Factory(
         IssueServiceTokenHandler,
         reader=adapters.reader,
+        uow=adapters.uow,
         hasher=hasher,
         issuer=adapters.issuer,
         policy=policies.provided.session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -201,3 +202,18 @@ async def test_deleting_an_account_deletes_its_tasks_only(uow: UnitOfWork) -> No
     async with uow as tx:
         assert await tx.tasks.get(owned.id, account.subject) is None
         assert await tx.tasks.get(kept.id, other.subject) == kept
+
+
+async def test_a_secret_hash_is_upgraded_only_while_it_is_the_one_checked(uow: UnitOfWork) -> None:
+    account, deleted = _an_account(), _an_account(deleted_at=NOW)
+    await _stored(uow, account, deleted)
+
+    async with uow as tx:
+        stale = await tx.service_accounts.upgrade_secret_hash(account.id, "$argon2id$other", "$argon2id$new")
+        gone = await tx.service_accounts.upgrade_secret_hash(deleted.id, deleted.secret_hash, "$argon2id$new")
+        upgraded = await tx.service_accounts.upgrade_secret_hash(account.id, account.secret_hash, "$argon2id$new")
+        await tx.commit()
+
+    assert (stale, gone, upgraded) == (False, False, True)
+    async with uow as tx:
+        assert await tx.service_accounts.get(account.id) == replace(account, secret_hash="$argon2id$new")

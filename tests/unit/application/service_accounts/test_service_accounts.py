@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from adapters.memory.hasher import MemoryPasswordHasher
 from application.auth.authenticate import Authenticate
 from application.auth.register_user import RegisterUser
 from application.service_accounts.create_service_account import CreateServiceAccount, NewServiceAccount
@@ -109,3 +112,18 @@ async def test_deletion_revokes_the_tokens_already_granted(harness: Harness) -> 
 
     with pytest.raises(TokenInvalidError):
         await harness.authenticate.handle(Authenticate(access_token=token.access_token))
+
+
+async def test_a_right_secret_under_an_outdated_hash_is_stored_again_under_the_current_one(harness: Harness) -> None:
+    made = await _created(harness, await _admin(harness))
+    account_id = made.account.id
+    harness.store.service_accounts[account_id] = replace(
+        made.account, secret_hash=MemoryPasswordHasher.outdated_hash(made.client_secret)
+    )
+
+    await harness.use_cases.issue_service_token().handle(_grant(made))
+
+    upgraded = harness.store.service_accounts[account_id]
+    assert upgraded.secret_hash.startswith("$memory$")
+    assert upgraded.secret_rotated_at is None
+    assert (await harness.use_cases.issue_service_token().handle(_grant(made))).access_token
