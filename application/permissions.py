@@ -11,6 +11,7 @@ from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.accounts import Permission, User
 from domain.errors import PermissionDeniedError, TokenInvalidError
 from domain.ids import UserId
+from domain.service_accounts import ServiceAccountId
 
 
 async def acting_account(uow: UnitOfWork | ReadOnlyUnitOfWork, actor_id: UserId, permission: Permission) -> User:
@@ -41,3 +42,22 @@ async def require(uow: UnitOfWork | ReadOnlyUnitOfWork, actor_id: UserId | None,
     if actor_id is None:
         return None
     return await acting_account(uow, actor_id, permission)
+
+
+async def task_owner(uow: UnitOfWork | ReadOnlyUnitOfWork, actor_id: UserId) -> UserId:
+    """Whose tasks the caller works on: its own. The caller is an account allowed to own tasks
+    (`acting_account`), or a service account not deleted, which owns tasks of its own (whether its
+    token's scopes allow the use case was decided when it was authenticated).
+
+    Raises:
+        TokenInvalidError: neither an active account nor a service account any more.
+        PermissionDeniedError: an active account whose roles do not allow owning tasks.
+    """
+    actor = await uow.users.get(actor_id)
+    if actor is None and await uow.service_accounts.get(ServiceAccountId(actor_id)) is not None:
+        return actor_id
+    if actor is None or not actor.is_active:
+        raise TokenInvalidError
+    if not actor.can(Permission.TASKS_OWN):
+        raise PermissionDeniedError
+    return actor.id

@@ -33,6 +33,7 @@ from domain.ports.repositories import (
     UserReader,
     UserRepository,
 )
+from domain.ports.service_account_repositories import ServiceAccountReader, ServiceAccountRepository
 
 
 class _Block(Protocol):
@@ -72,6 +73,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     second_factors: SecondFactorReader
     passkeys: PasskeyReader
     api_keys: ApiKeyReader
+    service_accounts: ServiceAccountReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -103,6 +105,7 @@ class UnitOfWork(_Block, Protocol):
     passkeys: PasskeyRepository
     webauthn_challenges: WebAuthnChallengeRepository
     api_keys: ApiKeyRepository
+    service_accounts: ServiceAccountRepository
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

@@ -57,6 +57,9 @@ class AuditEventType(StrEnum):
     API_KEY_REVOKED = "api_key.revoked"
     # A request with a known key refused: revoked, expired, from an IP outside its ranges, or out of scope.
     API_KEY_REFUSED = "api_key.refused"
+    SERVICE_ACCOUNT_CREATED = "service_account.created"
+    SERVICE_ACCOUNT_DELETED = "service_account.deleted"
+    SERVICE_ACCOUNT_SECRET_ROTATED = "service_account.secret_rotated"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

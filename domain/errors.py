@@ -7,8 +7,11 @@ a hash or anything an attacker could use to tell accounts apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -40,6 +43,16 @@ class ValidationFailedError(DomainError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__()
         self.errors = tuple(errors)
+
+
+def collected(errors: list[FieldError], parse: Callable[[], T], fallback: T) -> T:
+    """What `parse` gives, or `fallback` with the broken rules of its `ValidationFailedError` added
+    to `errors`: so that a command's every broken rule is reported at once."""
+    try:
+        return parse()
+    except ValidationFailedError as error:
+        errors.extend(error.errors)
+        return fallback
 
 
 class ConflictError(DomainError):
@@ -264,8 +277,31 @@ class TooManyApiKeysError(ConflictError):
 
 
 class InsufficientScopeError(PermissionDeniedError):
-    """Raised when a caller authenticated with an API key asks for what its scopes do not allow (any
-    account management or administration included)."""
+    """Raised when a caller authenticated with an API key or a service account's token asks for what
+    its scopes do not allow (any account management or administration included)."""
 
     code = "insufficient_scope"
     message = "The API key does not allow this."
+
+
+class ServiceAccountNotFoundError(NotFoundError):
+    """Raised when an id names no service account (or a deleted one)."""
+
+    code = "service_account_not_found"
+    message = "The service account was not found."
+
+
+class InvalidClientError(DomainError):
+    """Raised by the client credentials grant for an unknown client, a deleted one and a wrong
+    secret alike (RFC 6749 section 5.2 `invalid_client`), after the same hashing work."""
+
+    code = "invalid_client"
+    message = "Client authentication failed."
+
+
+class InvalidScopeError(DomainError):
+    """Raised when a client asks for a scope that is unknown or not granted to it (RFC 6749 section
+    5.2 `invalid_scope`)."""
+
+    code = "invalid_scope"
+    message = "The requested scope is invalid or not granted to this client."

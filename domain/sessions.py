@@ -81,6 +81,15 @@ class AccessClaims:
     token_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # RFC 8176 authentication method references of the session's login; () in a token without `amr`.
     amr: tuple[str, ...] = ()
+    # Only in a service account's token (client credentials grant): its public client id and its
+    # scopes (RFC 9068 `client_id`, `scope`). Then `subject` and `session_id` are the account's id.
+    client_id: str | None = None
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def is_service(self) -> bool:
+        """Whether the token was granted to a service account rather than to a login's session."""
+        return self.client_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,9 @@ class PrincipalKind(StrEnum):
     SESSION = "session"
     # A personal API key: a script acting for its owner, within the key's scopes.
     API_KEY = "api_key"
+    # A service account's access token (client credentials grant): a machine acting as itself,
+    # within the account's scopes, exactly as narrowly as an API key.
+    SERVICE = "service"
 
 
 class Access(StrEnum):
@@ -113,8 +125,9 @@ class Access(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """An authenticated caller: a login's session (from a valid access token) or an API key (then
-    `session_id` is the key's id, and `scopes` what the key may do)."""
+    """An authenticated caller: a login's session (from a valid access token), an API key (then
+    `session_id` is the key's id, and `scopes` what the key may do) or a service account (then
+    `user_id` and `session_id` are the account's id, and `scopes` those of its token)."""
 
     user_id: UserId
     session_id: SessionId
@@ -130,7 +143,8 @@ class Principal:
 
     def may(self, access: Access) -> bool:
         """Whether this caller may use a use case that needs `access`: a session may use any (the
-        account's roles decide the rest), a key only the task use cases its scopes name."""
+        account's roles decide the rest), a key or a service account only the task use cases its
+        scopes name."""
         if self.kind is PrincipalKind.SESSION:
             return True
         return access is not Access.ACCOUNT and access.value in self.scopes

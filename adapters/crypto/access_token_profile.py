@@ -24,6 +24,10 @@ _TIME_CLAIMS = ("exp", "iat", "nbf")
 class AccessTokenProfile:
     """The claims every access token carries, whatever signs it: `iss`, `aud`, `sub`, `exp`, `iat`,
     `nbf` (= `iat`), `jti`, `sid`, `roles` and `amr` (RFC 8176), timestamps in whole seconds rounded down.
+    A service account's token (client credentials grant) also carries `client_id` and `scope`
+    (RFC 9068 section 2.2: the client's public id, and its scopes space-separated); its `sub` and
+    its `sid` are both the service account's id (it has no session: the id stands in the revocation
+    list for both), and `roles` and `amr` are empty.
 
     - `claims_of` requires every claim with the right type, `iss` ours, `aud` ours or a list of strings
       holding ours, `sub`, `sid` and `jti` not empty, `nbf` and `iat` no later than `now` plus the
@@ -51,7 +55,7 @@ class AccessTokenProfile:
     def payload(self, claims: AccessClaims) -> dict[str, Any]:
         """The JWT claims set of `claims`, its members in the order they are serialised."""
         issued_at = timestamp(claims.issued_at)
-        return {
+        payload: dict[str, Any] = {
             "iss": self._issuer,
             "aud": self._audience,
             "sub": claims.subject,
@@ -63,6 +67,10 @@ class AccessTokenProfile:
             "nbf": issued_at,
             "exp": timestamp(claims.expires_at),
         }
+        if claims.client_id is not None:
+            payload["client_id"] = claims.client_id
+            payload["scope"] = " ".join(claims.scopes)
+        return payload
 
     def claims_of(self, payload: dict[str, Any], now: datetime) -> AccessClaims:
         """The claims of a verified token's `payload`, if they hold at `now`.
@@ -86,6 +94,8 @@ class AccessTokenProfile:
             expires_at=expires_at,
             token_id=payload["jti"],
             amr=tuple(payload.get("amr", ())),
+            client_id=payload.get("client_id"),
+            scopes=tuple(payload["scope"].split()) if "client_id" in payload else (),
         )
 
     def _check(self, payload: dict[str, Any], now: datetime) -> None:
@@ -132,8 +142,15 @@ def _has_claim_types(payload: dict[str, Any]) -> bool:
     roles = payload.get("roles")
     # Optional: tokens signed before sessions remembered their `amr` have none.
     amr = payload.get("amr", [])
+    # A service account's token has a `client_id`, and then a `scope` (elsewhere, as any other claim
+    # unknown to sessions, a `scope` is ignored).
+    client_id = payload.get("client_id")
     return (
         is_str_list(amr)
+        and (
+            "client_id" not in payload
+            or (isinstance(client_id, str) and client_id != "" and isinstance(payload.get("scope"), str))
+        )
         and all(isinstance(payload.get(name), str) for name in _STRING_CLAIMS)
         and all(type(payload.get(name)) is int for name in _TIME_CLAIMS)
         and isinstance(roles, list)

@@ -15,6 +15,7 @@ from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken
 from domain.passkeys import Passkey, PasskeyId, WebAuthnChallenge
 from domain.second_factor import MfaChallenge, SecondFactor
+from domain.service_accounts import ServiceAccount, ServiceAccountId
 from domain.sessions import RefreshToken, Session
 from domain.tasks import Task, TaskId
 
@@ -52,6 +53,7 @@ class MemoryStore:
     passkeys: dict[PasskeyId, Passkey] = field(default_factory=dict)
     webauthn_challenges: dict[str, WebAuthnChallenge] = field(default_factory=dict)
     api_keys: dict[ApiKeyId, ApiKey] = field(default_factory=dict)
+    service_accounts: dict[ServiceAccountId, ServiceAccount] = field(default_factory=dict)
     # Audit events by id; they are never deleted, not even with their user.
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     # The revocation log, in id order; entries stay when their user is deleted.

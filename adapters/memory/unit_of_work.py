@@ -18,6 +18,7 @@ from adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from adapters.memory.second_factors import MemoryMfaChallengeRepository, MemorySecondFactorRepository
+from adapters.memory.service_accounts import MemoryServiceAccountRepository
 from adapters.memory.store import MemoryStore
 from adapters.memory.tasks import MemoryAccountOverviews, MemoryTaskRepository, delete_tasks_of
 from application.messagebus import EventPublisher
@@ -69,6 +70,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.second_factors = MemorySecondFactorRepository(store.second_factors)
         self.passkeys = MemoryPasskeyRepository(store.passkeys)
         self.api_keys = MemoryApiKeyRepository(store.api_keys)
+        self.service_accounts = MemoryServiceAccountRepository(store.service_accounts, delete_tasks=_never_deletes)
         return self
 
     async def __aexit__(
@@ -119,6 +121,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.passkeys = self._passkeys
         self._store.webauthn_challenges = self._webauthn_challenges
         self._store.api_keys = self._api_keys
+        self._store.service_accounts = self._service_accounts
         self._store.commits += 1
         committed_events = self._events
         # Later changes in the same block start from what was just committed.
@@ -148,6 +151,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self._passkeys = dict(self._store.passkeys)
         self._webauthn_challenges = dict(self._store.webauthn_challenges)
         self._api_keys = dict(self._store.api_keys)
+        self._service_accounts = dict(self._store.service_accounts)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -162,6 +166,9 @@ class MemoryUnitOfWork(UnitOfWork):
         self.passkeys = MemoryPasskeyRepository(self._passkeys)
         self.webauthn_challenges = MemoryWebAuthnChallengeRepository(self._webauthn_challenges)
         self.api_keys = MemoryApiKeyRepository(self._api_keys)
+        self.service_accounts = MemoryServiceAccountRepository(
+            self._service_accounts, delete_tasks=lambda owner_id: delete_tasks_of(self._tasks, owner_id)
+        )
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)

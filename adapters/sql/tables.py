@@ -186,12 +186,13 @@ audit_events = Table(
     Index(None, "type", "created_at"),
 )
 
-# The protected resource: tasks, each owned by one user and deleted with it.
+# The protected resource: tasks, each owned by one user or one service account and deleted with it.
+# No foreign key, since the owner may be either: the repositories that delete an owner delete its tasks.
 tasks = Table(
     "tasks",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("owner_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", String(36), nullable=False),
     Column("title", String(200), nullable=False),
     Column("description", Text, nullable=True),
     Column("completed", Boolean, nullable=False),
@@ -309,4 +310,18 @@ api_keys = Table(
     Column("last_used_at", UtcDateTime, nullable=True),
     Column("revoked_at", UtcDateTime, nullable=True),
     Index(None, "user_id"),
+)
+
+service_accounts = Table(
+    "service_accounts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    # `domain.api_keys.API_KEY_NAME_MAX_LENGTH` characters at most, as an API key's.
+    Column("name", String(100), nullable=False),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("secret_rotated_at", UtcDateTime, nullable=True),
+    Column("deleted_at", UtcDateTime, nullable=True),
 )

@@ -33,6 +33,9 @@ _UPDATE = Statement(
     column_keys=["title", "description", "completed", "updated_at"],
 )
 _DELETE = Statement(delete(tasks).where(tasks.c.id == bindparam("task_id"), _OWNED))
+DELETE_TASKS_OF_OWNER = Statement(delete(tasks).where(_OWNED))
+"""Every task of the owner `:owner_id`, for the repositories that delete an owner (`tasks.owner_id` has no
+foreign key: its owner is a user or a service account)."""
 _COUNTS = Statement(
     select(
         func.count().label("total"),

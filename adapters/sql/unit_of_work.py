@@ -20,6 +20,7 @@ from adapters.sql.passkeys import SqlPasskeyRepository, SqlWebAuthnChallengeRepo
 from adapters.sql.refresh_tokens import SqlRefreshTokenRepository
 from adapters.sql.revocation_log import SqlRevocationLog
 from adapters.sql.second_factors import SqlSecondFactorRepository
+from adapters.sql.service_accounts import SqlServiceAccountRepository
 from adapters.sql.sessions import SqlSessionRepository
 from adapters.sql.tasks import SqlAccountOverviews, SqlTaskRepository
 from adapters.sql.users import SqlUserRepository
@@ -94,6 +95,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.second_factors = SqlSecondFactorRepository(connection)
         self.passkeys = SqlPasskeyRepository(connection)
         self.api_keys = SqlApiKeyRepository(connection)
+        self.service_accounts = SqlServiceAccountRepository(connection)
         return self
 
 
@@ -135,6 +137,7 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.passkeys = SqlPasskeyRepository(connection)
         self.webauthn_challenges = SqlWebAuthnChallengeRepository(connection)
         self.api_keys = SqlApiKeyRepository(connection)
+        self.service_accounts = SqlServiceAccountRepository(connection)
         return self
 
     async def __aexit__(

@@ -8,6 +8,7 @@ from adapters.sql import mapping
 from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.statement_parts import insert_all
 from adapters.sql.tables import users
+from adapters.sql.tasks import DELETE_TASKS_OF_OWNER
 from domain.account_values import Email, Username
 from domain.accounts import User
 from domain.ids import UserId
@@ -80,7 +81,9 @@ class SqlUserRepository(UserRepository):
         return await self._one(_USER_BY_USERNAME, {"username": username.normalized})
 
     async def delete(self, user_id: UserId) -> None:
-        # Sessions, refresh tokens and mailed tokens go with the row (ON DELETE CASCADE).
+        # Sessions, refresh tokens and mailed tokens go with the row (ON DELETE CASCADE); tasks are
+        # deleted first, by hand (their owner may also be a service account: no foreign key).
+        await self._connection.execute(DELETE_TASKS_OF_OWNER, {"owner_id": user_id})
         await self._connection.execute(_USER_DELETE, {"user_id": user_id})
 
     async def search(self, query: str | None, page: Page) -> tuple[list[User], int]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import IPv4Network, IPv6Network
-from typing import TypeVar
 
 from application.permissions import acting_account
 from application.unit_of_work import UnitOfWork
@@ -25,13 +23,12 @@ from domain.api_keys import (
     shown_part,
 )
 from domain.audit import NO_CONTEXT, AuditData, AuditEvent, AuditEventType, RequestContext
-from domain.errors import FieldError, TooManyApiKeysError, ValidationFailedError
+from domain.errors import FieldError, TooManyApiKeysError, ValidationFailedError, collected
 from domain.ids import UserId
 from domain.ports.api_key_codec import ApiKeyCodec
 from domain.ports.clock import Clock
 
 Network = IPv4Network | IPv6Network
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,22 +95,14 @@ class CreateApiKeyHandler:
 def _parsed(command: CreateApiKey) -> tuple[str, frozenset[Scope], tuple[Network, ...]]:
     """The command's name, scopes and networks, every broken rule reported at once."""
     errors: list[FieldError] = []
-    name = _collected(errors, lambda: api_key_name(command.name), "")
+    name = collected(errors, lambda: api_key_name(command.name), "")
     no_scopes: frozenset[Scope] = frozenset()
     no_networks: tuple[Network, ...] = ()
-    scopes = _collected(errors, lambda: parse_scopes(command.scopes), no_scopes)
-    networks = _collected(errors, lambda: parse_networks(command.allowed_ips or []), no_networks)
+    scopes = collected(errors, lambda: parse_scopes(command.scopes), no_scopes)
+    networks = collected(errors, lambda: parse_networks(command.allowed_ips or []), no_networks)
     days = command.expires_in_days
     if days is not None and not 1 <= days <= MAX_EXPIRES_IN_DAYS:
         errors.append(FieldError("expires_in_days", f"Give 1 to {MAX_EXPIRES_IN_DAYS} days, or none."))
     if errors:
         raise ValidationFailedError(errors)
     return name, scopes, networks
-
-
-def _collected(errors: list[FieldError], parse: Callable[[], T], fallback: T) -> T:
-    try:
-        return parse()
-    except ValidationFailedError as error:
-        errors.extend(error.errors)
-        return fallback

@@ -33,7 +33,7 @@ class IdentifyCallerHandler:
     - A credential starting with `bst_` is an API key (`AuthenticateApiKey`): it acts for its owner
       within its scopes, for the task use cases only.
     - Anything else is an access token (`Authenticate`): a login's session, which may use every use
-      case its account's roles allow.
+      case its account's roles allow, or a service account, within its token's scopes.
     - Neither reads the database on a request (a key's lookup is cached per process).
     """
 
@@ -47,4 +47,4 @@ class IdentifyCallerHandler:
             return await self._keys.handle(
                 AuthenticateApiKey(key=command.credential, access=command.access, context=command.context)
             )
-        return await self.tokens.handle(Authenticate(access_token=command.credential))
+        return await self.tokens.handle(Authenticate(access_token=command.credential, access=command.access))

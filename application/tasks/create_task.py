@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from application.permissions import acting_account
+from application.permissions import task_owner
 from application.unit_of_work import UnitOfWork
-from domain.accounts import Permission
 from domain.ids import UserId
 from domain.ports.clock import Clock
 from domain.sessions import Access
@@ -39,9 +38,9 @@ class CreateTaskHandler:
 
     async def handle(self, command: CreateTask) -> Task:
         async with self._uow as uow:
-            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
+            owner_id = await task_owner(uow, command.user_id)
             task = Task.create(
-                owner_id=owner.id,
+                owner_id=owner_id,
                 title=command.title,
                 description=command.description,
                 completed=command.completed,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from application.permissions import acting_account
+from application.permissions import task_owner
 from application.unit_of_work import UnitOfWork
-from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
 from domain.sessions import Access
@@ -36,7 +35,7 @@ class DeleteTaskHandler:
 
     async def handle(self, command: DeleteTask) -> None:
         async with self._uow as uow:
-            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
-            if not await uow.tasks.delete(command.task_id, owner.id):
+            owner_id = await task_owner(uow, command.user_id)
+            if not await uow.tasks.delete(command.task_id, owner_id):
                 raise TaskNotFoundError
             await uow.commit()

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from application.permissions import acting_account
+from application.permissions import task_owner
 from application.unit_of_work import ReadOnlyUnitOfWork
-from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
 from domain.sessions import Access
@@ -36,8 +35,8 @@ class GetTaskHandler:
 
     async def handle(self, command: GetTask) -> Task:
         async with self._reader as view:
-            owner = await acting_account(view, command.user_id, Permission.TASKS_OWN)
-            task = await view.tasks.get(command.task_id, owner.id)
+            owner_id = await task_owner(view, command.user_id)
+            task = await view.tasks.get(command.task_id, owner_id)
         if task is None:
             raise TaskNotFoundError
         return task

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from application.permissions import acting_account
+from application.permissions import task_owner
 from application.unit_of_work import ReadOnlyUnitOfWork
-from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
 from domain.paging import Page
@@ -54,8 +53,8 @@ class ListTasksHandler:
     async def handle(self, command: ListTasks) -> TaskList:
         page = _page(command.limit, command.offset)
         async with self._reader as view:
-            owner = await acting_account(view, command.user_id, Permission.TASKS_OWN)
-            items, total = await view.tasks.list(owner.id, completed=command.completed, page=page)
+            owner_id = await task_owner(view, command.user_id)
+            items, total = await view.tasks.list(owner_id, completed=command.completed, page=page)
         return TaskList(items=items, total=total, page=page)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from application.permissions import acting_account
+from application.permissions import task_owner
 from application.unit_of_work import UnitOfWork
-from domain.accounts import Permission
 from domain.errors import TaskNotFoundError
 from domain.ids import UserId
 from domain.ports.clock import Clock
@@ -45,10 +44,10 @@ class UpdateTaskHandler:
 
     async def handle(self, command: UpdateTask) -> Task:
         async with self._uow as uow:
-            owner = await acting_account(uow, command.user_id, Permission.TASKS_OWN)
+            owner_id = await task_owner(uow, command.user_id)
             title = parse_title(command.title) if command.title is not None else None
             description = parse_description(command.description) if command.change_description else None
-            task = await uow.tasks.get(command.task_id, owner.id)
+            task = await uow.tasks.get(command.task_id, owner_id)
             if task is None:
                 raise TaskNotFoundError
             changed = task.edit(

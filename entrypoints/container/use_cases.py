@@ -74,6 +74,11 @@ from application.passkeys.passkey_ceremonies import PasskeyCeremonies
 from application.passkeys.register_passkey import RegisterPasskeyHandler
 from application.passkeys.rename_passkey import RenamePasskeyHandler
 from application.passwords import NewPasswordRules, NfcPasswordHasher
+from application.service_accounts.create_service_account import CreateServiceAccountHandler
+from application.service_accounts.delete_service_account import DeleteServiceAccountHandler
+from application.service_accounts.issue_service_token import IssueServiceTokenHandler
+from application.service_accounts.list_service_accounts import ListServiceAccountsHandler
+from application.service_accounts.rotate_service_account_secret import RotateServiceAccountSecretHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -372,6 +377,29 @@ class UseCases(containers.DeclarativeContainer):
     revoke_user_sessions = providers.Factory(RevokeUserSessionsHandler, uow=adapters.uow, clock=adapters.clock)
     reset_mfa = providers.Factory(ResetMfaHandler, uow=adapters.uow, clock=adapters.clock)
     list_audit_events = providers.Factory(ListAuditEventsHandler, reader=adapters.reader)
+
+    # service accounts
+    create_service_account = providers.Factory(
+        CreateServiceAccountHandler, uow=adapters.uow, hasher=hasher, secrets=adapters.secrets, clock=adapters.clock
+    )
+    list_service_accounts = providers.Factory(ListServiceAccountsHandler, reader=adapters.reader)
+    delete_service_account = providers.Factory(DeleteServiceAccountHandler, uow=adapters.uow, clock=adapters.clock)
+    rotate_service_account_secret = providers.Factory(
+        RotateServiceAccountSecretHandler,
+        uow=adapters.uow,
+        hasher=hasher,
+        secrets=adapters.secrets,
+        clock=adapters.clock,
+    )
+    issue_service_token = providers.Factory(
+        IssueServiceTokenHandler,
+        reader=adapters.reader,
+        uow=adapters.uow,
+        hasher=hasher,
+        issuer=adapters.issuer,
+        policy=policies.provided.session,
+        clock=adapters.clock,
+    )
 
     # tasks
     create_task = providers.Factory(CreateTaskHandler, uow=adapters.uow, clock=adapters.clock)

@@ -20,7 +20,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from application.auth.authenticate import Authenticate, AuthenticateHandler
 from application.auth.identify_caller import IdentifyCaller, IdentifyCallerHandler, is_api_key
 from domain.errors import TokenInvalidError
-from domain.sessions import Access, Principal
+from domain.sessions import Access, Principal, PrincipalKind
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.problems import bearer_challenge, problem
 
@@ -59,7 +59,7 @@ async def authenticated(
         # Only a key is judged by where it comes from; an access token needs no client address.
         context = partial(request_context, request)
         return await identify.handle(IdentifyCaller(credential=token, access=access, context=context))
-    return await identify.tokens.handle(Authenticate(access_token=token))
+    return await identify.tokens.handle(Authenticate(access_token=token, access=access))
 
 
 def principal_of(request: Request[Principal, Any, Any]) -> Principal:
@@ -103,7 +103,9 @@ class BearerAuthMiddleware(ASGIMiddleware):
             # An API key is never the caller of an optional-bearer route (logout ends sessions).
             return None
         try:
-            return await self._authenticate().handle(Authenticate(access_token=token.strip()))
+            principal = await self._authenticate().handle(Authenticate(access_token=token.strip()))
         except TokenInvalidError:
             # An invalid optional token proves nothing; the request goes on without it.
             return None
+        # Nor is a service account's token (it has no session to end).
+        return principal if principal.kind is PrincipalKind.SESSION else None

@@ -54,6 +54,11 @@ from application.passkeys.delete_passkey import DeletePasskeyHandler
 from application.passkeys.list_passkeys import ListPasskeysHandler
 from application.passkeys.register_passkey import RegisterPasskeyHandler
 from application.passkeys.rename_passkey import RenamePasskeyHandler
+from application.service_accounts.create_service_account import CreateServiceAccountHandler
+from application.service_accounts.delete_service_account import DeleteServiceAccountHandler
+from application.service_accounts.issue_service_token import IssueServiceTokenHandler
+from application.service_accounts.list_service_accounts import ListServiceAccountsHandler
+from application.service_accounts.rotate_service_account_secret import RotateServiceAccountSecretHandler
 from application.tasks.create_task import CreateTaskHandler
 from application.tasks.delete_task import DeleteTaskHandler
 from application.tasks.get_task import GetTaskHandler
@@ -123,6 +128,12 @@ class HttpHandlers:
     revoke_user_sessions: Callable[[], RevokeUserSessionsHandler]
     reset_mfa: Callable[[], ResetMfaHandler]
     list_audit_events: Callable[[], ListAuditEventsHandler]
+    # service accounts (administration, and their grant on POST /token)
+    create_service_account: Callable[[], CreateServiceAccountHandler]
+    list_service_accounts: Callable[[], ListServiceAccountsHandler]
+    delete_service_account: Callable[[], DeleteServiceAccountHandler]
+    rotate_service_account_secret: Callable[[], RotateServiceAccountSecretHandler]
+    issue_service_token: Callable[[], IssueServiceTokenHandler]
     # tasks
     create_task: Callable[[], CreateTaskHandler]
     list_tasks: Callable[[], ListTasksHandler]

@@ -152,9 +152,12 @@ def _one_of_named(*names: str) -> list[Schema]:
     return [Schema(required=[name], properties={name: Schema(type=OpenAPIType.STRING, min_length=1)}) for name in names]
 
 
-def log_in_operation(json_body: type[msgspec.Struct], form_body: type[msgspec.Struct]) -> type[ContractOperation]:
+def log_in_operation(
+    json_body: type[msgspec.Struct], form_body: type[msgspec.Struct], *other_forms: type[msgspec.Struct]
+) -> type[ContractOperation]:
     """The operation class of a login route, which reads its body itself: JSON (`json_body`, naming
-    the account by `email` or `username`) or the OAuth2 password form (`form_body`)."""
+    the account by `email` or `username`) or the OAuth2 password form (`form_body`), or else one of
+    `other_forms` (the other grants of POST /token)."""
 
     @dataclass
     class LogInOperation(ContractOperation):
@@ -164,7 +167,11 @@ def log_in_operation(json_body: type[msgspec.Struct], form_body: type[msgspec.St
             json_schema.any_of = _one_of_named("email", "username")
             content = {
                 "application/json": OpenAPIMediaType(schema=json_schema),
-                FORM_MEDIA_TYPE: OpenAPIMediaType(schema=body_schema(form_body)),
+                FORM_MEDIA_TYPE: OpenAPIMediaType(
+                    schema=Schema(one_of=[body_schema(form) for form in (form_body, *other_forms)])
+                    if other_forms
+                    else body_schema(form_body)
+                ),
             }
             self.request_body = RequestBody(content=content, required=True)
 

@@ -17,7 +17,9 @@ from domain.errors import (
     ConflictError,
     DomainError,
     EmailNotVerifiedError,
+    InvalidClientError,
     InvalidCredentialsError,
+    InvalidScopeError,
     NotFoundError,
     OneTimeTokenInvalidError,
     PasskeyRefusedError,
@@ -46,7 +48,11 @@ _STATUS: dict[type[DomainError], int] = {
     OneTimeTokenInvalidError: 400,
     WrongPasswordError: 400,
     PasskeyRefusedError: 400,
+    InvalidClientError: 401,
+    InvalidScopeError: 400,
 }
+# The token endpoint's errors that OAuth2 clients read by their `error` code (RFC 6749 section 5.2).
+_OAUTH_ERRORS = (InvalidClientError, InvalidScopeError)
 
 _HTTP_TITLES: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request is malformed."),
@@ -106,6 +112,11 @@ def domain_problem(exc: DomainError) -> ProblemDetailsException:
         headers = bearer_challenge("invalid_token")
     elif isinstance(exc, InvalidCredentialsError):
         headers = bearer_challenge()
+    elif isinstance(exc, InvalidClientError):
+        # RFC 6749 section 5.2: the client authentication scheme it may use.
+        headers = {"WWW-Authenticate": 'Basic realm="bastion"'}
+    if isinstance(exc, _OAUTH_ERRORS):
+        extra = {"error": exc.code}
     if isinstance(exc, ValidationFailedError):
         extra = {"errors": [{"field": error.field, "message": error.message} for error in exc.errors]}
     return problem(status, exc.code, exc.message, headers=headers, extra=extra)

@@ -8,6 +8,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,15 @@ def test_a_token_verifies_into_the_claims_it_was_issued_with(issuer: TokenIssuer
     claims = a_claims()
 
     assert issuer.verify(issuer.issue(claims), NOW) == claims
+
+
+def test_a_service_accounts_token_verifies_with_its_client_id_and_scopes(issuer: TokenIssuer) -> None:
+    claims = replace(a_claims(), roles=(), amr=(), client_id="svc_abc", scopes=("tasks:read", "tasks:write"))
+
+    verified = issuer.verify(issuer.issue(claims), NOW)
+
+    assert verified == claims
+    assert verified.is_service
 
 
 def test_a_token_is_valid_until_just_before_its_expiry(issuer: TokenIssuer) -> None:
@@ -208,6 +218,21 @@ def test_a_crafted_token_with_every_claim_is_accepted(sign: Callable[[dict[str, 
     assert claims.amr == ("pwd",)
 
 
+def test_a_service_token_carries_client_id_and_scope_space_separated() -> None:
+    claims = replace(a_claims(), roles=(), amr=(), client_id="svc_abc", scopes=("tasks:read", "tasks:write"))
+
+    _, payload = _parts(an_hs256_issuer().issue(claims))
+
+    assert payload == _valid_payload(roles=[], amr=[], client_id="svc_abc", scope="tasks:read tasks:write")
+
+
+@pytest.mark.parametrize("extra", [{}, {"scope": "tasks:read"}], ids=repr)
+def test_a_token_without_client_id_is_not_a_service_token(extra: dict[str, Any]) -> None:
+    claims = an_hs256_issuer().verify(_signed(_valid_payload(**extra)), NOW)
+
+    assert (claims.client_id, claims.scopes, claims.is_service) == (None, (), False)
+
+
 def test_a_token_without_amr_is_accepted_as_one_without_a_second_factor() -> None:
     claims = an_hs256_issuer().verify(_signed(_valid_payload(amr=OMITTED)), NOW)
 
@@ -291,6 +316,10 @@ def test_a_token_missing_a_required_claim_is_invalid(claim: str) -> None:
         {"nbf": None},
         {"iss": ["https://bastion.test"]},
         {"exp": 10**20},
+        {"client_id": "svc_abc"},
+        {"client_id": "", "scope": "tasks:read"},
+        {"client_id": 7, "scope": "tasks:read"},
+        {"client_id": "svc_abc", "scope": ["tasks:read"]},
     ],
     ids=repr,
 )

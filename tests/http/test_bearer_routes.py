@@ -44,6 +44,10 @@ BEARER_ROUTES = {
     ("POST", "/admin/users/{user_id:str}/revoke-sessions"),
     ("POST", "/admin/users/{user_id:str}/mfa/reset"),
     ("GET", "/admin/audit-events"),
+    ("POST", "/admin/service-accounts"),
+    ("GET", "/admin/service-accounts"),
+    ("DELETE", "/admin/service-accounts/{account_id:str}"),
+    ("POST", "/admin/service-accounts/{account_id:str}/rotate-secret"),
 }
 
 

@@ -40,8 +40,12 @@ async def test_the_oauth2_form_may_carry_the_other_password_grant_fields_and_a_d
     response = await api.client.post("/token", data=form)
     assert response.status_code == 200, response.text
     assert response.json()["device_token"] == first.json()["device_token"]
+    # The client credentials grant is a service account's (tests/http/test_service_accounts.py): no such client.
     other_grant = await api.client.post("/token", data={**form, "grant_type": "client_credentials"})
-    assert other_grant.status_code == 422
+    assert other_grant.status_code == 401
+    assert other_grant.json()["error"] == "invalid_client"
+    on_login = await api.client.post("/auth/login", data={**form, "grant_type": "client_credentials"})
+    assert on_login.status_code == 422
 
 
 async def test_unknown_account_and_wrong_password_answer_the_same(api: Api) -> None:

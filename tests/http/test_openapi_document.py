@@ -60,15 +60,18 @@ async def test_both_login_bodies_and_both_answers_are_documented_on_both_login_r
             "device_token",
         }
         form = content["application/x-www-form-urlencoded"]["schema"]
-        assert form["required"] == ["username", "password"]
+        # POST /token also takes the client credentials grant of service accounts.
+        forms = form["oneOf"] if path == "/token" else [form]
+        assert [body["required"] for body in forms] == [["username", "password"], ["grant_type"]][: len(forms)]
         response = paths[path]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
         # The two answers of a login: the token pair, or the MFA step of an account with a second factor.
-        assert response == {
-            "oneOf": [
-                {"$ref": "#/components/schemas/LogInResponse"},
-                {"$ref": "#/components/schemas/MfaRequiredResponse"},
-            ]
-        }
+        answers = [
+            {"$ref": "#/components/schemas/LogInResponse"},
+            {"$ref": "#/components/schemas/MfaRequiredResponse"},
+        ]
+        if path == "/token":
+            answers.append({"$ref": "#/components/schemas/ServiceTokenResponse"})
+        assert response == {"oneOf": answers}
 
 
 async def test_bounds_and_rules_are_in_the_schema(api: Api) -> None:

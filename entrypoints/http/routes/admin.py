@@ -35,6 +35,7 @@ from entrypoints.http.route_parts import (
     caller_and_context,
     caller_id,
 )
+from entrypoints.http.routes.service_accounts import SERVICE_ACCOUNT_ROUTES
 from entrypoints.http.schemas import (
     AdminUpdateUserRequest,
     AdminUserListResponse,
@@ -193,6 +194,7 @@ def admin_router(*, mfa_required: bool) -> Router:
             revoke_user_sessions,
             reset_mfa,
             list_audit_events,
+            *SERVICE_ACCOUNT_ROUTES,
         ],
         opt={**BEARER, ADMIN_OPT: True},
         guards=[require_mfa] if mfa_required else [],

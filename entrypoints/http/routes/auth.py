@@ -15,9 +15,16 @@ from application.auth.login_sessions import MfaRequired
 from application.auth.refresh_session import RefreshSession, RefreshSessionHandler
 from application.auth.register_privately import RegisterPrivatelyHandler
 from application.auth.register_user import RegisterUser, RegisterUserHandler
+from application.service_accounts.issue_service_token import IssueServiceTokenHandler
 from domain.errors import FieldError, ValidationFailedError
 from entrypoints.http.auth import OPTIONAL_BEARER, optional_principal_of, principal_of
 from entrypoints.http.bodies import decode_form, decode_json
+from entrypoints.http.client_credentials import (
+    CLIENT_CREDENTIALS,
+    TOKEN_GRANTS,
+    client_credentials_command,
+    unsupported_grant,
+)
 from entrypoints.http.client_ip import request_context
 from entrypoints.http.openapi import log_in_operation
 from entrypoints.http.route_parts import (
@@ -42,6 +49,7 @@ from entrypoints.http.schemas import (
     UserResponse,
 )
 from entrypoints.http.security import is_form, require_json_body
+from entrypoints.http.service_account_schemas import ClientCredentialsForm, ServiceTokenResponse
 from entrypoints.http.throttling import SENSITIVE
 
 
@@ -127,16 +135,35 @@ async def log_in_route(
     return await _log_in(request, log_in)
 
 
-@post(
-    "/token",
-    status_code=HTTP_200_OK,
-    opt=SENSITIVE,
-    description="OAuth2 `tokenUrl` alias of POST /auth/login.\n\n" + _LOGIN_DOC,
-    **_LOGIN_OPTIONS,
+_TOKEN_DOC = (
+    "The OAuth2 token endpoint.\n\n"
+    "**Client credentials grant** (RFC 6749 section 4.4): the form `grant_type=client_credentials` and "
+    "`scope`? (space-separated), the client authenticated by HTTP Basic (`client_id:client_secret`) or by the "
+    "form fields `client_id` and `client_secret` (not both: 400 `invalid_request`). Answers "
+    '`{"access_token", "token_type": "bearer", "expires_in", "scope"}`, no refresh token. Errors carry the '
+    "OAuth2 `error`: 401 `invalid_client` with `WWW-Authenticate: Basic`, 400 `invalid_scope`, 400 "
+    "`unsupported_grant_type`.\n\n"
+    + (inspect.getdoc(IssueServiceTokenHandler) or "")
+    + "\n\n**Password grant**: an alias of POST /auth/login (the form with `grant_type=password` or without "
+    "`grant_type`, or JSON).\n\n" + _LOGIN_DOC
 )
+_TOKEN_OPTIONS = documented(SENSITIVE, json_body=True, errors=(401, 403))
+_TOKEN_OPTIONS["operation_class"] = log_in_operation(LogInRequest, LogInForm, ClientCredentialsForm)
+
+
+@post("/token", status_code=HTTP_200_OK, opt=SENSITIVE, description=_TOKEN_DOC, **_TOKEN_OPTIONS)
 async def token_route(
-    request: AnyRequest, log_in: NamedDependency[LogInHandler]
-) -> LogInResponse | MfaRequiredResponse:
+    request: AnyRequest,
+    log_in: NamedDependency[LogInHandler],
+    issue_service_token: NamedDependency[IssueServiceTokenHandler],
+) -> LogInResponse | MfaRequiredResponse | ServiceTokenResponse:
+    if is_form(request):
+        grant = (await request.form()).get("grant_type")
+        if grant is not None and grant not in TOKEN_GRANTS:
+            raise unsupported_grant()
+        if grant == CLIENT_CREDENTIALS:
+            command = await client_credentials_command(request)
+            return ServiceTokenResponse.of(await issue_service_token.handle(command))
     return await _log_in(request, log_in)
 
 

@@ -16,7 +16,8 @@ _VERIFY_DOC = (
     "Forward-auth check for a reverse proxy (nginx `auth_request`, Traefik `forwardAuth`, Envoy `ext_authz`): "
     "204 with `X-Auth-User-Id`, `X-Auth-Session-Id` and `X-Auth-Roles` for a valid, unrevoked bearer token, "
     "or `X-Auth-User-Id` (the key's owner), `X-Auth-Key-Id` and `X-Auth-Scopes` (space-separated) for a valid "
-    "API key (`Authorization: Bearer bst_...` or `X-API-Key`); 401 with `WWW-Authenticate` otherwise. "
+    "API key (`Authorization: Bearer bst_...` or `X-API-Key`), or `X-Auth-User-Id` (the service account's id) "
+    "and `X-Auth-Scopes` for a service account's token; 401 with `WWW-Authenticate` otherwise. "
     "No database or network call is made (a key's lookup is cached per process).\n\n"
     + (inspect.getdoc(AuthenticateHandler) or "")
 )
@@ -29,7 +30,7 @@ _IDENTITY_HEADERS = [
         ("X-Auth-Session-Id", "Its session id (`sid`)"),
         ("X-Auth-Roles", "The user's roles, comma-separated"),
         ("X-Auth-Key-Id", "For an API key: its id (then there is no session)"),
-        ("X-Auth-Scopes", "For an API key: its scopes, space-separated"),
+        ("X-Auth-Scopes", "For an API key or a service account's token: its scopes, space-separated"),
     )
 ]
 
@@ -47,7 +48,9 @@ async def verify(
     request: Request[Any, Any, Any], identify_caller: NamedDependency[IdentifyCallerHandler]
 ) -> Response[None]:
     principal = await authenticated(request, identify_caller, None)
-    if principal.kind is PrincipalKind.API_KEY:
+    if principal.kind is PrincipalKind.SERVICE:
+        headers = {"X-Auth-User-Id": principal.user_id, "X-Auth-Scopes": " ".join(sorted(principal.scopes))}
+    elif principal.kind is PrincipalKind.API_KEY:
         headers = {
             "X-Auth-User-Id": principal.user_id,
             "X-Auth-Key-Id": principal.session_id,
