@@ -66,6 +66,7 @@ async def _compare(
                 await server.start()
             access = (await bench.log_in(servers["off"].url, bench.BENCH_USER))["access_token"]
             await bench.create_tasks(servers["off"].url, access)
+            api_key = await bench.create_api_key(servers["off"].url, access)
             sides = {}
             for name, server in servers.items():
                 assert server.process is not None
@@ -73,7 +74,7 @@ async def _compare(
                     load, ceiling, server, engine, user_ids, backend_dir, bench.Section(f"{backend}-{name}"),
                     bench.RssSampler(server.process.pid),
                 )  # fmt: skip
-                side.endpoints, side.with_storm = measured, False
+                side.endpoints, side.with_storm, side.api_key = measured, False, api_key
                 side.refresh_offset = SECOND_REFRESH_OFFSET if name == "on" else 0
                 sides[name] = side
             for name, side in sides.items():
