@@ -12,6 +12,7 @@ from application.messagebus import MessageBus
 from domain.audit import AuditEvent, AuditEventType
 from domain.events import (
     ApiKeyChecked,
+    ClientCredentialsChecked,
     LoginAttemptsCleared,
     RequestThrottled,
     RevocationEvent,
@@ -102,7 +103,8 @@ def _mfa_result(event: AuditEvent) -> tuple[str, str] | None:
 
 
 class MetricsRecorder:
-    """Counts the security signals of the audit events and throttled requests.
+    """Counts the security signals of the audit events, throttled requests, API key checks and
+    client credentials grants.
 
     A login's result is `success`, `locked` (refused while locked out), or the reason of a refusal
     after the password was checked (`invalid_credentials`, `account_disabled`, `email_not_verified`);
@@ -137,6 +139,9 @@ class MetricsRecorder:
     async def api_key_checked(self, event: ApiKeyChecked) -> None:
         self._metrics.api_key_auth(event.result)
 
+    async def client_credentials_checked(self, event: ClientCredentialsChecked) -> None:
+        self._metrics.client_credentials(event.result)
+
 
 def message_bus(
     *,
@@ -159,4 +164,5 @@ def message_bus(
         bus.subscribe(AuditEvent, recorder.audit_event)
         bus.subscribe(RequestThrottled, recorder.request_throttled)
         bus.subscribe(ApiKeyChecked, recorder.api_key_checked)
+        bus.subscribe(ClientCredentialsChecked, recorder.client_credentials_checked)
     return bus

@@ -60,6 +60,8 @@ class AuditEventType(StrEnum):
     SERVICE_ACCOUNT_CREATED = "service_account.created"
     SERVICE_ACCOUNT_DELETED = "service_account.deleted"
     SERVICE_ACCOUNT_SECRET_ROTATED = "service_account.secret_rotated"
+    # A client credentials grant of a known service account refused: `wrong_secret` or `invalid_scope`.
+    SERVICE_ACCOUNT_REFUSED = "service_account.refused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,7 @@ commit loses none.
 | `LoginAttemptsCleared` | an account's failed-login counts are forgotten (its lockout is lifted) | the login-attempt counter |
 | `RequestThrottled` | a client's request was refused by a rate limit (published at once: nothing is committed) | the metrics |
 | `ApiKeyChecked` | a request presented an API key, accepted or refused (published at once) | the metrics |
+| `ClientCredentialsChecked` | a client asked for a token by the client credentials grant, granted or refused (published at once) | the metrics |
 
 Events are frozen dataclasses of domain values only, so that any subscriber may keep them.
 """  # noqa: E501 - a table reads better unbroken
@@ -84,6 +85,16 @@ class RequestThrottled(DomainEvent):
 class ApiKeyChecked(DomainEvent):
     """A request presented an API key at `occurred_at`: `result` is `success` or the refusal's reason
     (published at once, like `RequestThrottled`: a check commits nothing)."""
+
+    result: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientCredentialsChecked(DomainEvent):
+    """A client asked for a token by the client credentials grant at `occurred_at`: `result` is
+    `success` or the refusal's OAuth2 error (`invalid_client`, `invalid_scope`), published at once
+    like `ApiKeyChecked` (a grant commits nothing, unless a refusal is audited)."""
 
     result: str
     occurred_at: datetime

@@ -1,4 +1,4 @@
-"""The `bastion` command line: serve, db upgrade, create-admin, users, keys, hash.
+"""The `bastion` command line: serve, db upgrade, create-admin, users, api-keys, service-accounts, keys, hash.
 
 `COMMANDS` is the whole interface (`entrypoints.command_table`): each subcommand is one row (its
 words, help, arguments and handler) and one handler, which gets the settings and the parsed
@@ -28,8 +28,14 @@ from application.admin.reset_mfa import ResetMfa
 from application.admin.update_user import UpdateUser
 from application.api_keys.list_api_keys import ListApiKeys
 from application.api_keys.revoke_api_key import RevokeApiKey
+from application.service_accounts.create_service_account import CreateServiceAccount
+from application.service_accounts.delete_service_account import DeleteServiceAccount
+from application.service_accounts.list_service_accounts import ListServiceAccounts
+from application.service_accounts.rotate_service_account_secret import RotateServiceAccountSecret
 from domain.accounts import Role
+from domain.api_keys import Scope
 from domain.errors import DomainError, ValidationFailedError
+from domain.service_accounts import scope_text
 from entrypoints.command_table import Command, Handler, arg, build_parser, parse
 from entrypoints.container.adapters import key_store
 from entrypoints.container.lifecycle import production, start, stop
@@ -196,6 +202,63 @@ def _api_keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
     return _as_operator(settings, revoke)
 
 
+def _service_accounts_list(settings: Settings, args: argparse.Namespace) -> int:
+    async def listing(use_cases: UseCases) -> list[str]:
+        accounts = await use_cases.list_service_accounts().handle(ListServiceAccounts(actor_id=None))
+        lines = [
+            f"{account.id}  {account.client_id}  {account.name!r}"
+            f"  scopes={','.join(sorted(scope.value for scope in account.scopes))}"
+            f"  created={account.created_at.isoformat()}"
+            f"  secret_rotated={account.secret_rotated_at.isoformat() if account.secret_rotated_at else 'never'}"
+            for account in accounts
+        ]
+        return [*lines, f"{len(accounts)} service accounts"]
+
+    return _as_operator(settings, listing)
+
+
+# A secret printed by the command line is never shown again: only its hash is stored.
+_SHOWN_ONCE = "the client secret is shown only now: store it safely (a lost one is replaced by rotate-secret)"
+
+
+def _service_accounts_create(settings: Settings, args: argparse.Namespace) -> int:
+    async def create(use_cases: UseCases) -> list[str]:
+        command = CreateServiceAccount(actor_id=None, name=args.name, scopes=list(args.scopes))
+        made = await use_cases.create_service_account().handle(command)
+        account = made.account
+        return [
+            f"created service account {account.id} {account.name!r} with scopes {scope_text(account.scopes)}",
+            f"client_id: {account.client_id}",
+            f"client_secret: {made.client_secret}",
+            _SHOWN_ONCE,
+        ]
+
+    return _as_operator(settings, create)
+
+
+def _service_accounts_delete(settings: Settings, args: argparse.Namespace) -> int:
+    async def delete(use_cases: UseCases) -> list[str]:
+        await use_cases.delete_service_account().handle(DeleteServiceAccount(actor_id=None, account_id=args.id))
+        return [f"deleted service account {args.id}: its secret and its tokens stop working on every process"]
+
+    return _as_operator(settings, delete)
+
+
+def _service_accounts_rotate_secret(settings: Settings, args: argparse.Namespace) -> int:
+    async def rotate(use_cases: UseCases) -> list[str]:
+        secret = await use_cases.rotate_service_account_secret().handle(
+            RotateServiceAccountSecret(actor_id=None, account_id=args.id)
+        )
+        return [
+            f"new client secret of service account {args.id} (the old one no longer works;"
+            " tokens already granted live until they expire)",
+            f"client_secret: {secret}",
+            _SHOWN_ONCE,
+        ]
+
+    return _as_operator(settings, rotate)
+
+
 def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
     try:
         kid = key_store(settings).generate(SystemClock().now())
@@ -243,10 +306,12 @@ GROUPS = {
     "db": "database maintenance",
     "users": "manage accounts as an operator",
     "api-keys": "personal API keys of accounts, as an operator",
+    "service-accounts": "machine clients of the OAuth2 client credentials grant, as an operator",
     "keys": "signing keys of EdDSA, ES256 or RS256 (BASTION_JWT_KEYS_DIR)",
     "hash": "password hashing",
 }
 _EMAIL = arg("email", help="the email address of the account")
+_SERVICE_ACCOUNT_ID = arg("id", help="the id of the service account, as `bastion service-accounts list` shows it")
 
 
 def _duration(text: str) -> timedelta:
@@ -321,6 +386,32 @@ COMMANDS: dict[tuple[str, ...], Command] = {
         "revoke an API key of an account (at once, on every process)",
         _api_keys_revoke,
         (_EMAIL, arg("key_id", help="the id of the key, as `bastion api-keys list` shows it")),
+    ),
+    ("service-accounts", "list"): Command("list the service accounts (never their secrets)", _service_accounts_list),
+    ("service-accounts", "create"): Command(
+        "create a service account; prints its client_id and its client secret, once",
+        _service_accounts_create,
+        (
+            arg("name", help="what the client is, 1 to 100 characters"),
+            arg(
+                "--scope",
+                dest="scopes",
+                action="append",
+                required=True,
+                choices=[scope.value for scope in Scope],
+                help="a scope it may be granted, repeated for more (required)",
+            ),
+        ),
+    ),
+    ("service-accounts", "delete"): Command(
+        "delete a service account: its secret and tokens stop working at once, on every process",
+        _service_accounts_delete,
+        (_SERVICE_ACCOUNT_ID,),
+    ),
+    ("service-accounts", "rotate-secret"): Command(
+        "give a service account a new client secret, printed once (the old one stops working)",
+        _service_accounts_rotate_secret,
+        (_SERVICE_ACCOUNT_ID,),
     ),
     ("keys", "generate"): Command("create a signing key", _keys_generate),
     ("keys", "rotate"): Command("start signing with a new key; prune keys whose tokens have all expired", _keys_rotate),

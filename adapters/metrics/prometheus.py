@@ -93,6 +93,10 @@ class PrometheusMetrics(SecurityMetrics):
             "bastion_api_key_auth", "API key authentications by result", ["result"], registry=registry
         )
         self._api_key_tallies: dict[str, int] = {}
+        self._client_credentials = Counter(
+            "bastion_client_credentials", "Client credentials grants by result", ["result"], registry=registry
+        )
+        self._client_credentials_tallies: dict[str, int] = {}
         self._rate_limited = Counter(
             "bastion_rate_limited", "Requests refused by a rate limit", ["limit"], registry=registry
         )
@@ -135,6 +139,10 @@ class PrometheusMetrics(SecurityMetrics):
         # Tallied like the requests (a key may authenticate every request), added at the next flush.
         self._api_key_tallies[result] = self._api_key_tallies.get(result, 0) + 1
 
+    def client_credentials(self, result: str) -> None:
+        # Tallied like the API key checks (a client may ask for a token on every call), added at the next flush.
+        self._client_credentials_tallies[result] = self._client_credentials_tallies.get(result, 0) + 1
+
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One HTTP request answered with `status` after `seconds`; `route` is the route's template.
         Called on the event loop only (as `flush` is)."""
@@ -147,11 +155,15 @@ class PrometheusMetrics(SecurityMetrics):
         tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
 
     def flush(self) -> None:
-        """Add the requests and API key authentications tallied since the last flush to the metrics."""
+        """Add the requests, API key authentications and client credentials grants tallied since the
+        last flush to the metrics."""
         tallies, self._tallies = self._tallies, {}
         key_tallies, self._api_key_tallies = self._api_key_tallies, {}
+        grant_tallies, self._client_credentials_tallies = self._client_credentials_tallies, {}
         for result, count in key_tallies.items():
             self._api_key_auth.labels(result).inc(count)
+        for result, count in grant_tallies.items():
+            self._client_credentials.labels(result).inc(count)
         for key, tally in tallies.items():
             requests, durations = self._series(key)
             requests.inc(tally.count)

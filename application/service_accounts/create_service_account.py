@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import acting_account
+from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.api_keys import Scope
@@ -26,7 +26,7 @@ from domain.service_accounts import (
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CreateServiceAccount:
-    actor_id: UserId
+    actor_id: UserId | None
     name: str
     scopes: list[str]
     context: RequestContext = NO_CONTEXT
@@ -43,7 +43,7 @@ class NewServiceAccount:
 class CreateServiceAccountHandler:
     """Make a service account (a client of the client credentials grant).
 
-    - Needs the `users:manage` permission.
+    - Needs the `users:manage` permission (`actor_id` None: an operator at the command line).
     - `name`: 1 to 100 characters without control characters; `scopes`: one or more of `tasks:read`
       and `tasks:write`. Every broken rule is listed (422).
     - The public `client_id` is `svc_` and 128 random bits; the `client_secret` carries 256 random
@@ -69,7 +69,7 @@ class CreateServiceAccountHandler:
             scopes=scopes, created_at=now,
         )  # fmt: skip
         async with self._uow as uow:
-            await acting_account(uow, command.actor_id, Permission.USERS_MANAGE)
+            await require(uow, command.actor_id, Permission.USERS_MANAGE)
             await uow.service_accounts.add(account)
             data = {"actor_id": command.actor_id, "client_id": account.client_id, "scopes": scope_text(scopes)}
             await uow.audit.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import acting_account
+from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
@@ -17,7 +17,7 @@ from domain.service_accounts import ServiceAccountId
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteServiceAccount:
-    actor_id: UserId
+    actor_id: UserId | None
     account_id: str
     context: RequestContext = NO_CONTEXT
 
@@ -25,7 +25,8 @@ class DeleteServiceAccount:
 class DeleteServiceAccountHandler:
     """Delete a service account.
 
-    - Needs the `users:manage` permission; an unknown or already deleted id is 404.
+    - Needs the `users:manage` permission (`actor_id` None: an operator at the command line); an
+      unknown or already deleted id is 404.
     - Its secret stops working at once, and so do the access tokens it was granted, on every
       process: their `sub` and their `sid` are its id, revoked through the revocation list like a
       user's tokens and a session's.
@@ -38,7 +39,7 @@ class DeleteServiceAccountHandler:
     async def handle(self, command: DeleteServiceAccount) -> None:
         now = self._clock.now()
         async with self._uow as uow:
-            await acting_account(uow, command.actor_id, Permission.USERS_MANAGE)
+            await require(uow, command.actor_id, Permission.USERS_MANAGE)
             deleted = None
             if is_plausible_id(command.account_id):
                 deleted = await uow.service_accounts.delete(ServiceAccountId(command.account_id), now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import acting_account
+from application.permissions import require
 from application.unit_of_work import ReadOnlyUnitOfWork
 from domain.accounts import Permission
 from domain.ids import UserId
@@ -13,13 +13,13 @@ from domain.service_accounts import ServiceAccount
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ListServiceAccounts:
-    actor_id: UserId
+    actor_id: UserId | None
 
 
 class ListServiceAccountsHandler:
     """List the service accounts not deleted, oldest first: names, client ids, scopes and times.
 
-    - Needs the `users:manage` permission.
+    - Needs the `users:manage` permission (`actor_id` None: an operator at the command line).
     - Secrets are stored only as hashes, so never shown.
     """
 
@@ -28,5 +28,5 @@ class ListServiceAccountsHandler:
 
     async def handle(self, query: ListServiceAccounts) -> list[ServiceAccount]:
         async with self._reader as view:
-            await acting_account(view, query.actor_id, Permission.USERS_MANAGE)
+            await require(view, query.actor_id, Permission.USERS_MANAGE)
             return await view.service_accounts.list()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.permissions import acting_account
+from application.permissions import require
 from application.unit_of_work import UnitOfWork
 from domain.accounts import Permission
 from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
@@ -18,7 +18,7 @@ from domain.service_accounts import ServiceAccountId
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RotateServiceAccountSecret:
-    actor_id: UserId
+    actor_id: UserId | None
     account_id: str
     context: RequestContext = NO_CONTEXT
 
@@ -26,7 +26,8 @@ class RotateServiceAccountSecret:
 class RotateServiceAccountSecretHandler:
     """Replace a service account's client secret.
 
-    - Needs the `users:manage` permission; an unknown or deleted id is 404.
+    - Needs the `users:manage` permission (`actor_id` None: an operator at the command line); an
+      unknown or deleted id is 404.
     - The new secret (256 random bits) is returned once and stored only as an argon2id hash; the old
       one stops working at once.
     - Access tokens already granted keep working until they expire (the access token lifetime, 15
@@ -45,7 +46,7 @@ class RotateServiceAccountSecretHandler:
         secret_hash = await self._hasher.hash(secret)
         now = self._clock.now()
         async with self._uow as uow:
-            await acting_account(uow, command.actor_id, Permission.USERS_MANAGE)
+            await require(uow, command.actor_id, Permission.USERS_MANAGE)
             rotated = await uow.service_accounts.rotate_secret(ServiceAccountId(command.account_id), secret_hash, now)
             if rotated is None:
                 raise ServiceAccountNotFoundError

@@ -40,3 +40,9 @@ class SecurityMetrics(Protocol):
     def api_key_auth(self, result: str) -> None:
         """One request presented an API key: `success`, or why it was refused (`invalid`: not a key
         this service made or none stored, `revoked`, `expired`, `ip_not_allowed`, `scope`)."""
+
+    @abstractmethod
+    def client_credentials(self, result: str) -> None:
+        """One client asked for a token by the client credentials grant: `success`, or the refusal's
+        OAuth2 error (`invalid_client`: no such client, a deleted one or a wrong secret;
+        `invalid_scope`: a scope the account lacks)."""

@@ -398,6 +398,7 @@ class UseCases(containers.DeclarativeContainer):
         hasher=hasher,
         issuer=adapters.issuer,
         policy=policies.provided.session,
+        events=adapters.bus,
         clock=adapters.clock,
     )
 

@@ -18,6 +18,7 @@ from litestar import Request
 from application.service_accounts.issue_service_token import IssueServiceToken
 from domain.errors import InvalidClientError
 from entrypoints.http.bodies import decode_form
+from entrypoints.http.client_ip import request_context
 from entrypoints.http.problems import problem
 from entrypoints.http.service_account_schemas import ClientCredentialsForm
 
@@ -38,14 +39,19 @@ def unsupported_grant() -> Exception:
 
 
 async def client_credentials_command(request: Request[Any, Any, Any]) -> IssueServiceToken:
-    """The grant's command from the request's form and `Authorization` header.
+    """The grant's command from the request's form and `Authorization` header. Without client
+    authentication, or with malformed Basic credentials, its `client_id` is empty: the use case
+    refuses it (401 `invalid_client`) and counts it with every other grant.
 
     Raises:
-        InvalidClientError: no client authentication, or malformed Basic credentials (401).
         ProblemDetailsException: both methods at once (400 `invalid_request`), a malformed form (422).
     """
     form = await decode_form(request, ClientCredentialsForm)
-    basic = _basic_credentials(request.headers.get("authorization"))
+    context = request_context(request)
+    try:
+        basic = _basic_credentials(request.headers.get("authorization"))
+    except InvalidClientError:
+        return IssueServiceToken(client_id="", client_secret="", scope=form.scope, context=context)
     # A parameter without a value counts as omitted (RFC 6749 section 3.2).
     posted_id, posted_secret = form.client_id or None, form.client_secret or None
     if basic is not None and (posted_id is not None or posted_secret is not None):
@@ -55,8 +61,8 @@ async def client_credentials_command(request: Request[Any, Any, Any]) -> IssueSe
     elif posted_id is not None and posted_secret is not None:
         client_id, client_secret = posted_id, posted_secret
     else:
-        raise InvalidClientError
-    return IssueServiceToken(client_id=client_id, client_secret=client_secret, scope=form.scope)
+        client_id, client_secret = "", ""
+    return IssueServiceToken(client_id=client_id, client_secret=client_secret, scope=form.scope, context=context)
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:

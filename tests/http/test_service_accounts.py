@@ -302,3 +302,47 @@ async def test_unknown_and_empty_form_parameters_are_ignored(api: Api) -> None:
 
     assert response.status_code == 200, response.text
     assert response.json()["scope"] == "tasks:read"
+
+
+async def test_a_refused_grant_of_a_known_account_is_audited_with_its_reason(api: Api) -> None:
+    account = await _account(api, await _admin(api), ["tasks:read"])
+
+    wrong_secret = await _grant(api, account, secret="not-the-secret")
+    invalid_scope = await _grant(api, account, scope="tasks:write")
+
+    assert (wrong_secret.status_code, invalid_scope.status_code) == (401, 400)
+    assert audit(api, "service_account.refused") == [
+        {"client_id": account["client_id"], "reason": "wrong_secret"},
+        {"client_id": account["client_id"], "reason": "invalid_scope"},
+    ]
+    events = [event for event in api.adapters.store().audit_events.values() if event.type == "service_account.refused"]
+    assert {event.user_id for event in events} == {account["id"]}
+    assert "not-the-secret" not in json.dumps([dict(event.data) for event in events])
+
+
+async def test_an_unknown_client_is_refused_without_an_audit_event(api: Api) -> None:
+    account = await _account(api, await _admin(api))
+
+    unknown = await api.client.post(
+        "/token", data={"grant_type": "client_credentials"}, headers=_basic("svc_unknown", account["client_secret"])
+    )
+    no_credentials = await api.client.post("/token", data={"grant_type": "client_credentials"})
+
+    assert (unknown.status_code, no_credentials.status_code) == (401, 401)
+    assert audit(api, "service_account.refused") == []
+
+
+async def test_the_metrics_count_grants_by_result(api: Api) -> None:
+    account = await _account(api, await _admin(api), ["tasks:read"])
+    await _grant(api, account)
+    await _grant(api, account, scope="tasks:read")
+    await _grant(api, account, secret="not-the-secret")
+    await api.client.post("/token", data={"grant_type": "client_credentials"}, headers=_basic("svc_unknown", "x"))
+    await api.client.post("/token", data={"grant_type": "client_credentials"})
+    await _grant(api, account, scope="tasks:write")
+
+    text = (await api.client.get("/metrics")).text
+
+    assert 'bastion_client_credentials_total{result="success"} 2.0' in text
+    assert 'bastion_client_credentials_total{result="invalid_client"} 3.0' in text
+    assert 'bastion_client_credentials_total{result="invalid_scope"} 1.0' in text

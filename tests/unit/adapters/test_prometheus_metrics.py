@@ -56,3 +56,17 @@ def test_tallies_reach_the_metrics_at_a_flush_and_are_not_counted_twice() -> Non
 
     assert 'bastion_http_requests_total{method="POST",route="/auth/login",status="401"} 2.0' in text
     assert "bastion_outbox_pending 3.0" in text
+
+
+def test_client_credentials_grants_are_tallied_and_flushed_once() -> None:
+    metrics = PrometheusMetrics()
+    metrics.client_credentials("success")
+    metrics.client_credentials("invalid_client")
+    metrics.flush()
+    metrics.flush()
+    metrics.client_credentials("success")
+
+    text = metrics.exposition(outbox_pending=None).decode()
+
+    assert 'bastion_client_credentials_total{result="success"} 2.0' in text
+    assert 'bastion_client_credentials_total{result="invalid_client"} 1.0' in text

@@ -10,7 +10,15 @@ from adapters.memory.revocation_list import MemoryRevocationList
 from application.messagebus import MessageBus
 from application.subscribers import message_bus
 from domain.audit import AuditEvent, AuditEventType
-from domain.events import LoginAttemptsCleared, RequestThrottled, RolesChanged, SessionsRevoked, UserRevoked
+from domain.events import (
+    ApiKeyChecked,
+    ClientCredentialsChecked,
+    LoginAttemptsCleared,
+    RequestThrottled,
+    RolesChanged,
+    SessionsRevoked,
+    UserRevoked,
+)
 from domain.ids import SessionId, UserId
 from domain.sessions import AccessClaims, SessionPolicy
 from domain.throttling import login_identifier_key
@@ -67,6 +75,12 @@ class _CountedMetrics:
 
     def mfa(self, method: str, result: str) -> None:
         self.counted.append(("mfa", method, result))
+
+    def api_key_auth(self, result: str) -> None:
+        self.counted.append(("api_key_auth", result))
+
+    def client_credentials(self, result: str) -> None:
+        self.counted.append(("client_credentials", result))
 
 
 async def test_revoked_sessions_stay_revoked_until_their_last_access_token_has_expired() -> None:
@@ -210,3 +224,34 @@ async def test_the_metrics_count_passkeys_at_both_kinds_of_login() -> None:
         ("mfa", "webauthn", "success"),
         ("mfa", "webauthn", "failure"),
     ]
+
+
+async def test_the_metrics_count_api_key_checks_and_client_credentials_grants_by_result() -> None:
+    wired = _Wired()
+    events = [
+        ApiKeyChecked(result="success", occurred_at=NOW),
+        ClientCredentialsChecked(result="success", occurred_at=NOW),
+        ClientCredentialsChecked(result="invalid_client", occurred_at=NOW),
+        ClientCredentialsChecked(result="invalid_scope", occurred_at=NOW),
+    ]
+
+    await wired.bus.publish(events)
+
+    assert wired.metrics.counted == [
+        ("api_key_auth", "success"),
+        ("client_credentials", "success"),
+        ("client_credentials", "invalid_client"),
+        ("client_credentials", "invalid_scope"),
+    ]
+
+
+async def test_a_refused_grant_is_audited_but_counted_only_through_its_own_event() -> None:
+    wired = _Wired()
+    refused = an_audit_event(
+        type=AuditEventType.SERVICE_ACCOUNT_REFUSED, data={"client_id": "svc_x", "reason": "wrong_secret"}
+    )
+
+    await wired.bus.publish([refused])
+
+    assert wired.logged == [refused]
+    assert wired.metrics.counted == []

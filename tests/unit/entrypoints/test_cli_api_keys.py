@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sql.migrations.migrate import upgrade
 from application.api_keys.create_api_key import CreateApiKey
 from entrypoints import cli
 from entrypoints.container.lifecycle import production, start, stop
@@ -18,15 +17,11 @@ from tests.e2e.servers import PASSWORD
 
 
 @pytest.fixture
-def key_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The id of an API key of ada@example.org, in a migrated SQLite file `cli.main` uses."""
-    path = tmp_path / "bastion.db"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BASTION_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    upgrade(f"sqlite+aiosqlite:///{path}")
+def key_id(migrated_database: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The id of an API key of ada@example.org, in the migrated SQLite file `cli.main` uses."""
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
     assert cli.main(["create-admin", "--email", "ada@example.org", "--username", "ada", "--password-stdin"]) == 0
-    with sqlite3.connect(path) as connection:
+    with sqlite3.connect(migrated_database) as connection:
         [(user_id,)] = connection.execute("SELECT id FROM users").fetchall()
 
     async def made() -> str:

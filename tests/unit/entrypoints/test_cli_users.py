@@ -8,21 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sql.migrations.migrate import upgrade
 from entrypoints import cli
 from tests.e2e.servers import PASSWORD
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A migrated SQLite file holding the administrator ada@example.org, used by `cli.main`."""
-    path = tmp_path / "bastion.db"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BASTION_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    upgrade(f"sqlite+aiosqlite:///{path}")
+def database(migrated_database: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The migrated SQLite file holding the administrator ada@example.org, used by `cli.main`."""
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
     assert cli.main(["create-admin", "--email", "ada@example.org", "--username", "ada", "--password-stdin"]) == 0
-    return path
+    return migrated_database
 
 
 def _admin_updates(path: Path) -> list[str]:

@@ -12,6 +12,7 @@ from application.auth.register_user import RegisterUser
 from application.service_accounts.create_service_account import CreateServiceAccount, NewServiceAccount
 from application.service_accounts.delete_service_account import DeleteServiceAccount
 from application.service_accounts.issue_service_token import IssueServiceToken
+from application.service_accounts.list_service_accounts import ListServiceAccounts
 from application.service_accounts.rotate_service_account_secret import RotateServiceAccountSecret
 from domain.errors import InvalidClientError, PermissionDeniedError, TokenInvalidError
 from domain.ids import UserId
@@ -127,3 +128,47 @@ async def test_a_right_secret_under_an_outdated_hash_is_stored_again_under_the_c
     assert upgraded.secret_hash.startswith("$memory$")
     assert upgraded.secret_rotated_at is None
     assert (await harness.use_cases.issue_service_token().handle(_grant(made))).access_token
+
+
+async def test_an_operator_manages_service_accounts_without_an_account(harness: Harness) -> None:
+    made = await _created_by_operator(harness)
+
+    listed = await harness.use_cases.list_service_accounts().handle(ListServiceAccounts(actor_id=None))
+    secret = await harness.use_cases.rotate_service_account_secret().handle(
+        RotateServiceAccountSecret(actor_id=None, account_id=made.account.id)
+    )
+    await harness.use_cases.delete_service_account().handle(
+        DeleteServiceAccount(actor_id=None, account_id=made.account.id)
+    )
+
+    assert [account.id for account in listed] == [made.account.id]
+    assert secret != made.client_secret
+    assert await harness.use_cases.list_service_accounts().handle(ListServiceAccounts(actor_id=None)) == []
+
+
+async def test_a_wrong_secret_is_audited_and_an_unknown_client_is_not(harness: Harness) -> None:
+    made = await _created_by_operator(harness)
+    issue = harness.use_cases.issue_service_token()
+
+    for command in (_grant(made, secret="wrong"), IssueServiceToken(client_id="svc_unknown", client_secret="wrong")):
+        with pytest.raises(InvalidClientError):
+            await issue.handle(command)
+
+    refused = [event for event in harness.store.audit_events.values() if event.type == "service_account.refused"]
+    assert [(event.user_id, event.data) for event in refused] == [
+        (made.account.id, {"client_id": made.account.client_id, "reason": "wrong_secret"})
+    ]
+
+
+async def test_no_client_id_is_refused_without_a_lookup_or_hashing(harness: Harness) -> None:
+    before = harness.hasher.verify_calls
+
+    with pytest.raises(InvalidClientError):
+        await harness.use_cases.issue_service_token().handle(IssueServiceToken(client_id="", client_secret=""))
+
+    assert harness.hasher.verify_calls == before
+
+
+async def _created_by_operator(harness: Harness) -> NewServiceAccount:
+    command = CreateServiceAccount(actor_id=None, name="sync", scopes=["tasks:read"])
+    return await harness.use_cases.create_service_account().handle(command)
