@@ -16,6 +16,7 @@ from domain.accounts import Permission
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
 from domain.networks import ip_allowed, parse_network
+from domain.text import is_control_character
 
 ApiKeyId = NewType("ApiKeyId", str)
 
@@ -128,7 +129,7 @@ def api_key_name(name: str) -> str:
         raise ValidationFailedError(
             [FieldError("name", f"The name must be 1 to {API_KEY_NAME_MAX_LENGTH} characters.")]
         )
-    if any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in "\u2028\u2029" for char in cleaned):
+    if any(is_control_character(char) for char in cleaned):
         raise ValidationFailedError([FieldError("name", "The name must not contain control characters.")])
     return cleaned
 

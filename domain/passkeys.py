@@ -11,6 +11,7 @@ from typing import NewType
 
 from domain.errors import FieldError, ValidationFailedError
 from domain.ids import UserId
+from domain.text import is_control_character
 
 PasskeyId = NewType("PasskeyId", str)
 
@@ -68,15 +69,9 @@ def passkey_name(name: str | None) -> str:
         raise ValidationFailedError(
             [FieldError("name", f"The name must be at most {PASSKEY_NAME_MAX_LENGTH} characters.")]
         )
-    if any(_is_control(char) for char in cleaned):
+    if any(is_control_character(char) for char in cleaned):
         raise ValidationFailedError([FieldError("name", "The name must not contain control characters.")])
     return cleaned
-
-
-def _is_control(char: str) -> bool:
-    """C0 and C1 controls, DEL, and the line and paragraph separators."""
-    code = ord(char)
-    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029)
 
 
 def sign_count_regressed(stored: int, presented: int) -> bool:
