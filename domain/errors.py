@@ -305,3 +305,60 @@ class InvalidScopeError(DomainError):
 
     code = "invalid_scope"
     message = "The requested scope is invalid or not granted to this client."
+
+
+class IdentityProviderRefusedError(DomainError):
+    """Raised when a social login provider refuses the code (expired, replayed, another PKCE verifier)
+    or what it returns does not verify (the ID token's signature, `alg`, `iss`, `aud`, `exp`, `iat`,
+    `nonce`). `reason` is a short code for the audit and the `#error=` of the redirect."""
+
+    code = "identity_provider_refused"
+    message = "The identity provider's answer could not be verified."
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class UnknownProviderError(NotFoundError):
+    """Raised when a social login names a provider that is not configured."""
+
+    code = "provider_not_found"
+    message = "The identity provider was not found."
+
+
+class RedirectNotAllowedError(DomainError):
+    """Raised when a social login asks to be sent back to a URL outside the allow-list."""
+
+    code = "redirect_uri_not_allowed"
+    message = "The redirect_uri is not allowed."
+
+
+class OAuthStateInvalidError(DomainError):
+    """Raised when a provider's callback carries a `state` no social login started (forged or long
+    purged): there is no client to send the browser back to."""
+
+    code = "invalid_state"
+    message = "The sign-in could not be matched to a request; start again."
+
+
+class LoginCodeInvalidError(DomainError):
+    """Raised when the one-time code of a social login is unknown, expired or already used."""
+
+    code = "invalid_login_code"
+    message = "The sign-in code is invalid or expired."
+
+
+class IdentityNotFoundError(NotFoundError):
+    """Raised when an identity id names no linked identity of the caller's account."""
+
+    code = "identity_not_found"
+    message = "The linked identity was not found."
+
+
+class LastLoginMethodError(ConflictError):
+    """Raised when removing a way to log in would leave the account none (no password, no other
+    linked identity, no passkey)."""
+
+    code = "last_login_method"
+    message = "This is the account's last way to log in; add another one first."
