@@ -33,13 +33,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 @dataclass(slots=True, kw_only=True)
 class User:
-    """An account. `hashed_password` never leaves the core except to be stored."""
+    """An account. `hashed_password` never leaves the core except to be stored; it is None for an
+    account that a social login created, until its owner sets a password (by a reset link)."""
 
     id: UserId
     email: Email
     username: Username
     full_name: str | None
-    hashed_password: str
+    hashed_password: str | None
     roles: frozenset[Role] = frozenset({Role.USER})
     is_active: bool = True
     email_verified: bool = False
@@ -53,7 +54,7 @@ class User:
 
     @classmethod
     def register(
-        cls, *, email: Email, username: Username, full_name: str | None, hashed_password: str, now: datetime
+        cls, *, email: Email, username: Username, full_name: str | None, hashed_password: str | None, now: datetime
     ) -> User:
         """A new active account with the `user` role and an unverified email."""
         return cls(
@@ -78,6 +79,19 @@ class User:
         user.roles = frozenset({Role.USER, Role.ADMIN})
         user.email_verified = True
         return user
+
+    @classmethod
+    def register_external(
+        cls, *, email: Email, username: Username, full_name: str | None, now: datetime
+    ) -> User:
+        """A new account made by a social login: no password, and an email the provider verified."""
+        user = cls.register(email=email, username=username, full_name=full_name, hashed_password=None, now=now)
+        user.email_verified = True
+        return user
+
+    @property
+    def has_password(self) -> bool:
+        return self.hashed_password is not None
 
     @property
     def is_superuser(self) -> bool:

@@ -146,4 +146,3 @@ class WebAuthnChallenge:
 # you are or know, so two factors on its own.
 AMR_PASSKEY = ("hwk", "user", "mfa")
 # A password and then a passkey as the second factor.
-AMR_PASSWORD_PASSKEY = ("pwd", "hwk", "mfa")

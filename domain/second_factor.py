@@ -170,10 +170,18 @@ class MfaChallenge:
     expires_at: datetime
     tries: int = 0
     used_at: datetime | None = None
+    # The RFC 8176 value of the first step: "pwd" after a password, "ext" after a social login.
+    first_factor: str = "pwd"
 
     @classmethod
-    def open(cls, *, token_hash: str, user_id: UserId, now: datetime) -> MfaChallenge:
-        return cls(token_hash=token_hash, user_id=user_id, created_at=now, expires_at=now + MFA_CHALLENGE_TTL)
+    def open(cls, *, token_hash: str, user_id: UserId, now: datetime, first_factor: str = "pwd") -> MfaChallenge:
+        return cls(
+            token_hash=token_hash,
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + MFA_CHALLENGE_TTL,
+            first_factor=first_factor,
+        )
 
     def may_try(self, now: datetime) -> bool:
         """Whether one more code may be tried: unused, unexpired, and tries left."""
@@ -197,6 +205,9 @@ AMR_TOTP = ("pwd", "otp", "mfa")
 AMR_RECOVERY_CODE = ("pwd", "mfa")
 
 
-def amr_after(method: SecondFactorMethod) -> tuple[str, ...]:
-    """The `amr` of a session that logged in with a password and then `method`."""
-    return AMR_TOTP if method is SecondFactorMethod.TOTP else AMR_RECOVERY_CODE
+def amr_after(method: SecondFactorMethod, first_factor: str = "pwd") -> tuple[str, ...]:
+    """The `amr` of a session that logged in with `first_factor` (a password, "pwd", or a social
+    login, "ext") and then `method`."""
+    if method is SecondFactorMethod.WEBAUTHN:
+        return (first_factor, "hwk", "mfa")
+    return (first_factor, "otp", "mfa") if method is SecondFactorMethod.TOTP else (first_factor, "mfa")

@@ -54,10 +54,7 @@ class PasswordConfirmation:
         key = login_identifier_key(user.email.value)
         decision = await self._count(uow, user, key, purpose, context)
         try:
-            right = (
-                len(password) <= PASSWORD_HARD_MAX_LENGTH
-                and (await self._hasher.verify(password, user.hashed_password)).ok
-            )
+            right = await self._right(password, user.hashed_password)
         except Exception:
             await self._lockout.release(key)
             raise
@@ -66,6 +63,16 @@ class PasswordConfirmation:
             raise WrongPasswordError
         await self._lockout.succeed(key)
         return user
+
+    async def _right(self, password: str, password_hash: str | None) -> bool:
+        """Whether `password` is the account's; an account without a password (made by a social login)
+        has none to confirm with, and costs the same work to refuse."""
+        if len(password) > PASSWORD_HARD_MAX_LENGTH:
+            return False
+        if password_hash is None:
+            await self._hasher.verify_dummy(password)
+            return False
+        return (await self._hasher.verify(password, password_hash)).ok
 
     async def _count(
         self, uow: UnitOfWork, user: User, key: str, purpose: str, context: RequestContext

@@ -13,7 +13,7 @@ from domain.accounts import User
 from domain.audit import NO_CONTEXT, RequestContext
 from domain.errors import FieldError, MfaFailedError, PasskeyLoginFailedError, ValidationFailedError
 from domain.opaque_tokens import hash_token, is_plausible_token
-from domain.passkeys import AMR_PASSWORD_PASSKEY, CeremonyPurpose
+from domain.passkeys import CeremonyPurpose
 from domain.ports.clock import Clock
 from domain.second_factor import SecondFactorMethod, amr_after
 from domain.sessions import TokenPair
@@ -48,7 +48,8 @@ class CompleteMfaLoginHandler:
       Each assertion counts as a try on the token; the account's lockout, which guards guessable
       codes, does not count it.
     - The session remembers how the login authenticated: `amr` ["pwd", "otp", "mfa"] after a TOTP
-      code, ["pwd", "mfa"] after a recovery code, ["pwd", "hwk", "mfa"] after a passkey. The answer
+      code, ["pwd", "mfa"] after a recovery code, ["pwd", "hwk", "mfa"] after a passkey; "ext" instead
+      of "pwd" when the first step was a social login. The answer
       carries a device token, as a login does.
     """
 
@@ -79,8 +80,9 @@ class CompleteMfaLoginHandler:
         if user is None:
             raise MfaFailedError
         device_token = command.device_token if device is not None else None
+        first_factor = challenge.first_factor
         if command.code is None:
-            return await self._with_passkey(user, token_hash, command, device_token)
+            return await self._with_passkey(user, token_hash, command, device_token, first_factor)
         context = command.context
         found = await self._check.checked(self._uow, user, factor, command.code, purpose="login", context=context)
         if found is None:
@@ -93,12 +95,16 @@ class CompleteMfaLoginHandler:
             return used and await self._check.claim(tx, user_id, proof, context)
 
         login = LoginProof(
-            user=user, context=context, amr=amr_after(proof.method), device_token=device_token, method=proof.method
+            user=user,
+            context=context,
+            amr=amr_after(proof.method, first_factor),
+            device_token=device_token,
+            method=proof.method,
         )
         return await self._sessions.start(login, claim=claim)
 
     async def _with_passkey(
-        self, user: User, token_hash: str, command: CompleteMfaLogin, device_token: str | None
+        self, user: User, token_hash: str, command: CompleteMfaLogin, device_token: str | None, first_factor: str
     ) -> TokenPair:
         challenge = await self._ceremonies.take(
             self._uow, command.mfa_token, CeremonyPurpose.SECOND_FACTOR, MfaFailedError
@@ -120,7 +126,7 @@ class CompleteMfaLoginHandler:
         login = LoginProof(
             user=user,
             context=command.context,
-            amr=AMR_PASSWORD_PASSKEY,
+            amr=amr_after(SecondFactorMethod.WEBAUTHN, first_factor),
             device_token=device_token,
             method=SecondFactorMethod.WEBAUTHN,
         )

@@ -154,7 +154,8 @@ class LogInHandler:
         if len(password) > PASSWORD_HARD_MAX_LENGTH:
             # Refused before hashing: no account could have such a password.
             return None
-        if user is None:
+        if user is None or user.hashed_password is None:
+            # No account, or one without a password (made by a social login): the same work, refused.
             await self._hasher.verify_dummy(password)
             return None
         return await self._hasher.verify(password, user.hashed_password)

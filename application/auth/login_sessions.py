@@ -62,11 +62,14 @@ class LoginSessions:
     ) -> None:
         self._uow, self._tokens, self.devices, self._secrets, self._clock = uow, tokens, devices, secrets, clock
 
-    async def challenge(self, user: User) -> MfaRequired | None:
-        """The MFA step for the account's second factors as stored now; None when it has none left
-        (its `mfa_enabled` is behind: the login needs no second step)."""
+    async def challenge(self, user: User, first_factor: str = "pwd") -> MfaRequired | None:
+        """The MFA step for the account's second factors as stored now, after a first step by
+        `first_factor` ("pwd", or "ext" for a social login); None when it has none left (its
+        `mfa_enabled` is behind: the login needs no second step)."""
         value = self._secrets.token()
-        challenge = MfaChallenge.open(token_hash=hash_token(value), user_id=user.id, now=self._clock.now())
+        challenge = MfaChallenge.open(
+            token_hash=hash_token(value), user_id=user.id, now=self._clock.now(), first_factor=first_factor
+        )
         async with self._uow as uow:
             factor = await uow.second_factors.get(user.id)
             totp_active = factor is not None and factor.is_active
