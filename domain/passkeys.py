@@ -145,4 +145,3 @@ class WebAuthnChallenge:
 # RFC 8176 method values: a passkey with user verification is something you have and something
 # you are or know, so two factors on its own.
 AMR_PASSKEY = ("hwk", "user", "mfa")
-# A password and then a passkey as the second factor.
