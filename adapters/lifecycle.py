@@ -18,3 +18,18 @@ class Lifecycle(Protocol):
     @abstractmethod
     async def stop(self) -> None:
         """Release it; called once, after the last use."""
+
+
+class LifecycleGroup(Lifecycle):
+    """Several adapters that start and stop as one, in order (they stop in reverse)."""
+
+    def __init__(self, members: tuple[Lifecycle, ...]) -> None:
+        self.members = members
+
+    async def start(self) -> None:
+        for member in self.members:
+            await member.start()
+
+    async def stop(self) -> None:
+        for member in reversed(self.members):
+            await member.stop()

@@ -102,6 +102,19 @@ def _mfa_result(event: AuditEvent) -> tuple[str, str] | None:
     return None
 
 
+def _oauth_result(event: AuditEvent) -> tuple[str, str] | None:
+    """The (provider, result) of a social login callback, if the event records one."""
+    provider = event.data.get("provider")
+    if not isinstance(provider, str):
+        return None
+    if event.type is AuditEventType.OAUTH_LOGIN:
+        return provider, "success"
+    reason = event.data.get("reason")
+    if event.type is AuditEventType.OAUTH_REFUSED and isinstance(reason, str):
+        return provider, reason
+    return None
+
+
 class MetricsRecorder:
     """Counts the security signals of the audit events, throttled requests, API key checks and
     client credentials grants.
@@ -112,7 +125,8 @@ class MetricsRecorder:
     is a wrong second-factor code that starts one. A second factor checked at login counts by its
     method (`totp`, `recovery_code`, `webauthn`) and result (`success`, `failure`, `locked`). A
     passwordless passkey login counts as a login (`success`, or the refusal after the passkey:
-    `account_disabled`, `email_not_verified`); its refused assertions count as `passkey_failed`."""
+    `account_disabled`, `email_not_verified`); its refused assertions count as `passkey_failed`. A
+    social login's callback counts by provider and result (`success`, or the refusal's reason)."""
 
     def __init__(self, metrics: SecurityMetrics) -> None:
         self._metrics = metrics
@@ -132,6 +146,9 @@ class MetricsRecorder:
         mfa = _mfa_result(event)
         if mfa is not None:
             self._metrics.mfa(*mfa)
+        oauth = _oauth_result(event)
+        if oauth is not None:
+            self._metrics.oauth(*oauth)
 
     async def request_throttled(self, event: RequestThrottled) -> None:
         self._metrics.rate_limited(event.limit)

@@ -81,9 +81,7 @@ class User:
         return user
 
     @classmethod
-    def register_external(
-        cls, *, email: Email, username: Username, full_name: str | None, now: datetime
-    ) -> User:
+    def register_external(cls, *, email: Email, username: Username, full_name: str | None, now: datetime) -> User:
         """A new account made by a social login: no password, and an email the provider verified."""
         user = cls.register(email=email, username=username, full_name=full_name, hashed_password=None, now=now)
         user.email_verified = True

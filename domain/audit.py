@@ -62,6 +62,14 @@ class AuditEventType(StrEnum):
     SERVICE_ACCOUNT_SECRET_ROTATED = "service_account.secret_rotated"
     # A client credentials grant of a known service account refused: `wrong_secret` or `invalid_scope`.
     SERVICE_ACCOUNT_REFUSED = "service_account.refused"
+    # A provider vouched for an identity at the callback of a social login (the account's sign-in
+    # completes at the code exchange, after the MFA step if the account has a second factor).
+    OAUTH_LOGIN = "oauth.login"
+    OAUTH_LINKED = "oauth.linked"
+    OAUTH_UNLINKED = "oauth.unlinked"
+    # A social login's callback refused: the provider's answer did not verify, the browser or the
+    # state did not match, an unverified or taken email, a disabled account; `reason` says which.
+    OAUTH_REFUSED = "oauth.refused"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,9 @@ class TokenPurpose(StrEnum):
     # Not mailed and not single use: proof that a browser or device has logged in to the account
     # before, valid until it expires (see `LockoutPolicy.device_token_ttl`).
     DEVICE = "device"
+    # Not mailed: the code a social login's callback hands the client in the URL fragment, exchanged
+    # once for the login's tokens within a minute (`domain.identities.LOGIN_CODE_TTL`).
+    SOCIAL_LOGIN = "social_login"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

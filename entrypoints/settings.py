@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from domain.networks import parse_network
 from domain.passkeys import RelyingParty
 from domain.webhooks import parse_event_types, webhook_key
+from entrypoints.oauth_settings import OAuthSettings, gather_clients, oauth_problem
 from entrypoints.process_tuning import default_database_pool_size, default_hash_threads
 from entrypoints.settings_groups import (
     DEFAULT_DATABASE_URL,
@@ -61,6 +62,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     accounts: AccountSettings = msgspec.field(default_factory=AccountSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
     webhook: WebhookSettings = msgspec.field(default_factory=WebhookSettings)
+    oauth: OAuthSettings = msgspec.field(default_factory=OAuthSettings)
 
     @property
     def relying_party(self) -> RelyingParty:
@@ -129,6 +131,7 @@ def _grouped(values: Mapping[str, object]) -> Settings:
         _webhook_problem(settings.webhook)
         or _relying_party_problem(settings.relying_party)
         or _admin_networks_problem(settings.server)
+        or oauth_problem(settings.oauth, production=settings.server.is_production)
     )
     if problem:
         raise SettingsError(f"invalid configuration: {problem}")
@@ -198,20 +201,23 @@ def _read_value_file(name: str, path: str, *, also_set: bool) -> str:
         raise SettingsError(f"{variable}{FILE_SUFFIX}: {path} is not UTF-8 text") from None
 
 
-def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
+def _raw_values(environ: Mapping[str, str], env_file: Path | None) -> dict[str, object]:
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(environ)
     named = {key[len(PREFIX) :].lower(): value for key, value in values.items() if key.startswith(PREFIX) and value}
-    raw = {name: value for name, value in named.items() if name in GROUP_OF}
     # BASTION_<NAME>_FILE: the value of any setting from a file (a container secret, for example).
-    for name, path in named.items():
+    for name, path in list(named.items()):
         setting = name.removesuffix(FILE_SUFFIX.lower())
-        if setting != name and setting in GROUP_OF:
-            value = _read_value_file(setting, path, also_set=setting in raw)
+        if setting != name and (setting in GROUP_OF or setting.startswith("oauth_")):
+            value = _read_value_file(setting, path, also_set=setting in named)
             if value:
-                raw[setting] = value
+                named[setting] = value
+    raw: dict[str, object] = {name: value for name, value in named.items() if name in GROUP_OF}
+    clients = gather_clients(named)
+    if clients:
+        raw["oauth_clients"] = clients
     return raw
 
 
@@ -320,7 +326,7 @@ def load_settings(
     """
     raw = _raw_values(os.environ if environ is None else environ, env_file)
     raw.setdefault("hash_threads", str(default_hash_threads(workers=workers)))
-    database_url = raw.get("database_url", DEFAULT_DATABASE_URL)
+    database_url = str(raw.get("database_url", DEFAULT_DATABASE_URL))
     raw.setdefault("database_pool_size", str(default_database_pool_size(database_url, workers)))
     settings = _grouped(raw)
     try:

@@ -56,6 +56,10 @@ class MemoryUserRepository(UserRepository):
         user = self._users.get(user_id)
         return user.copy() if user else None
 
+    async def locked(self, user_id: UserId) -> User | None:
+        # The store's lock already runs its transactions one at a time.
+        return await self.get(user_id)
+
     async def by_email(self, email: Email) -> User | None:
         return next((u.copy() for u in self._users.values() if u.email.normalized == email.normalized), None)
 

@@ -97,6 +97,10 @@ class PrometheusMetrics(SecurityMetrics):
             "bastion_client_credentials", "Client credentials grants by result", ["result"], registry=registry
         )
         self._client_credentials_tallies: dict[str, int] = {}
+        self._oauth = Counter(
+            "bastion_oauth_logins", "Social login callbacks by provider and result", ["provider", "result"],
+            registry=registry,
+        )  # fmt: skip
         self._rate_limited = Counter(
             "bastion_rate_limited", "Requests refused by a rate limit", ["limit"], registry=registry
         )
@@ -131,6 +135,9 @@ class PrometheusMetrics(SecurityMetrics):
 
     def mfa(self, method: str, result: str) -> None:
         self._mfa.labels(method, result).inc()
+
+    def oauth(self, provider: str, result: str) -> None:
+        self._oauth.labels(provider, result).inc()
 
     def rate_limited(self, limit: str) -> None:
         self._rate_limited.labels(limit).inc()

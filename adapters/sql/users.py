@@ -17,6 +17,8 @@ from domain.ports.repositories import UserRepository
 
 _USER_ADD = insert_all(users)
 _USER_BY_ID = Statement(select(users).where(users.c.id == bindparam("user_id")))
+# SELECT ... FOR UPDATE on PostgreSQL; SQLite renders no FOR UPDATE, its writers run one at a time.
+_USER_LOCKED = Statement(select(users).where(users.c.id == bindparam("user_id")).with_for_update())
 _USER_BY_EMAIL = Statement(select(users).where(users.c.email_normalized == bindparam("email")))
 _USER_BY_USERNAME = Statement(select(users).where(users.c.username_normalized == bindparam("username")))
 _USER_DELETE = Statement(delete(users).where(users.c.id == bindparam("user_id")))
@@ -73,6 +75,9 @@ class SqlUserRepository(UserRepository):
 
     async def get(self, user_id: UserId) -> User | None:
         return await self._one(_USER_BY_ID, {"user_id": user_id})
+
+    async def locked(self, user_id: UserId) -> User | None:
+        return await self._one(_USER_LOCKED, {"user_id": user_id})
 
     async def by_email(self, email: Email) -> User | None:
         return await self._one(_USER_BY_EMAIL, {"email": email.normalized})

@@ -12,6 +12,7 @@ from domain.accounts import User
 from domain.api_keys import ApiKey
 from domain.audit import AuditEvent
 from domain.errors import TokenInvalidError
+from domain.identities import Identity
 from domain.ids import UserId
 from domain.paging import MAX_PAGE_SIZE, Page
 from domain.passkeys import Passkey
@@ -30,7 +31,8 @@ class ExportAccount:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountExport:
     """The account, every stored session (revoked and expired ones too), every task, every audit
-    event, every passkey and every unrevoked API key of the account, as held at `exported_at`.
+    event, every linked identity, every passkey and every unrevoked API key of the account, as held
+    at `exported_at`.
     Secrets are not part of it: no password hash and no token or key, of any kind, stored only as
     hashes anyway (a passkey's public key and credential id are left out too: they identify an
     authenticator and are of no use to its owner)."""
@@ -40,6 +42,7 @@ class AccountExport:
     sessions: list[Session]
     tasks: list[Task]
     audit_events: list[AuditEvent]
+    identities: list[Identity]
     passkeys: list[Passkey]
     api_keys: list[ApiKey]
 
@@ -64,11 +67,12 @@ class ExportAccountHandler:
             sessions = await view.sessions.all_for_user(user_id)
             tasks = await _every(lambda page: view.tasks.list(user_id, completed=None, page=page))
             events = await _every(lambda page: view.audit.search(user_id=user_id, type_=None, page=page))
+            identities = await view.identities.of_user(user_id)
             passkeys = await view.passkeys.of_user(user_id)
             api_keys = await view.api_keys.of_user(user_id)
         return AccountExport(
             exported_at=self._clock.now(), user=user, sessions=sessions, tasks=tasks, audit_events=events,
-            passkeys=passkeys, api_keys=api_keys,
+            identities=identities, passkeys=passkeys, api_keys=api_keys,
         )  # fmt: skip
 
 

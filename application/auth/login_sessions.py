@@ -11,7 +11,14 @@ from application.auth.session_tokens import SessionTokens
 from application.unit_of_work import UnitOfWork
 from domain.accounts import User
 from domain.audit import AuditData, AuditEvent, AuditEventType, RequestContext
-from domain.errors import AccountDisabledError, InvalidCredentialsError, MfaFailedError, PasskeyLoginFailedError
+from domain.errors import (
+    AccountDisabledError,
+    DomainError,
+    InvalidCredentialsError,
+    LoginCodeInvalidError,
+    MfaFailedError,
+    PasskeyLoginFailedError,
+)
 from domain.opaque_tokens import hash_token
 from domain.ports.clock import Clock
 from domain.ports.secret_generator import SecretGenerator
@@ -45,6 +52,8 @@ class LoginProof:
     method: SecondFactorMethod | None = None
     # A login with a passkey alone (no password).
     passwordless: bool = False
+    # A social login's code exchange (the provider vouched for the account).
+    social: bool = False
 
 
 class LoginSessions:
@@ -89,7 +98,8 @@ class LoginSessions:
         Raises:
             InvalidCredentialsError: the account is gone.
             AccountDisabledError: the account was deactivated.
-            MfaFailedError: `claim` answered False (a `PasskeyLoginFailedError` for a passwordless login).
+            MfaFailedError: `claim` answered False (a `PasskeyLoginFailedError` for a passwordless login,
+                a `LoginCodeInvalidError` for a social login's code exchange).
         """
         now = self._clock.now()
         user, context = proof.user, proof.context
@@ -105,7 +115,7 @@ class LoginSessions:
         refresh = self._tokens.first_refresh_token(session, now)
         async with self._uow as uow:
             if claim is not None and not await claim(uow):
-                raise PasskeyLoginFailedError if proof.passwordless else MfaFailedError
+                raise _claim_refusal(proof)
             current = await _still_allowed(uow, user)
             device_token = proof.device_token
             if device_token is None:
@@ -121,11 +131,20 @@ class LoginSessions:
                 data["mfa_method"] = proof.method.value
             if proof.passwordless:
                 data["method"] = "passkey"
+            elif proof.social:
+                data["method"] = "oauth"
             await uow.audit.add(
                 AuditEvent.record(AuditEventType.LOGIN_SUCCEEDED, user_id=user.id, context=context, now=now, data=data)
             )
             await uow.commit()
         return replace(self._tokens.pair(current, session, refresh.value, now), device_token=device_token)
+
+
+def _claim_refusal(proof: LoginProof) -> DomainError:
+    """The error of a login whose `claim` found what it stands for used meanwhile."""
+    if proof.passwordless:
+        return PasskeyLoginFailedError()
+    return LoginCodeInvalidError() if proof.social else MfaFailedError()
 
 
 async def _still_allowed(uow: UnitOfWork, user: User) -> User:

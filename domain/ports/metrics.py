@@ -46,3 +46,9 @@ class SecurityMetrics(Protocol):
         """One client asked for a token by the client credentials grant: `success`, or the refusal's
         OAuth2 error (`invalid_client`: no such client, a deleted one or a wrong secret;
         `invalid_scope`: a scope the account lacks)."""
+
+    @abstractmethod
+    def oauth(self, provider: str, result: str) -> None:
+        """One social login callback ended: `provider` is a configured provider's name, `result`
+        `success` or the refusal's reason (`invalid_response`, `email_not_verified`, `account_exists`,
+        `account_disabled`, `access_denied`, ...)."""

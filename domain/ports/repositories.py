@@ -60,6 +60,12 @@ class UserRepository(UserReader, Protocol):
         """
 
     @abstractmethod
+    async def locked(self, user_id: UserId) -> User | None:
+        """The account with this id, or None, locked until the transaction ends: a concurrent
+        transaction that asks for it `locked` waits, and then reads what this one committed (a rule
+        over several rows of one account, such as its last way to log in, then holds)."""
+
+    @abstractmethod
     async def delete(self, user_id: UserId) -> None:
         """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
         an unknown id changes nothing."""

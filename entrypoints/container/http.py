@@ -11,6 +11,13 @@ def http_handlers(use_cases: UseCases) -> HttpHandlers:
     return HttpHandlers(
         authenticate=use_cases.authenticate,
         identify_caller=use_cases.identify_caller,
+        list_providers=use_cases.list_providers,
+        begin_social_login=use_cases.begin_social_login,
+        handle_oauth_callback=use_cases.handle_oauth_callback,
+        exchange_login_code=use_cases.exchange_login_code,
+        list_identities=use_cases.list_identities,
+        begin_identity_link=use_cases.begin_identity_link,
+        unlink_identity=use_cases.unlink_identity,
         create_api_key=use_cases.create_api_key,
         list_api_keys=use_cases.list_api_keys,
         revoke_api_key=use_cases.revoke_api_key,

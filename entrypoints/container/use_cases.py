@@ -59,6 +59,16 @@ from application.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHan
 from application.mfa.second_factor_check import SecondFactorCheck
 from application.mfa.set_up_totp import SetUpTotpHandler
 from application.mfa.step_up import StepUp
+from application.oauth.begin_identity_link import BeginIdentityLinkHandler
+from application.oauth.begin_social_login import BeginSocialLoginHandler
+from application.oauth.exchange_login_code import ExchangeLoginCodeHandler
+from application.oauth.handle_callback import HandleOAuthCallbackHandler
+from application.oauth.identity_outcomes import IdentityOutcomes
+from application.oauth.list_identities import ListIdentitiesHandler
+from application.oauth.list_providers import ListProvidersHandler
+from application.oauth.provider_directory import ProviderDirectory
+from application.oauth.social_flows import SocialFlows
+from application.oauth.unlink_identity import UnlinkIdentityHandler
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.deliver_outbox import DeliverOutboxHandler
@@ -357,6 +367,40 @@ class UseCases(containers.DeclarativeContainer):
     begin_mfa_passkey = providers.Factory(
         BeginMfaPasskeyHandler, uow=adapters.uow, ceremonies=passkey_ceremonies, clock=adapters.clock
     )
+
+    # social login
+    provider_directory = providers.Singleton(
+        ProviderDirectory,
+        providers=adapters.identity_providers.provided.providers,
+        callback_base=settings.provided.server.base_url,
+        redirect_allowlist=settings.provided.oauth.redirect_list,
+    )
+    social_flows = providers.Factory(
+        SocialFlows, uow=adapters.uow, directory=provider_directory, secrets=adapters.secrets, clock=adapters.clock
+    )
+    list_providers = providers.Factory(ListProvidersHandler, directory=provider_directory)
+    begin_social_login = providers.Factory(BeginSocialLoginHandler, flows=social_flows, secrets=adapters.secrets)
+    identity_outcomes = providers.Factory(
+        IdentityOutcomes, uow=adapters.uow, secrets=adapters.secrets, clock=adapters.clock
+    )
+    handle_oauth_callback = providers.Factory(
+        HandleOAuthCallbackHandler,
+        uow=adapters.uow,
+        directory=provider_directory,
+        outcomes=identity_outcomes,
+        clock=adapters.clock,
+    )
+    exchange_login_code = providers.Factory(
+        ExchangeLoginCodeHandler,
+        uow=adapters.uow,
+        reader=adapters.reader,
+        sessions=login_sessions,
+        clock=adapters.clock,
+        require_verified_email=settings.provided.accounts.require_verified_email,
+    )
+    list_identities = providers.Factory(ListIdentitiesHandler, reader=adapters.reader)
+    begin_identity_link = providers.Factory(BeginIdentityLinkHandler, reader=adapters.reader, flows=social_flows)
+    unlink_identity = providers.Factory(UnlinkIdentityHandler, uow=adapters.uow, clock=adapters.clock)
 
     # API keys
     create_api_key = providers.Factory(

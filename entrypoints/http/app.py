@@ -33,6 +33,7 @@ from entrypoints.http.routes.health import health_router
 from entrypoints.http.routes.jwks import jwks_router
 from entrypoints.http.routes.metrics import HttpMetrics, metrics_router
 from entrypoints.http.routes.mfa import mfa_router
+from entrypoints.http.routes.oauth import identity_router, oauth_router
 from entrypoints.http.routes.passkeys import passkey_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
@@ -121,6 +122,8 @@ def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
         account_router,
         mfa_router,
         passkey_router,
+        oauth_router(secure_cookie=settings.server.base_url.startswith("https://")),
+        identity_router,
         api_key_router,
         gateway_router,
         tasks_router,

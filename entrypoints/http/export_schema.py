@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from application.account.export_account import AccountExport
+from domain.identities import Identity
 from domain.sessions import Session
 from entrypoints.http.api_key_schemas import ApiKeyResponse
 from entrypoints.http.passkey_schemas import PasskeyResponse
@@ -35,8 +36,29 @@ class ExportedSession(msgspec.Struct, frozen=True):
         )
 
 
+class ExportedIdentity(msgspec.Struct, frozen=True):
+    id: str
+    provider: str
+    issuer: str
+    subject: str
+    email: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, identity: Identity) -> ExportedIdentity:
+        return cls(
+            id=identity.id,
+            provider=identity.provider,
+            issuer=identity.issuer,
+            subject=identity.subject,
+            email=identity.email,
+            created_at=identity.created_at,
+        )
+
+
 class AccountExportResponse(msgspec.Struct, frozen=True):
-    """`identities` is an empty list: the service keeps none yet. A passkey is its name and times, as
+    """A linked identity is what GET /auth/identities lists plus the provider's issuer and its id of
+    the user there (`subject`): nothing secret is held for it. A passkey is its name and times, as
     GET /auth/passkeys lists it; an API key its metadata, as GET /auth/api-keys lists it (the key
     itself is never stored)."""
 
@@ -45,7 +67,7 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
     sessions: list[ExportedSession]
     tasks: list[TaskResponse]
     audit_events: list[AuditEventResponse]
-    identities: list[dict[str, str]]
+    identities: list[ExportedIdentity]
     passkeys: list[PasskeyResponse]
     api_keys: list[ApiKeyResponse]
 
@@ -57,7 +79,7 @@ class AccountExportResponse(msgspec.Struct, frozen=True):
             sessions=[ExportedSession.of(session) for session in export.sessions],
             tasks=[TaskResponse.of(task) for task in export.tasks],
             audit_events=[AuditEventResponse.of(event) for event in export.audit_events],
-            identities=[],
+            identities=[ExportedIdentity.of(identity) for identity in export.identities],
             passkeys=[PasskeyResponse.of(passkey) for passkey in export.passkeys],
             api_keys=[ApiKeyResponse.of(key) for key in export.api_keys],
         )

@@ -46,6 +46,13 @@ from application.mfa.disable_totp import DisableTotpHandler
 from application.mfa.get_mfa_status import GetMfaStatusHandler
 from application.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from application.mfa.set_up_totp import SetUpTotpHandler
+from application.oauth.begin_identity_link import BeginIdentityLinkHandler
+from application.oauth.begin_social_login import BeginSocialLoginHandler
+from application.oauth.exchange_login_code import ExchangeLoginCodeHandler
+from application.oauth.handle_callback import HandleOAuthCallbackHandler
+from application.oauth.list_identities import ListIdentitiesHandler
+from application.oauth.list_providers import ListProvidersHandler
+from application.oauth.unlink_identity import UnlinkIdentityHandler
 from application.ops.check_readiness import CheckReadinessHandler
 from application.ops.count_outbox_backlog import CountOutboxBacklogHandler
 from application.ops.throttle_request import ThrottleRequestHandler
@@ -116,6 +123,14 @@ class HttpHandlers:
     begin_passkey_login: Callable[[], BeginPasskeyLoginHandler]
     log_in_with_passkey: Callable[[], LogInWithPasskeyHandler]
     begin_mfa_passkey: Callable[[], BeginMfaPasskeyHandler]
+    # social login
+    list_providers: Callable[[], ListProvidersHandler]
+    begin_social_login: Callable[[], BeginSocialLoginHandler]
+    handle_oauth_callback: Callable[[], HandleOAuthCallbackHandler]
+    exchange_login_code: Callable[[], ExchangeLoginCodeHandler]
+    list_identities: Callable[[], ListIdentitiesHandler]
+    begin_identity_link: Callable[[], BeginIdentityLinkHandler]
+    unlink_identity: Callable[[], UnlinkIdentityHandler]
     # API keys
     create_api_key: Callable[[], CreateApiKeyHandler]
     list_api_keys: Callable[[], ListApiKeysHandler]
