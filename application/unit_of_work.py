@@ -12,6 +12,7 @@ from typing import Protocol, Self
 
 from domain.events import DomainEvent
 from domain.ports.api_key_repositories import ApiKeyReader, ApiKeyRepository
+from domain.ports.identity_repositories import IdentityReader, IdentityRepository, OAuthFlowRepository
 from domain.ports.passkey_repositories import PasskeyReader, PasskeyRepository, WebAuthnChallengeRepository
 from domain.ports.repositories import (
     AccountOverviews,
@@ -74,6 +75,7 @@ class ReadOnlyUnitOfWork(_Block, Protocol):
     passkeys: PasskeyReader
     api_keys: ApiKeyReader
     service_accounts: ServiceAccountReader
+    identities: IdentityReader
 
 
 class UnitOfWork(_Block, Protocol):
@@ -106,6 +108,8 @@ class UnitOfWork(_Block, Protocol):
     webauthn_challenges: WebAuthnChallengeRepository
     api_keys: ApiKeyRepository
     service_accounts: ServiceAccountRepository
+    identities: IdentityRepository
+    oauth_flows: OAuthFlowRepository
 
     @abstractmethod
     def record(self, *events: DomainEvent) -> None:

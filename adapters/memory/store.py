@@ -10,6 +10,7 @@ from domain.accounts import User
 from domain.api_keys import ApiKey, ApiKeyId
 from domain.audit import AuditEvent
 from domain.events import RecordedRevocation
+from domain.identities import Identity, IdentityId, OAuthFlow
 from domain.ids import SessionId, UserId
 from domain.mail import OutboxMessage
 from domain.one_time_tokens import OneTimeToken
@@ -54,6 +55,8 @@ class MemoryStore:
     webauthn_challenges: dict[str, WebAuthnChallenge] = field(default_factory=dict)
     api_keys: dict[ApiKeyId, ApiKey] = field(default_factory=dict)
     service_accounts: dict[ServiceAccountId, ServiceAccount] = field(default_factory=dict)
+    identities: dict[IdentityId, Identity] = field(default_factory=dict)
+    oauth_flows: dict[str, OAuthFlow] = field(default_factory=dict)
     # Audit events by id; they are never deleted, not even with their user.
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     # The revocation log, in id order; entries stay when their user is deleted.

@@ -8,6 +8,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from adapters.memory.api_keys import MemoryApiKeyRepository
 from adapters.memory.audit_log import MemoryAuditLog
+from adapters.memory.identities import MemoryIdentityRepository, MemoryOAuthFlowRepository
 from adapters.memory.passkeys import MemoryPasskeyRepository, MemoryWebAuthnChallengeRepository
 from adapters.memory.repositories import (
     MemoryOneTimeTokenRepository,
@@ -71,6 +72,7 @@ class MemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
         self.passkeys = MemoryPasskeyRepository(store.passkeys)
         self.api_keys = MemoryApiKeyRepository(store.api_keys)
         self.service_accounts = MemoryServiceAccountRepository(store.service_accounts, delete_tasks=_never_deletes)
+        self.identities = MemoryIdentityRepository(store.identities)
         return self
 
     async def __aexit__(
@@ -122,6 +124,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._store.webauthn_challenges = self._webauthn_challenges
         self._store.api_keys = self._api_keys
         self._store.service_accounts = self._service_accounts
+        self._store.identities = self._identities
+        self._store.oauth_flows = self._oauth_flows
         self._store.commits += 1
         committed_events = self._events
         # Later changes in the same block start from what was just committed.
@@ -152,6 +156,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._webauthn_challenges = dict(self._store.webauthn_challenges)
         self._api_keys = dict(self._store.api_keys)
         self._service_accounts = dict(self._store.service_accounts)
+        self._identities = dict(self._store.identities)
+        self._oauth_flows = dict(self._store.oauth_flows)
         self.users = MemoryUserRepository(self._users, delete_owned=self._delete_owned_by)
         self.sessions = MemorySessionRepository(self._sessions)
         self.refresh_tokens = MemoryRefreshTokenRepository(self._tokens, self._sessions, self._users)
@@ -169,6 +175,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.service_accounts = MemoryServiceAccountRepository(
             self._service_accounts, delete_tasks=lambda owner_id: delete_tasks_of(self._tasks, owner_id)
         )
+        self.identities = MemoryIdentityRepository(self._identities)
+        self.oauth_flows = MemoryOAuthFlowRepository(self._oauth_flows)
 
     def _delete_owned_by(self, user_id: UserId) -> None:
         _delete_owned_by(self._sessions, user_id)
@@ -179,4 +187,6 @@ class MemoryUnitOfWork(UnitOfWork):
         _delete_owned_by(self._passkeys, user_id)
         _delete_owned_by(self._webauthn_challenges, user_id)
         _delete_owned_by(self._api_keys, user_id)
+        _delete_owned_by(self._identities, user_id)
+        _delete_owned_by(self._oauth_flows, user_id)
         delete_tasks_of(self._tasks, user_id)

@@ -281,6 +281,7 @@ def mfa_challenge_to_row(challenge: MfaChallenge) -> dict[str, Any]:
         "expires_at": challenge.expires_at,
         "tries": challenge.tries,
         "used_at": challenge.used_at,
+        "first_factor": challenge.first_factor,
     }
 
 
@@ -292,6 +293,7 @@ def mfa_challenge_from_row(row: Mapping[str, Any]) -> MfaChallenge:
         expires_at=row["expires_at"],
         tries=row["tries"],
         used_at=row["used_at"],
+        first_factor=row["first_factor"],
     )
 
 

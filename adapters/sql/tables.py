@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 
@@ -77,7 +78,8 @@ users = Table(
     Column("username", String(50), nullable=False),
     Column("username_normalized", String(50), nullable=False, unique=True),
     Column("full_name", String(100), nullable=True),
-    Column("hashed_password", Text, nullable=False),
+    # NULL for an account that a social login created, until a password is set.
+    Column("hashed_password", Text, nullable=True),
     Column("roles", String(200), nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("email_verified", Boolean, nullable=False),
@@ -248,6 +250,8 @@ mfa_challenges = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("tries", Integer, nullable=False, server_default="0"),
     Column("used_at", UtcDateTime, nullable=True),
+    # The RFC 8176 value of the first step: "pwd" (a password) or "ext" (a social login).
+    Column("first_factor", String(8), nullable=False, server_default="pwd"),
     Index(None, "user_id"),
 )
 
@@ -324,4 +328,43 @@ service_accounts = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("secret_rotated_at", UtcDateTime, nullable=True),
     Column("deleted_at", UtcDateTime, nullable=True),
+)
+
+# The identities at providers linked to accounts (social login). An identity (`issuer` + `subject`)
+# is linked to one account at most, hence the unique pair; OpenID Connect caps a subject at 255
+# ASCII characters. `email` is what the provider said at linking, for display and the data export.
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # `domain.identities.PROVIDER_NAME`: 32 characters at most.
+    Column("provider", String(32), nullable=False),
+    Column("issuer", String(255), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("email", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("issuer", "subject"),
+    Index(None, "user_id"),
+)
+
+# The social login flows in progress (browser round trips to a provider), by the hash of their
+# `state`; single use. `browser_hash` is set for a login flow, `user_id` for a link flow. Expired
+# rows are deleted a day late when a new flow is saved (by `expires_at`, hence its index).
+oauth_flows = Table(
+    "oauth_flows",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("provider", String(32), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("nonce", Text, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("browser_hash", String(64), nullable=True),
+    Column("user_id", String(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "expires_at"),
+    Index(None, "user_id"),
 )

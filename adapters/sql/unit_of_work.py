@@ -13,6 +13,7 @@ from sqlalchemy import literal_column, select
 from adapters.sql.api_keys import SqlApiKeyRepository
 from adapters.sql.audit_log import SqlAuditLog
 from adapters.sql.driver import Database, SqlConnection, Statement, Transaction
+from adapters.sql.identities import SqlIdentityRepository, SqlOAuthFlowRepository
 from adapters.sql.mfa_challenges import SqlMfaChallengeRepository
 from adapters.sql.one_time_tokens import SqlOneTimeTokenRepository
 from adapters.sql.outbox import SqlOutbox
@@ -96,6 +97,7 @@ class SqlReadOnlyUnitOfWork(_SqlBlock, ReadOnlyUnitOfWork):
         self.passkeys = SqlPasskeyRepository(connection)
         self.api_keys = SqlApiKeyRepository(connection)
         self.service_accounts = SqlServiceAccountRepository(connection)
+        self.identities = SqlIdentityRepository(connection)
         return self
 
 
@@ -138,6 +140,8 @@ class SqlUnitOfWork(_SqlBlock, UnitOfWork):
         self.webauthn_challenges = SqlWebAuthnChallengeRepository(connection)
         self.api_keys = SqlApiKeyRepository(connection)
         self.service_accounts = SqlServiceAccountRepository(connection)
+        self.identities = SqlIdentityRepository(connection)
+        self.oauth_flows = SqlOAuthFlowRepository(connection)
         return self
 
     async def __aexit__(

@@ -78,7 +78,7 @@ async def test_a_block_never_sees_what_an_open_transaction_has_not_committed(
 
 async def test_a_read_only_unit_of_work_has_no_way_to_write(reader: ReadOnlyUnitOfWork) -> None:
     async with reader as view:
-        for write in ("commit", "record", "refresh_tokens", "outbox"):
+        for write in ("commit", "record", "refresh_tokens", "outbox", "oauth_flows"):
             assert not hasattr(view, write), write
 
 

@@ -219,6 +219,20 @@ async def test_get_reads_a_challenge_as_stored_without_counting_a_try(uow: UnitO
         assert await tx.mfa_challenges.get(hash_token("unknown")) is None
 
 
+async def test_a_challenge_keeps_the_first_factor_of_its_login(uow: UnitOfWork) -> None:
+    after_password = await _a_stored_challenge(uow)
+    after_social_login = await _a_stored_challenge(uow, first_factor="ext")
+
+    async with uow as tx:
+        found = [
+            await tx.mfa_challenges.get(after_password.token_hash),
+            await tx.mfa_challenges.get(after_social_login.token_hash),
+            await tx.mfa_challenges.try_once(after_social_login.token_hash, NOW),
+        ]
+    assert found == [after_password, after_social_login, replace(after_social_login, tries=1)]
+    assert [challenge.first_factor for challenge in found] == ["pwd", "ext", "ext"]
+
+
 async def test_try_once_counts_a_try_and_returns_the_challenge_as_counted(uow: UnitOfWork) -> None:
     challenge = await _a_stored_challenge(uow)
 

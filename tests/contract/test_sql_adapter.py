@@ -43,10 +43,20 @@ def _constraint_names(connection: Connection) -> set[str]:
     inspector = inspect(connection)
     names = {
         unique["name"]
-        for table in ("users", "passkeys", "api_keys")
+        for table in ("users", "passkeys", "api_keys", "identities")
         for unique in inspector.get_unique_constraints(table)
     }
-    tables = ("sessions", "refresh_tokens", "one_time_tokens", "outbox", "passkeys", "webauthn_challenges", "api_keys")
+    tables = (
+        "sessions",
+        "refresh_tokens",
+        "one_time_tokens",
+        "outbox",
+        "passkeys",
+        "webauthn_challenges",
+        "api_keys",
+        "identities",
+        "oauth_flows",
+    )
     for table in tables:
         names |= {index["name"] for index in inspector.get_indexes(table)}
         names |= {foreign_key["name"] for foreign_key in inspector.get_foreign_keys(table)}
@@ -77,6 +87,12 @@ async def test_migrations_create_exactly_the_tables_of_the_metadata(database: Da
                 "uq_api_keys_key_hash",
                 "ix_api_keys_user_id",
                 "fk_api_keys_user_id_users",
+                "uq_identities_issuer",
+                "ix_identities_user_id",
+                "fk_identities_user_id_users",
+                "ix_oauth_flows_expires_at",
+                "ix_oauth_flows_user_id",
+                "fk_oauth_flows_user_id_users",
             }
     finally:
         await engine.dispose()

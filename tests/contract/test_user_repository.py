@@ -37,6 +37,20 @@ async def test_added_user_comes_back_field_for_field(uow: UnitOfWork) -> None:
         assert await tx.users.get(user.id) == user
 
 
+async def test_an_account_without_a_password_comes_back_without_one_until_it_sets_one(uow: UnitOfWork) -> None:
+    user = a_user(hashed_password=None)
+    await _stored(uow, user)
+
+    async with uow as tx:
+        assert await tx.users.get(user.id) == user
+        with_password = replace(user, hashed_password="$memory$" + "2" * 64, updated_at=NOW + timedelta(days=1))
+        await tx.users.update(with_password)
+        await tx.commit()
+
+    async with uow as tx:
+        assert await tx.users.get(user.id) == with_password
+
+
 async def test_user_without_roles_comes_back_without_roles(uow: UnitOfWork) -> None:
     user = a_user(roles=frozenset())
     await _stored(uow, user)
