@@ -61,6 +61,10 @@ class OAuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     def redirect_list(self) -> list[str]:
         return _comma_separated(self.redirect_allowlist)
 
+    def display_name_of(self, name: str) -> str:
+        """What a sign-in button shows: `Google`, `GitHub`, or a provider's own name."""
+        return DISPLAY_NAMES.get(name, name)
+
     def issuer_of(self, name: str) -> str | None:
         """The configured issuer of provider `name`, else the known one (None for github.com)."""
         client = self.clients.get(name)

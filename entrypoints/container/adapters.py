@@ -24,6 +24,7 @@ from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackRateLimiter, OutageTracker
 from adapters.http_client.range_breach_check import RangeBreachCheck
+from adapters.identity_providers.provider_set import IdentityProviderSet, ProviderClient
 from adapters.http_client.webhook_sender import HttpWebhookSender
 from adapters.kv.client import RedisConnection
 from adapters.kv.probe import RedisProbe
@@ -75,6 +76,21 @@ def _totp_sealer(settings: Settings) -> AeadTokenSealer:
 def _webauthn(settings: Settings) -> PyWebAuthnCeremonies:
     party = settings.relying_party
     return PyWebAuthnCeremonies(rp_id=party.id, rp_name=party.name, origins=party.origins)
+
+
+def _identity_providers(settings: Settings, clock: Clock) -> IdentityProviderSet:
+    oauth = settings.oauth
+    clients = [
+        ProviderClient(
+            name=name,
+            display_name=oauth.display_name_of(name),
+            client_id=oauth.clients[name].client_id,
+            client_secret=oauth.clients[name].client_secret,
+            issuer=oauth.issuer_of(name),
+        )
+        for name in oauth.provider_names
+    ]
+    return IdentityProviderSet(clients, clock, oauth.timeout_seconds)
 
 
 def _api_key_codec(settings: Settings) -> HmacApiKeyCodec:
@@ -206,6 +222,7 @@ class ProductionAdapters(containers.DeclarativeContainer):
     qr = providers.Singleton(SegnoQrRenderer)
     webauthn = providers.Singleton(_webauthn, settings)
     api_key_codec = providers.Singleton(_api_key_codec, settings)
+    identity_providers = providers.Singleton(_identity_providers, settings, clock)
 
     # Never built when Redis is not configured.
     redis_connection = providers.Singleton(RedisConnection, settings.provided.redis.url)
@@ -249,8 +266,10 @@ class ProductionAdapters(containers.DeclarativeContainer):
     # The Redis client before the revocation subscriber that uses it.
     lifecycle = providers.Selector(
         store_kind,
-        redis=providers.List(hasher, database, redis_connection, revocations, breached_passwords, all_metrics),
-        local=providers.List(hasher, database, breached_passwords, all_metrics),
+        redis=providers.List(
+            hasher, database, redis_connection, revocations, breached_passwords, identity_providers, all_metrics
+        ),
+        local=providers.List(hasher, database, breached_passwords, identity_providers, all_metrics),
     )
 
 
@@ -272,6 +291,8 @@ class MemoryAdapters(containers.DeclarativeContainer):
     qr = providers.Singleton(SegnoQrRenderer)
     webauthn = providers.Singleton(_webauthn, settings)
     api_key_codec = providers.Singleton(_api_key_codec, settings)
+    # The real providers over HTTP: tests run them against providers of their own.
+    identity_providers = providers.Singleton(_identity_providers, settings, clock)
     rate_limiter = providers.Singleton(MemoryRateLimiter)
     login_attempts = providers.Singleton(MemoryLoginAttemptCounter)
     revocations = providers.Singleton(MemoryRevocationList)
@@ -284,4 +305,4 @@ class MemoryAdapters(containers.DeclarativeContainer):
     webhook_sender = providers.Singleton(MemoryWebhookSender)
     probes = providers.List(providers.Singleton(NotConfiguredProbe, "redis"))
     breached_passwords = providers.Singleton(MemoryBreachedPasswords)
-    lifecycle = providers.List()
+    lifecycle = providers.List(identity_providers)
