@@ -160,8 +160,8 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
             headers["Authorization"] = basic_authorization(client_id, client_secret)
         answer = await self.call("token", "POST", metadata.token_endpoint, data=form, headers=headers)
         if answer.status in _REFUSED_CODE_STATUSES:
-            error = (answer.json_object() or {}).get("error")
-            _logger.info("identity provider %s refused the code: %s", self.name, str(error)[:40])
+            # The provider's `error` text is not logged: it is free text from outside.
+            _logger.info("identity provider %s refused the code (status %d)", self.name, answer.status)
             raise IdentityProviderRefusedError("code_refused")
         tokens = answer.json_object()
         if answer.status != 200 or tokens is None:
@@ -209,6 +209,8 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
         profile = answer.json_object()
         if answer.status != 200 or profile is None or profile.get("sub") != subject:
             # OpenID Connect Core 1.0, section 5.3.2: a userinfo answer for another subject must not be used.
-            _logger.warning("identity provider %s: userinfo unusable (status %d), no email taken", self.name, answer.status)
+            _logger.warning(
+                "identity provider %s: userinfo unusable (status %d), no email taken", self.name, answer.status
+            )
             return {}
         return profile
