@@ -10,7 +10,8 @@ from typing import Any
 from authlib.oidc.core import UserInfo
 
 CLIENT_ID = "bastion-oidc-client"
-CLIENT_SECRET = "oidc-client-secret-for-tests-0123456789"
+# Characters that HTTP Basic client authentication must encode (RFC 6749 section 2.3.1).
+CLIENT_SECRET = "oidc secret: 100% +tests/0123456789"
 REDIRECT_URI = "https://bastion.test/auth/oauth/local/callback"
 SCOPE = "openid email profile"
 

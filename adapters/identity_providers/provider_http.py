@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -59,9 +59,10 @@ def with_query(url: str, parameters: Mapping[str, str]) -> str:
 
 
 def basic_authorization(client_id: str, client_secret: str) -> str:
-    """The `Authorization` header of `client_secret_basic`: RFC 6749 section 2.3.1 form-encodes both
-    parts before they are joined and base64-encoded."""
-    credentials = f"{quote_plus(client_id, safe='')}:{quote_plus(client_secret, safe='')}"
+    """The `Authorization` header of `client_secret_basic`: RFC 6749 section 2.3.1 encodes both parts
+    before they are joined and base64-encoded. Percent-encoding everything, spaces included (no `+`),
+    reads back the same through a form decoder and through a plain percent-decoder (Authlib's)."""
+    credentials = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}"
     return "Basic " + base64.b64encode(credentials.encode()).decode("ascii")
 
 
