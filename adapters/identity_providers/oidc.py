@@ -3,6 +3,7 @@ with httpx for the exchanges and joserfc for the ID token."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -97,6 +98,7 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
         self._registration, self._clock = registration, clock
         self._metadata: ProviderMetadata | None = None
         self._jwks: _Jwks | None = None
+        self._jwks_lock = asyncio.Lock()
 
     async def authorization_url(self, request: AuthorizationRequest) -> str:
         metadata = await self.bounded(self._discovered())
@@ -184,9 +186,17 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
         return claims
 
     async def _key_set(self, metadata: ProviderMetadata, kid: str | None) -> KeySet:
-        now = self._clock.now()
-        if self._jwks is not None and self._jwks.serves(kid, now):
+        if self._jwks is not None and self._jwks.serves(kid, self._clock.now()):
             return self._jwks.keys
+        # One fetch at a time: the redemptions that wait for it find the fresh set when they get the lock.
+        async with self._jwks_lock:
+            now = self._clock.now()
+            if self._jwks is not None and self._jwks.serves(kid, now):
+                return self._jwks.keys
+            self._jwks = await self._fetched_jwks(metadata, now)
+            return self._jwks.keys
+
+    async def _fetched_jwks(self, metadata: ProviderMetadata, now: datetime) -> _Jwks:
         answer = await self.call("jwks", "GET", metadata.jwks_uri, headers={"Accept": "application/json"})
         document = answer.json_object()
         published = document.get("keys") if document is not None and answer.status == 200 else None
@@ -197,8 +207,7 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
             keys = KeySet.import_key_set({"keys": public})
         except (JoseError, ValueError, TypeError):
             raise self.unavailable("jwks", "no usable key") from None
-        self._jwks = _Jwks(keys, frozenset(key.kid for key in keys), now)
-        return keys
+        return _Jwks(keys, frozenset(key.kid for key in keys), now)
 
     async def _userinfo(self, metadata: ProviderMetadata, tokens: dict[str, Any], subject: str) -> dict[str, Any]:
         access_token = tokens.get("access_token")
