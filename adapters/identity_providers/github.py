@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from adapters.identity_providers.provider_http import (
@@ -13,6 +14,8 @@ from adapters.identity_providers.provider_http import (
 )
 from domain.errors import IdentityProviderRefusedError
 from domain.ports.identity_providers import AuthorizationRequest, CodeRedemption, IdentityProvider, ProviderIdentity
+
+_logger = logging.getLogger("bastion.identity_providers")
 
 GITHUB_URL = "https://github.com"
 GITHUB_API_URL = "https://api.github.com"
@@ -27,7 +30,8 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
     - `base_url` is https://github.com (API at https://api.github.com) or a GitHub Enterprise Server
       (web at `base_url`, API at `<base_url>/api/v3`); it is the identity's issuer.
     - The subject is the numeric user id (logins can be renamed and reused); the email is the primary
-      one when GitHub says it is verified, else none. The name is the profile name, else the login.
+      one when GitHub says it is verified, else none (none too when the email list is refused, as it
+      is to a GitHub App without the email permission). The name is the profile name, else the login.
     - GitHub answers a bad, expired or replayed code with 200 and an `error` member: that, like a 400
       or 401, is `IdentityProviderRefusedError("code_refused")`. The nonce is not used.
     - A redemption is bounded by `timeout_seconds` as a whole; no answer, a status of 500 or above, or
@@ -76,7 +80,7 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
         user_id = None if user is None else user.get("id")
         if user is None or not isinstance(user_id, int) or isinstance(user_id, bool):
             raise self.unavailable("user", "no user id")
-        email = _primary_verified_email(await self._api("user/emails", headers))
+        email = await self._primary_verified_email(headers)
         names = [name for name in (user.get("name"), user.get("login")) if isinstance(name, str) and name]
         return ProviderIdentity(
             issuer=self._base_url,
@@ -110,11 +114,16 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
             raise self.unavailable(path, f"status {answer.status}")
         return answer
 
+    async def _primary_verified_email(self, headers: dict[str, str]) -> str | None:
+        answer = await self.call("user/emails", "GET", f"{self._api_url}/user/emails", headers=headers)
+        if answer.status != 200 or not isinstance(answer.body, list):
+            # A GitHub App without the email permission is answered 403 or 404: sign-in without an email.
+            _logger.warning("identity provider %s: no email list (status %d)", self.name, answer.status)
+            return None
+        return _primary_verified(answer.body)
 
-def _primary_verified_email(answer: ProviderAnswer) -> str | None:
-    entries: Any = answer.body
-    if not isinstance(entries, list):
-        return None
+
+def _primary_verified(entries: list[Any]) -> str | None:
     for entry in entries:
         if isinstance(entry, dict) and entry.get("primary") is True and entry.get("verified") is True:
             email = entry.get("email")
