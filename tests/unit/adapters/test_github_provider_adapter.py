@@ -73,6 +73,16 @@ async def test_without_a_verified_primary_email_there_is_no_email(
     assert (identity.subject, identity.email, identity.email_verified) == ("4242", None, False)
 
 
+async def test_a_refused_email_list_leaves_the_identity_without_email(
+    github_client: GitHubProvider, github: GitHubFake
+) -> None:
+    github.server.fail("/api/v3/user/emails", 404)
+
+    identity = await sign_in(github_client)
+
+    assert (identity.subject, identity.email, identity.email_verified) == ("4242", None, False)
+
+
 async def test_the_login_names_a_user_without_a_profile_name(github_client: GitHubProvider, github: GitHubFake) -> None:
     github.user.name = None
 

@@ -128,6 +128,15 @@ async def test_userinfo_about_another_subject_is_not_used(oidc: OidcProvider, id
     assert (identity.subject, identity.email, identity.email_verified) == ("user-42", None, False)
 
 
+async def test_a_refused_userinfo_leaves_the_identity_without_email(oidc: OidcProvider, idp: LocalOidcProvider) -> None:
+    idp.email_in_id_token = False
+    idp.server.fail("/userinfo", 401)
+
+    identity = await sign_in(oidc, redirect_uri=REDIRECT_URI)
+
+    assert (identity.subject, identity.email, identity.email_verified) == ("user-42", None, False)
+
+
 @pytest.mark.parametrize(
     ("email_verified", "counts"), [(True, True), ("true", True), (False, False), ("false", False), ("yes", False)]
 )

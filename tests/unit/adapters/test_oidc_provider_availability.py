@@ -72,11 +72,21 @@ async def test_a_failed_discovery_is_not_kept(oidc: OidcProvider, idp: LocalOidc
 
 
 @pytest.mark.parametrize(
-    ("path", "status"), [("/token", 500), ("/token", 502), ("/token", 200), ("/jwks", 500), ("/jwks", 404)]
+    ("path", "status"),
+    [
+        ("/token", 500),
+        ("/token", 502),
+        ("/token", 200),
+        ("/token", 403),
+        ("/jwks", 500),
+        ("/jwks", 404),
+        ("/userinfo", 500),
+    ],
 )
 async def test_a_failing_or_garbled_endpoint_makes_the_provider_unavailable(
     oidc: OidcProvider, idp: LocalOidcProvider, path: str, status: int
 ) -> None:
+    idp.email_in_id_token = False  # so that the userinfo endpoint is asked
     idp.server.fail(path, status)
 
     with pytest.raises(DependencyUnavailableError):
