@@ -33,7 +33,8 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
       one when GitHub says it is verified, else none (none too when the email list is refused, as it
       is to a GitHub App without the email permission). The name is the profile name, else the login.
     - GitHub answers a bad, expired or replayed code with 200 and an `error` member: that, like a 400
-      or 401, is `IdentityProviderRefusedError("code_refused")`. The nonce is not used.
+      or 401, is `IdentityProviderRefusedError("code_refused")`; wrong client credentials are
+      `DependencyUnavailableError` (a configuration fault). The nonce is not used.
     - A redemption is bounded by `timeout_seconds` as a whole; no answer, a status of 500 or above, or
       an answer that is not what the API documents: `DependencyUnavailableError`.
     """
@@ -101,7 +102,11 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
         url = self._base_url + "/login/oauth/access_token"
         answer = await self.call("token", "POST", url, data=form, headers={"Accept": "application/json"})
         body = answer.json_object()
-        if answer.status in (400, 401) or (answer.status == 200 and body is not None and "error" in body):
+        error = None if body is None else body.get("error")
+        if error == "incorrect_client_credentials":
+            # Bastion's credentials, not the user's code: no retry by the user can help.
+            raise self.unavailable("token", "client authentication refused (check the client id and secret)")
+        if answer.status in (400, 401) or (answer.status == 200 and error is not None):
             raise IdentityProviderRefusedError("code_refused")
         access_token = None if body is None else body.get("access_token")
         if answer.status != 200 or not isinstance(access_token, str) or not access_token:

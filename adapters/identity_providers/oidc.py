@@ -76,7 +76,8 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
       true (or the string "true").
     - A redemption is bounded by `timeout_seconds` as a whole. No answer, a status of 500 or above, an
       unusable discovery document or JWKS: `DependencyUnavailableError`. The code refused (400, 401)
-      or a token that does not verify: `IdentityProviderRefusedError`.
+      or a token that does not verify: `IdentityProviderRefusedError`; but a refused client
+      authentication (`invalid_client`: the configured secret is wrong) is `DependencyUnavailableError`.
     """
 
     def __init__(
@@ -161,11 +162,14 @@ class OidcProvider(ProviderHttpClient, IdentityProvider):
         else:
             headers["Authorization"] = basic_authorization(client_id, client_secret)
         answer = await self.call("token", "POST", metadata.token_endpoint, data=form, headers=headers)
+        tokens = answer.json_object()
         if answer.status in _REFUSED_CODE_STATUSES:
-            # The provider's `error` text is not logged: it is free text from outside.
+            if tokens is not None and tokens.get("error") == "invalid_client":
+                # Bastion's credentials, not the user's code: no retry by the user can help.
+                raise self.unavailable("token", "client authentication refused (check the client id and secret)")
+            # The provider's `error_description` is not logged: it is free text from outside.
             _logger.info("identity provider %s refused the code (status %d)", self.name, answer.status)
             raise IdentityProviderRefusedError("code_refused")
-        tokens = answer.json_object()
         if answer.status != 200 or tokens is None:
             raise self.unavailable("token", f"status {answer.status}" if tokens is not None else "not JSON")
         if not isinstance(tokens.get("id_token"), str):

@@ -115,6 +115,15 @@ async def test_a_bad_or_replayed_code_is_refused(github_client: GitHubProvider) 
         assert refused.value.reason == "code_refused"
 
 
+async def test_wrong_client_credentials_are_a_fault_of_configuration(github: GitHubFake) -> None:
+    misconfigured = GitHubProvider("github", "GitHub", CLIENT_ID, "not-the-secret", base_url=github.url)
+
+    with pytest.raises(DependencyUnavailableError):
+        await flows.sign_in(misconfigured, redirect_uri=REDIRECT_URI)
+
+    await misconfigured.stop()
+
+
 async def test_github_down_is_unavailable(github_client: GitHubProvider, github: GitHubFake) -> None:
     verifier = secrets.token_urlsafe(48)
     code = await authorized_code(github_client, verifier)

@@ -14,7 +14,7 @@ from adapters.memory.clock import FrozenClock
 from application.errors import DependencyUnavailableError
 from domain.ports.identity_providers import AuthorizationRequest, CodeRedemption
 from tests.oidc_provider import LocalOidcProvider
-from tests.oidc_provider_records import REDIRECT_URI
+from tests.oidc_provider_records import CLIENT_ID, REDIRECT_URI
 from tests.social_login_flows import NONCE, authorized_code, oidc_adapter, sign_in
 
 AUTHORIZATION = AuthorizationRequest(state="s", nonce="n", code_challenge="c" * 43, redirect_uri=REDIRECT_URI)
@@ -41,6 +41,18 @@ async def test_a_provider_signing_with_no_asymmetric_algorithm_is_not_used(
 
     with pytest.raises(DependencyUnavailableError):
         await oidc.authorization_url(AUTHORIZATION)
+
+
+async def test_a_wrong_client_secret_is_a_fault_of_configuration_not_a_refused_code(
+    idp: LocalOidcProvider, idp_clock: FrozenClock
+) -> None:
+    registration = OidcClientRegistration(issuer=idp.issuer, client_id=CLIENT_ID, client_secret="not-the-secret")
+    misconfigured = OidcProvider("local", "Local IdP", registration, idp_clock)
+
+    with pytest.raises(DependencyUnavailableError):
+        await sign_in(misconfigured, redirect_uri=REDIRECT_URI)
+
+    await misconfigured.stop()
 
 
 def test_an_issuer_over_plain_http_elsewhere_than_loopback_is_refused(idp_clock: FrozenClock) -> None:
