@@ -10,8 +10,9 @@ by werkzeug in a thread on a free port of 127.0.0.1 (`LocalWsgiServer`). It shar
   (members that override the discovery document); `id_token_claims` (claims that override the ID
   token's, e.g. `{"nonce": "other"}`, `{"exp": <past>}`), `id_token_drop` (claims removed);
   `id_token_signing`: "published" (default), "unpublished" (a key not in the JWKS, same `kid`),
-  "none" (`alg: none`), "client_secret" (HS256 keyed with the client secret); `rotate_keys()`
-  publishes a new key and signs with it. `provider.server` has `down()`, `up()`, `delay` and
+  "none" (`alg: none`), "client_secret" (HS256 keyed with the client secret); `rotate_keys(alg)`
+  publishes a new key (RS*, PS*, ES*, EdDSA) and signs with it; discovery announces the algorithms of
+  the published keys. `provider.server` has `down()`, `up()`, `delay` and
   `fail(path, status)`. `token_requests` keeps each token request's form and Authorization header, `codes_challenged`
   the PKCE challenge of each code issued.
 - `follow_authorization(url)` (from `tests.local_wsgi_server`) is the browser's hop.
@@ -35,7 +36,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import OpenIDCode, UserInfo, UserInfoEndpoint
 from flask import Flask, Response, jsonify, request
 from joserfc import jwt
-from joserfc.jwk import OctKey, RSAKey
+from joserfc.jwk import ECKey, Key, KeyParameters, OctKey, OKPKey, RSAKey
 
 from tests.local_wsgi_server import LocalWsgiServer
 from tests.oidc_provider_records import (
@@ -49,12 +50,17 @@ from tests.oidc_provider_records import (
 )
 
 
-def _signing_key(kid: str) -> RSAKey:
-    return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+def _signing_key(kid: str, algorithm: str = "RS256") -> Key:
+    parameters: KeyParameters = {"kid": kid, "use": "sig", "alg": algorithm}
+    if algorithm.startswith(("RS", "PS")):
+        return RSAKey.generate_key(2048, parameters=parameters)
+    if algorithm == "EdDSA":
+        return OKPKey.generate_key("Ed25519", parameters=parameters)
+    return ECKey.generate_key({"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}[algorithm], parameters=parameters)
 
 
 @functools.cache
-def _first_keys() -> tuple[RSAKey, RSAKey]:
+def _first_keys() -> tuple[Key, Key]:
     # Generating RSA keys takes a while; every provider of a test run starts with the same two. The
     # second has the first's `kid` but is never published.
     return _signing_key("key-1"), _signing_key("key-1")
@@ -83,12 +89,16 @@ class LocalOidcProvider:
         return self.server.url
 
     @property
-    def signing_key(self) -> RSAKey:
+    def signing_key(self) -> Key:
         return self.keys[-1]
 
-    def rotate_keys(self) -> None:
-        """Publish a new key next to the old ones and sign with it from now on."""
-        self.keys.append(_signing_key(f"key-{len(self.keys) + 1}"))
+    @property
+    def signing_algorithm(self) -> str:
+        return str(self.signing_key.get("alg"))
+
+    def rotate_keys(self, algorithm: str = "RS256") -> None:
+        """Publish a new key (for `algorithm`) next to the old ones and sign with it from now on."""
+        self.keys.append(_signing_key(f"key-{len(self.keys) + 1}", algorithm))
 
     def use_client_secret_post(self) -> None:
         self.client.auth_method = "client_secret_post"
@@ -103,7 +113,7 @@ class LocalOidcProvider:
             "jwks_uri": f"{self.issuer}/jwks",
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": sorted({str(key.get("alg")) for key in self.keys}),
             "scopes_supported": SCOPE.split(),
             "token_endpoint_auth_methods_supported": [self.client.auth_method],
             "code_challenge_methods_supported": ["S256"],
@@ -126,7 +136,8 @@ class LocalOidcProvider:
             secret = OctKey.import_key(CLIENT_SECRET)
             return jwt.encode({"alg": "HS256", "kid": self.signing_key.kid}, claims, secret, algorithms=["HS256"])
         key = self._unpublished if self.id_token_signing == "unpublished" else self.signing_key
-        return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key, algorithms=["RS256"])
+        algorithm = str(key.get("alg"))
+        return jwt.encode({"alg": algorithm, "kid": key.kid}, claims, key, algorithms=[algorithm])
 
     def _app(self) -> Flask:
         app = Flask("oidc_provider")
@@ -214,17 +225,17 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
     def exists_nonce(self, nonce: str, oauth_request: Any) -> bool:
         return any(code.nonce == nonce for code in self.provider.codes.values())
 
-    def resolve_client_private_key(self, client: RegisteredClient) -> RSAKey:
+    def resolve_client_private_key(self, client: RegisteredClient) -> Key:
         return self.provider.signing_key
 
     def get_client_algorithm(self, client: RegisteredClient) -> str:
-        return "RS256"
+        return self.provider.signing_algorithm
 
     def get_client_claims(self, client: RegisteredClient) -> dict[str, Any]:
         return {"iss": self.provider.issuer, "aud": [client.client_id]}
 
     def get_encode_header(self, client: RegisteredClient) -> dict[str, Any]:
-        return {"alg": "RS256", "kid": self.provider.signing_key.kid}
+        return {"alg": self.provider.signing_algorithm, "kid": self.provider.signing_key.kid}
 
     def generate_user_info(self, user: OidcUser, scope: str) -> UserInfo:
         return user_info(user, with_email=self.provider.email_in_id_token)

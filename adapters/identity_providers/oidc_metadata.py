@@ -10,8 +10,9 @@ from adapters.identity_providers.provider_http import is_allowed_url, is_loopbac
 
 # The signature algorithms an ID token may use: asymmetric only. Never `none`, never HS*: an HMAC
 # "signature" keyed with the client secret proves nothing about who made the token.
+# "Ed25519" is RFC 9864's name for what "EdDSA" names with an Ed25519 key.
 ASYMMETRIC_ALGORITHMS = frozenset(
-    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"}
 )
 # OpenID Connect Discovery 1.0, section 3: RS256 when the provider does not say.
 DEFAULT_SIGNING_ALGORITHMS = ("RS256",)

@@ -199,6 +199,28 @@ async def test_an_id_token_not_signed_by_a_published_key_is_refused(
     assert await refusal(oidc) == reason
 
 
+# The provider signs with joserfc too, which warns of the name "EdDSA" (RFC 9864); Bastion's side does not.
+EDDSA = pytest.param("EdDSA", marks=pytest.mark.filterwarnings("ignore:EdDSA is deprecated"))
+
+
+@pytest.mark.parametrize("algorithm", ["RS512", "PS256", "ES256", "ES512", EDDSA])
+async def test_id_tokens_signed_under_another_asymmetric_algorithm_are_accepted(
+    oidc: OidcProvider, idp: LocalOidcProvider, algorithm: str
+) -> None:
+    idp.rotate_keys(algorithm)
+
+    assert (await sign_in(oidc, redirect_uri=REDIRECT_URI)).subject == "user-42"
+
+
+async def test_an_algorithm_the_provider_does_not_announce_is_refused(
+    oidc: OidcProvider, idp: LocalOidcProvider
+) -> None:
+    idp.rotate_keys("ES256")
+    idp.discovery["id_token_signing_alg_values_supported"] = ["RS256"]
+
+    assert await refusal(oidc) == "unsupported_alg"
+
+
 async def test_a_rolled_over_key_is_fetched(oidc: OidcProvider, idp: LocalOidcProvider, idp_clock: FrozenClock) -> None:
     await sign_in(oidc, redirect_uri=REDIRECT_URI)
     idp.rotate_keys()
