@@ -12,9 +12,11 @@ by werkzeug in a thread on a free port of 127.0.0.1 (`LocalWsgiServer`). It shar
   `id_token_signing`: "published" (default), "unpublished" (a key not in the JWKS, same `kid`),
   "none" (`alg: none`), "client_secret" (HS256 keyed with the client secret); `rotate_keys(alg)`
   publishes a new key (RS*, PS*, ES*, EdDSA) and signs with it; discovery announces the algorithms of
-  the published keys. `provider.server` has `down()`, `up()`, `delay` and
-  `fail(path, status)`. `token_requests` keeps each token request's form and Authorization header, `codes_challenged`
-  the PKCE challenge of each code issued.
+  the published keys.
+- Outages: `provider.server.down()` closes the port (`up()` reopens it), `provider.server.delay = 2.0`
+  makes every answer late, `provider.server.fail(path, status)` answers `path` with `status` and no body.
+- Records: `token_requests` (each token request's form, and its Authorization header as
+  `authorization`), `codes_challenged` (the PKCE challenge of each code issued).
 - `follow_authorization(url)` (from `tests.local_wsgi_server`) is the browser's hop.
 """
 
