@@ -131,5 +131,5 @@ async def _read_capped(response: httpx.Response) -> bytes | None:
 def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         return None
