@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from tests.local_wsgi_server import LocalWsgiServer
 
@@ -77,7 +78,7 @@ class GitHubFake:
         app.add_url_rule("/api/v3/user/emails", view_func=self._emails)
         return app
 
-    def _authorize(self) -> Response:
+    def _authorize(self) -> BaseResponse:
         query = request.args
         if query.get("client_id") != CLIENT_ID or query.get("code_challenge_method") != "S256":
             return Response("unknown client or no PKCE", status=400)

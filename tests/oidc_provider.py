@@ -219,7 +219,7 @@ class _CodeGrant(grants.AuthorizationCodeGrant):
         return authorization_code.user
 
 
-class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
+class _OpenIDCode(OpenIDCode):
     def __init__(self, provider: LocalOidcProvider) -> None:
         super().__init__(require_nonce=True)
         self.provider = provider
@@ -249,7 +249,7 @@ class _OpenIDCode(OpenIDCode):  # type: ignore[misc]
         return token
 
 
-class _StrictCodeChallenge(CodeChallenge):  # type: ignore[misc]
+class _StrictCodeChallenge(CodeChallenge):
     # Authlib requires PKCE of public clients only; this provider requires S256 of every client.
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
@@ -259,7 +259,7 @@ class _StrictCodeChallenge(CodeChallenge):  # type: ignore[misc]
         super().validate_code_challenge(grant, redirect_uri)
 
 
-class _BearerValidator(BearerTokenValidator):  # type: ignore[misc]
+class _BearerValidator(BearerTokenValidator):
     def __init__(self, provider: LocalOidcProvider) -> None:
         super().__init__()
         self.provider = provider
@@ -268,7 +268,7 @@ class _BearerValidator(BearerTokenValidator):  # type: ignore[misc]
         return self.provider.tokens.get(token_string)
 
 
-class _UserInfo(UserInfoEndpoint):  # type: ignore[misc]
+class _UserInfo(UserInfoEndpoint):
     def __init__(self, provider: LocalOidcProvider, **options: Any) -> None:
         super().__init__(**options)
         self.provider = provider
