@@ -7,7 +7,6 @@ from typing import Any
 
 from adapters.identity_providers.provider_http import (
     DEFAULT_TIMEOUT_SECONDS,
-    ProviderAnswer,
     ProviderHttpClient,
     is_allowed_url,
     with_query,
@@ -77,15 +76,12 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
     async def _redeem(self, redemption: CodeRedemption) -> ProviderIdentity:
         access_token = await self._access_token(redemption)
         headers = {**_API_HEADERS, "Authorization": f"Bearer {access_token}"}
-        user = (await self._api("user", headers)).json_object()
-        user_id = None if user is None else user.get("id")
-        if user is None or not isinstance(user_id, int) or isinstance(user_id, bool):
-            raise self.unavailable("user", "no user id")
+        user = await self._user(headers)
         email = await self._primary_verified_email(headers)
         names = [name for name in (user.get("name"), user.get("login")) if isinstance(name, str) and name]
         return ProviderIdentity(
             issuer=self._base_url,
-            subject=str(user_id),
+            subject=str(user["id"]),
             email=email,
             email_verified=email is not None,
             name=names[0] if names else None,
@@ -113,11 +109,13 @@ class GitHubProvider(ProviderHttpClient, IdentityProvider):
             raise self.unavailable("token", f"status {answer.status}, no access token")
         return access_token
 
-    async def _api(self, path: str, headers: dict[str, str]) -> ProviderAnswer:
-        answer = await self.call(path, "GET", f"{self._api_url}/{path}", headers=headers)
-        if answer.status != 200:
-            raise self.unavailable(path, f"status {answer.status}")
-        return answer
+    async def _user(self, headers: dict[str, str]) -> dict[str, Any]:
+        answer = await self.call("user", "GET", f"{self._api_url}/user", headers=headers)
+        user = answer.json_object()
+        user_id = None if user is None else user.get("id")
+        if answer.status != 200 or user is None or not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise self.unavailable("user", f"status {answer.status}, no numeric user id")
+        return user
 
     async def _primary_verified_email(self, headers: dict[str, str]) -> str | None:
         answer = await self.call("user/emails", "GET", f"{self._api_url}/user/emails", headers=headers)
