@@ -24,8 +24,8 @@ from adapters.crypto.signing_key_store import SigningKeyStore
 from adapters.crypto.token_sealer import AeadTokenSealer
 from adapters.fallback import FallbackRateLimiter, OutageTracker
 from adapters.http_client.range_breach_check import RangeBreachCheck
-from adapters.identity_providers.provider_set import IdentityProviderSet, ProviderClient
 from adapters.http_client.webhook_sender import HttpWebhookSender
+from adapters.identity_providers.provider_set import IdentityProviderSet, ProviderClient
 from adapters.kv.client import RedisConnection
 from adapters.kv.probe import RedisProbe
 from adapters.kv.rate_limiter import RedisRateLimiter

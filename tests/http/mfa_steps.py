@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 
 from adapters.memory.clock import FrozenClock
+from domain.ports.clock import Clock
 from tests.http.conftest import PASSWORD, Api, bearer
 
 # The start of a 30-second step, so that a test's few seconds never cross into the next one.
@@ -40,7 +41,7 @@ async def set_up(api: Api, pair: dict[str, Any]) -> dict[str, Any]:
     return dict(response.json())
 
 
-async def enrolled(api: Api, clock: FrozenClock) -> tuple[dict[str, Any], str, list[str]]:
+async def enrolled(api: Api, clock: Clock) -> tuple[dict[str, Any], str, list[str]]:
     """A registered account with TOTP on (confirmed with the code of the step before now): its first
     token pair, the secret and the recovery codes."""
     pair = await api.registered_and_logged_in()

@@ -38,7 +38,11 @@ def social_settings(idp: LocalOidcProvider, github: GitHubFake, **overrides: Any
             "client_secret": oidc_provider_records.CLIENT_SECRET,
             "issuer": idp.issuer,
         },
-        "github": {"client_id": github_fake.CLIENT_ID, "client_secret": github_fake.CLIENT_SECRET, "issuer": github.url},
+        "github": {
+            "client_id": github_fake.CLIENT_ID,
+            "client_secret": github_fake.CLIENT_SECRET,
+            "issuer": github.url,
+        },
     }
     values: dict[str, Any] = {
         "public_url": PUBLIC_URL,
@@ -51,10 +55,19 @@ def social_settings(idp: LocalOidcProvider, github: GitHubFake, **overrides: Any
 
 
 @asynccontextmanager
+async def browser(app: Any) -> AsyncIterator[AsyncTestClient[Any]]:
+    """A client of `app` at the public URL that, as the tests' browser, does not follow redirects:
+    a test follows the provider's hop itself (`provider_callback`)."""
+    async with AsyncTestClient(app, base_url=PUBLIC_URL) as client:
+        client.follow_redirects = False
+        yield client
+
+
+@asynccontextmanager
 async def social_api(settings: Settings) -> AsyncIterator[Api]:
     use_cases, adapters = in_memory(settings)
     app = create_app(http_handlers(use_cases), settings, metrics=adapters.metrics())
-    async with AsyncTestClient(app, base_url=PUBLIC_URL) as client:
+    async with browser(app) as client:
         try:
             yield Api(client=client, adapters=adapters, use_cases=use_cases)
         finally:

@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from adapters.clock import SystemClock
 from domain.paging import Page
@@ -22,6 +21,7 @@ from tests.http.social_login_steps import (
     APP,
     PUBLIC_URL,
     audit_types,
+    browser,
     authorize,
     exchange,
     landing,
@@ -64,22 +64,27 @@ async def test_the_providers_are_listed_in_their_configured_order(api: Api) -> N
     assert response.json() == [{"name": "local", "display_name": "local"}, {"name": "github", "display_name": "GitHub"}]
 
 
-async def test_authorize_sends_the_browser_to_the_provider_with_state_nonce_and_pkce(api: Api, idp: LocalOidcProvider) -> None:
+async def test_authorize_sends_the_browser_to_the_provider_with_state_nonce_and_pkce(
+    api: Api, idp: LocalOidcProvider
+) -> None:
     response = await api.client.get("/auth/oauth/local/authorize", params={"redirect_uri": APP})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.text
     location = urlsplit(response.headers["location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{idp.issuer}/authorize"
     query = {key: values[0] for key, values in parse_qs(location.query).items()}
     assert query["response_type"] == "code"
     assert query["redirect_uri"] == f"{PUBLIC_URL}/auth/oauth/local/callback"
     assert query["code_challenge_method"] == "S256"
-    assert len(query["state"]) >= 43 and len(query["nonce"]) >= 43 and len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 43
+    assert len(query["nonce"]) >= 43
+    assert len(query["code_challenge"]) == 43
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("bastion_oauth_browser=")
     for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/auth/oauth/"):
         assert attribute.lower() in cookie.lower(), cookie
     # Nothing of the flow's secrets in the cookie: it only binds the browser.
-    assert query["state"] not in cookie and query["nonce"] not in cookie
+    assert query["state"] not in cookie
+    assert query["nonce"] not in cookie
 
 
 async def test_a_new_identity_with_a_verified_email_creates_an_account_without_a_password(api: Api) -> None:
@@ -114,7 +119,8 @@ async def test_a_taken_username_gets_a_random_suffix(api: Api, idp: LocalOidcPro
     await api.register(email="someone@example.org", username="ada")
     pair = await signed_in(api)
     username = (await api.client.get("/auth/me", headers=bearer(pair))).json()["username"]
-    assert username.startswith("ada-") and len(username) == len("ada-") + 6
+    assert username.startswith("ada-")
+    assert len(username) == len("ada-") + 6
 
 
 @pytest.mark.parametrize("verified", [False, "false", None])
@@ -138,7 +144,7 @@ async def test_the_owner_links_an_identity_and_then_signs_in_with_it(api: Api, i
     assert response.status_code == 200, response.text
     # The link round trip may end in another browser: it is bound to the account, not to a cookie.
     callback = await provider_callback(response.json()["authorize_url"])
-    async with AsyncTestClient(api.client.app, base_url=PUBLIC_URL) as other_browser:
+    async with browser(api.client.app) as other_browser:
         assert landing(await other_browser.get(callback)) == {"linked": "local"}
     identities = (await api.client.get("/auth/identities", headers=bearer(owner))).json()
     assert [one["provider"] for one in identities] == ["local"]
@@ -228,7 +234,8 @@ async def test_an_account_with_a_second_factor_gets_the_mfa_step(api: Api) -> No
     answer = await exchange(api, (await sign_in(api))["code"])
     assert answer.status_code == 200
     step = answer.json()
-    assert step["mfa_required"] is True and step["methods"] == ["totp", "recovery_code"]
+    assert step["mfa_required"] is True
+    assert step["methods"] == ["totp", "recovery_code"]
     done = await api.client.post("/auth/login/mfa", json={"mfa_token": step["mfa_token"], "code": recovery_codes[0]})
     assert done.status_code == 200, done.text
     assert claims(done.json())["amr"] == ["ext", "mfa"]
@@ -253,12 +260,14 @@ async def test_a_replayed_callback_changes_nothing(api: Api) -> None:
     assert await user_count(api) == 1
 
 
-async def test_a_callback_replayed_in_another_browser_is_refused(api: Api, idp: LocalOidcProvider, github: GitHubFake) -> None:
+async def test_a_callback_replayed_in_another_browser_is_refused(
+    api: Api, idp: LocalOidcProvider, github: GitHubFake
+) -> None:
     # The attacker starts a sign-in with their own provider account and sends the callback URL to a
     # victim: the victim's browser lacks the binding cookie, so nobody is signed in.
     callback = await provider_callback(await authorize(api.client))
     app = api.client.app
-    async with AsyncTestClient(app, base_url=PUBLIC_URL) as victim:
+    async with browser(app) as victim:
         answer = await victim.get(callback)
     assert landing(answer) == {"error": "invalid_state"}
     assert await user_count(api) == 0
@@ -326,7 +335,9 @@ async def test_a_redirect_uri_outside_the_allow_list_is_400(api: Api, redirect_u
 async def test_an_unknown_provider_is_404(api: Api) -> None:
     response = await api.client.get("/auth/oauth/facebook/authorize", params={"redirect_uri": APP})
     assert response.status_code == 404
-    assert (await api.client.get("/auth/oauth/facebook/callback", params={"state": "s", "code": "c"})).status_code == 404
+    assert (
+        await api.client.get("/auth/oauth/facebook/callback", params={"state": "s", "code": "c"})
+    ).status_code == 404
     pair = await api.registered_and_logged_in()
     linked = await api.client.post("/auth/identities/facebook/link", params={"redirect_uri": APP}, headers=bearer(pair))
     assert linked.status_code == 404

@@ -51,6 +51,8 @@ RedirectUri = Annotated[
     ),
 ]
 QueryValue = Annotated[str | None, QueryParameter(max_length=4096)]
+# `state` is a name Litestar keeps for its application state: the query parameter is read under another.
+StateValue = Annotated[str | None, QueryParameter(name="state", max_length=4096)]
 
 
 @get("/auth/oauth/providers", **use_case_route(ListProvidersHandler))
@@ -99,12 +101,12 @@ async def callback(
     provider: FromPath[str],
     handle_oauth_callback: NamedDependency[HandleOAuthCallbackHandler],
     code: QueryValue = None,
-    state: QueryValue = None,
+    oauth_state: StateValue = None,
     error: QueryValue = None,
 ) -> Redirect:
     command = HandleOAuthCallback(
         provider=provider,
-        state=state,
+        state=oauth_state,
         code=code,
         error=error,
         browser_binding=request.cookies.get(BROWSER_COOKIE),
