@@ -18,6 +18,8 @@ IdentityId = NewType("IdentityId", str)
 
 # A flow's browser round trip (to the provider and back) must end within this time.
 OAUTH_FLOW_TTL = timedelta(minutes=10)
+# How long an expired flow is kept, so that a late callback still finds its client (to tell it so).
+EXPIRED_FLOWS_KEPT = timedelta(days=1)
 # The one-time code that the callback hands the client in the URL fragment.
 LOGIN_CODE_TTL = timedelta(seconds=60)
 # RFC 8176: authentication by an external identity provider.

@@ -81,16 +81,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         """Settings from values named as their variables without BASTION_, in lower case; the rest default.
 
         `Settings.from_flat(database_url=url, hash_threads=2)`. Values are validated as the
-        variables are, and may be given as strings too.
+        variables are, and may be given as strings too; a provider's client may be given as its
+        variables are (`oauth_google_client_id=...`) or whole (`oauth_clients={"google": {...}}`).
 
         Raises:
             TypeError: a name is not that of a variable.
             SettingsError: a value is malformed or out of bounds.
         """
-        unknown = sorted(set(values) - GROUP_OF.keys())
+        named = {name: str(value) for name, value in values.items() if name.startswith("oauth_")}
+        clients = gather_clients(named)
+        gathered = {f"oauth_{name}_{field}" for name, client in clients.items() for field in client}
+        unknown = sorted(set(values) - GROUP_OF.keys() - gathered)
         if unknown:
             raise TypeError(f"unknown settings: {', '.join(unknown)}")
-        return _grouped(values)
+        flat = {name: value for name, value in values.items() if name not in gathered}
+        if clients and "oauth_clients" not in flat:
+            flat["oauth_clients"] = clients
+        return _grouped(flat)
 
 
 _GROUPS: dict[str, type[msgspec.Struct]] = {field.name: field.type for field in msgspec.structs.fields(Settings)}

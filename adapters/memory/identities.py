@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from domain.identities import Identity, IdentityId, OAuthFlow
+from domain.identities import EXPIRED_FLOWS_KEPT, Identity, IdentityId, OAuthFlow
 from domain.ids import UserId
 from domain.ports.identity_repositories import IdentityRepository, OAuthFlowRepository
 
 # `OAuthFlowRepository.save`: expired flows are kept this long, for a late callback.
-_EXPIRED_FLOWS_KEPT = timedelta(days=1)
 
 
 class MemoryIdentityRepository(IdentityRepository):
@@ -57,7 +56,7 @@ class MemoryOAuthFlowRepository(OAuthFlowRepository):
         self._flows = flows
 
     async def save(self, flow: OAuthFlow) -> None:
-        purge_before = flow.created_at - _EXPIRED_FLOWS_KEPT
+        purge_before = flow.created_at - EXPIRED_FLOWS_KEPT
         for state_hash in [key for key, stored in self._flows.items() if stored.expires_at <= purge_before]:
             del self._flows[state_hash]
         self._flows[flow.state_hash] = flow

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, update
 
@@ -13,12 +13,11 @@ from adapters.sql.driver import SqlConnection, Statement
 from adapters.sql.identity_rows import identity_from_row, identity_to_row, oauth_flow_from_row, oauth_flow_to_row
 from adapters.sql.statement_parts import NOW, dialect_insert, insert_all
 from adapters.sql.tables import UtcDateTime, identities, oauth_flows
-from domain.identities import Identity, IdentityId, OAuthFlow
+from domain.identities import EXPIRED_FLOWS_KEPT, Identity, IdentityId, OAuthFlow
 from domain.ids import UserId
 from domain.ports.identity_repositories import IdentityRepository, OAuthFlowRepository
 
 # `OAuthFlowRepository.save`: expired flows are kept this long, for a late callback.
-_EXPIRED_FLOWS_KEPT = timedelta(days=1)
 
 # INSERT ... ON CONFLICT (issuer, subject) DO NOTHING: an identity linked already, also by a
 # concurrent transaction (PostgreSQL waits for it to end), inserts nothing and aborts nothing.
@@ -99,7 +98,7 @@ class SqlOAuthFlowRepository(OAuthFlowRepository):
         self._connection = connection
 
     async def save(self, flow: OAuthFlow) -> None:
-        await self._connection.execute(_FLOWS_PURGE, {"expired_by": flow.created_at - _EXPIRED_FLOWS_KEPT})
+        await self._connection.execute(_FLOWS_PURGE, {"expired_by": flow.created_at - EXPIRED_FLOWS_KEPT})
         await self._connection.execute(_FLOW_ADD, oauth_flow_to_row(flow))
 
     async def take(self, state_hash: str, now: datetime) -> OAuthFlow | None:

@@ -67,8 +67,8 @@ class UserRepository(UserReader, Protocol):
 
     @abstractmethod
     async def delete(self, user_id: UserId) -> None:
-        """Delete the account and everything stored for it (sessions, refresh and mailed tokens);
-        an unknown id changes nothing."""
+        """Delete the account and everything stored for it (sessions, refresh and mailed tokens, its
+        second factors, passkeys, API keys, linked identities and tasks); an unknown id changes nothing."""
 
     @abstractmethod
     async def update(self, user: User) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from entrypoints import settings_groups
+from entrypoints import oauth_settings, settings_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "bench" / "README.md", *(ROOT / "docs").glob("*.md")])
@@ -24,19 +24,28 @@ CLIMBING_PATH = re.compile(r"(?<![\w.])\.\./[\w./-]+")
 EXTERNAL = ("http://", "https://", "mailto:")
 
 
+# A provider's client: BASTION_OAUTH_<NAME>_CLIENT_ID and so on, gathered into `oauth_clients`.
+PROVIDER_VARIABLE = re.compile(r"BASTION_OAUTH_[A-Z0-9_]+_(CLIENT_ID|CLIENT_SECRET|ISSUER)")
+COMPOSED = {"BASTION_OAUTH_CLIENTS"}
+
+
 def setting_groups() -> list[type[msgspec.Struct]]:
     return [
         group
-        for _, group in inspect.getmembers(settings_groups, inspect.isclass)
-        if issubclass(group, msgspec.Struct) and group.__module__ == settings_groups.__name__
+        for module in (settings_groups, oauth_settings)
+        for _, group in inspect.getmembers(module, inspect.isclass)
+        if issubclass(group, msgspec.Struct)
+        and group.__module__ == module.__name__
+        and group.__name__.endswith("Settings")
     ]
 
 
 def setting_variables() -> list[str]:
     """BASTION_<encoded name> of every field of every settings group."""
-    return sorted(
+    every = (
         "BASTION_" + field.encode_name.upper() for group in setting_groups() for field in msgspec.structs.fields(group)
     )
+    return sorted(name for name in every if name not in COMPOSED)
 
 
 def test_the_settings_groups_are_found() -> None:
@@ -53,7 +62,7 @@ def test_every_setting_of_the_code_is_in_the_configuration_reference() -> None:
 
 def test_every_setting_docstring_names_its_variable() -> None:
     """The docstrings the reference is checked against start with the variable they describe."""
-    source = Path(settings_groups.__file__).read_text()
+    source = "".join(Path(module.__file__).read_text() for module in (settings_groups, oauth_settings))
     named = set(re.findall(r'"""(BASTION_[A-Z0-9_]+):', source))
     assert named == set(setting_variables())
 
@@ -65,6 +74,7 @@ def test_the_configuration_reference_names_no_setting_the_code_lacks() -> None:
     }
     # Variables of the test suite, not of the service.
     documented -= {"BASTION_TEST_DATABASE_URL", "BASTION_TEST_REDIS_URL"}
+    documented = {name for name in documented if not PROVIDER_VARIABLE.fullmatch(name)}
     unknown = sorted(documented - set(setting_variables()))
     assert not unknown, f"docs/configuration.md documents settings the code does not read: {unknown}"
 

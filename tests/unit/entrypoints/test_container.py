@@ -36,7 +36,9 @@ def test_route_dependencies_are_every_handler_but_the_middlewares_own() -> None:
 
 async def test_the_memory_service_starts_and_stops_its_outbox_worker() -> None:
     use_cases, adapters = in_memory(Settings.from_flat(environment="test", secret_key=SECRET))
-    assert list(adapters.lifecycle()) == []
+    # The social login providers are the real ones over HTTP (with no provider configured, none).
+    assert list(adapters.lifecycle()) == [adapters.identity_providers()]
+    assert adapters.identity_providers().providers == ()
 
     await start(use_cases, adapters)
     worker = use_cases.outbox_worker()
@@ -76,6 +78,7 @@ async def test_a_production_service_on_sqlite_releases_its_threads_and_connectio
         adapters.hasher(),
         adapters.database(),
         adapters.breached_passwords(),
+        adapters.identity_providers(),
         adapters.all_metrics(),
     ]
 
@@ -106,3 +109,26 @@ def test_every_use_case_hashes_through_the_nfc_hasher_and_checks_the_shipped_lis
     assert use_cases.password_confirmation()._hasher is use_cases.hasher()
     assert use_cases.delete_account()._confirmation is use_cases.password_confirmation()
     assert use_cases.change_password()._confirmation is use_cases.password_confirmation()
+
+
+def test_each_configured_provider_is_built_from_its_settings_and_stopped_with_the_service() -> None:
+    settings = Settings.from_flat(
+        environment="test",
+        secret_key=SECRET,
+        oauth_providers="google,github,corp",
+        oauth_clients={
+            "google": {"client_id": "g", "client_secret": "gs"},
+            "github": {"client_id": "h", "client_secret": "hs", "issuer": "https://github.example.org"},
+            "corp": {"client_id": "c", "client_secret": "cs", "issuer": "https://sso.example.org"},
+        },
+        oauth_redirect_allowlist="https://app.example/cb",
+    )
+    use_cases, adapters = production(settings)
+    providers = adapters.identity_providers().providers
+    assert [(type(one).__name__, one.name, one.display_name) for one in providers] == [
+        ("OidcProvider", "google", "Google"),
+        ("GitHubProvider", "github", "GitHub"),
+        ("OidcProvider", "corp", "corp"),
+    ]
+    assert use_cases.provider_directory().callback_url("corp") == "http://localhost:8000/auth/oauth/corp/callback"
+    assert adapters.identity_providers() in list(adapters.lifecycle())

@@ -16,7 +16,7 @@ from domain.one_time_tokens import AccountTokenPolicy
 from domain.passwords import PasswordPolicy
 from domain.sessions import SessionPolicy
 from domain.throttling import LockoutPolicy, ThrottlePolicy
-from entrypoints import settings_groups
+from entrypoints import oauth_settings, settings_groups
 from entrypoints.process_tuning import default_hash_threads
 from entrypoints.settings import GROUP_OF, Settings, SettingsError, load_settings
 
@@ -99,10 +99,25 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_WEBHOOK_URL": ("https://hooks.example/in", "webhook.url", "https://hooks.example/in"),
     "BASTION_WEBHOOK_SECRET": (WEBHOOK_SECRET, "webhook.secret", WEBHOOK_SECRET),
     "BASTION_WEBHOOK_EVENTS": ("login.failed, user.deleted", "webhook.events", "login.failed, user.deleted"),
+    "BASTION_OAUTH_PROVIDERS": ("google", "oauth.providers", "google"),
+    "BASTION_OAUTH_REDIRECT_ALLOWLIST": (
+        "https://app.example/cb",
+        "oauth.redirect_allowlist",
+        "https://app.example/cb",
+    ),
+    "BASTION_OAUTH_TIMEOUT_SECONDS": ("2.5", "oauth.timeout_seconds", 2.5),
 }
+# Not variables of their own: gathered from BASTION_OAUTH_<NAME>_CLIENT_ID, _CLIENT_SECRET and _ISSUER.
+COMPOSED = {"oauth_clients"}
 # The variables that take effect only with others, and those others.
 WEBHOOK = {"BASTION_WEBHOOK_URL": "https://receiver.example/", "BASTION_WEBHOOK_SECRET": "whsec_" + "A" * 32}
 COMPANIONS = {name: WEBHOOK for name in VARIABLES if name.startswith("BASTION_WEBHOOK_")}
+GOOGLE = {
+    "BASTION_OAUTH_GOOGLE_CLIENT_ID": "bastion.apps.example",
+    "BASTION_OAUTH_GOOGLE_CLIENT_SECRET": "s3cret",
+    "BASTION_OAUTH_REDIRECT_ALLOWLIST": "https://app.example/signed-in",
+}
+COMPANIONS["BASTION_OAUTH_PROVIDERS"] = GOOGLE
 
 
 def documented_variables() -> set[str]:
@@ -113,7 +128,7 @@ def documented_variables() -> set[str]:
 
 
 def test_every_variable_is_covered_here_and_every_documented_one_exists() -> None:
-    assert set(VARIABLES) == {f"BASTION_{name.upper()}" for name in GROUP_OF}
+    assert set(VARIABLES) == {f"BASTION_{name.upper()}" for name in GROUP_OF if name not in COMPOSED}
     assert documented_variables() <= set(VARIABLES)
     assert len(documented_variables()) >= 50
 
@@ -162,10 +177,11 @@ def test_derived_values_are_built_from_their_group() -> None:
 
 
 def test_every_field_documents_its_variable_right_under_it() -> None:
-    module = ast.parse(Path(settings_groups.__file__).read_text())
+    modules = [ast.parse(Path(module.__file__).read_text()) for module in (settings_groups, oauth_settings)]
     groups = {field.type.__name__ for field in msgspec.structs.fields(Settings)}
     documented: dict[str, str] = {}
-    for node in (node for node in module.body if isinstance(node, ast.ClassDef) and node.name in groups):
+    classes = (node for module in modules for node in module.body if isinstance(node, ast.ClassDef))
+    for node in (node for node in classes if node.name in groups):
         for field, after in zip(node.body, [*node.body[1:], None], strict=True):
             if isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name):
                 assert isinstance(after, ast.Expr), field.target.id
@@ -174,6 +190,9 @@ def test_every_field_documents_its_variable_right_under_it() -> None:
     for group in msgspec.structs.fields(Settings):
         for field in msgspec.structs.fields(group.type):
             docstring = documented[f"{group.type.__name__}.{field.name}"]
+            if field.encode_name in COMPOSED:
+                assert docstring.startswith("BASTION_OAUTH_<NAME>_"), docstring
+                continue
             assert docstring.startswith(f"BASTION_{field.encode_name.upper()}: "), docstring
 
 
