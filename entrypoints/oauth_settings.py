@@ -19,6 +19,8 @@ DISPLAY_NAMES = {"google": "Google", "github": "GitHub"}
 # Each provider's variables, without BASTION_OAUTH_<NAME>_, in lower case.
 CLIENT_FIELDS = ("client_id", "client_secret", "issuer")
 MAX_PROVIDERS = 20
+# The hosted pages that a sign-in (or a link) may return to.
+HOSTED_PAGE_RETURNS = ("/login", "/account")
 
 
 def _comma_separated(value: str) -> list[str]:
@@ -61,6 +63,12 @@ class OAuthSettings(msgspec.Struct, frozen=True, kw_only=True):
     def redirect_list(self) -> list[str]:
         return _comma_separated(self.redirect_allowlist)
 
+    def allowed_redirects(self, base_url: str, *, hosted_pages: bool) -> list[str]:
+        """The client URLs a sign-in may return to: the allow-list, and with the hosted pages on,
+        their own /login and /account pages."""
+        pages = [f"{base_url.rstrip('/')}{path}" for path in HOSTED_PAGE_RETURNS] if hosted_pages else []
+        return self.redirect_list + pages
+
     def display_name_of(self, name: str) -> str:
         """What a sign-in button shows: `Google`, `GitHub`, or a provider's own name."""
         return DISPLAY_NAMES.get(name, name)
@@ -102,8 +110,9 @@ def _url_problem(url: str, *, production: bool) -> str | None:
     return None
 
 
-def oauth_problem(oauth: OAuthSettings, *, production: bool) -> str | None:
-    """What makes the social login settings unusable, if anything."""
+def oauth_problem(oauth: OAuthSettings, *, production: bool, hosted_pages: bool = False) -> str | None:
+    """What makes the social login settings unusable, if anything. With the hosted pages on, their
+    /login and /account pages are allowed client URLs already, so the allow-list may be empty."""
     names = oauth.provider_names
     if len(names) != len(set(names)) or len(names) > MAX_PROVIDERS:
         return f"BASTION_OAUTH_PROVIDERS must list distinct names, at most {MAX_PROVIDERS}"
@@ -121,6 +130,6 @@ def oauth_problem(oauth: OAuthSettings, *, production: bool) -> str | None:
     for url in oauth.redirect_list:
         if problem := _url_problem(url, production=production):
             return f"BASTION_OAUTH_REDIRECT_ALLOWLIST: {url!r} {problem}"
-    if names and not oauth.redirect_list:
+    if names and not oauth.redirect_list and not hosted_pages:
         return "BASTION_OAUTH_REDIRECT_ALLOWLIST must list the client URLs social logins return to"
     return None

@@ -138,7 +138,9 @@ def _grouped(values: Mapping[str, object]) -> Settings:
         _webhook_problem(settings.webhook)
         or _relying_party_problem(settings.relying_party)
         or _admin_networks_problem(settings.server)
-        or oauth_problem(settings.oauth, production=settings.server.is_production)
+        or oauth_problem(
+            settings.oauth, production=settings.server.is_production, hosted_pages=settings.server.hosted_pages
+        )
     )
     if problem:
         raise SettingsError(f"invalid configuration: {problem}")

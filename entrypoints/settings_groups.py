@@ -83,6 +83,9 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     """BASTION_LOG_REQUESTS: one log line per request (method, route, status, duration, request id)."""
     metrics_enabled: bool = True
     """BASTION_METRICS_ENABLED: serve Prometheus metrics at GET /metrics."""
+    hosted_pages: bool = True
+    """BASTION_HOSTED_PAGES: serve the hosted HTML pages (/register, /login, /account, /reset-password,
+    /verify-email); false: they answer 404, for a team that serves its own front end."""
 
     @property
     def is_production(self) -> bool:

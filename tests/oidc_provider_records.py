@@ -28,19 +28,21 @@ class OidcUser:
 class RegisteredClient:
     auth_method: str = "client_secret_basic"
     client_id: str = CLIENT_ID
+    # The one callback URL registered (a test of a server on another address sets its own).
+    redirect_uri: str = REDIRECT_URI
     client_metadata: dict[str, Any] = field(default_factory=dict)
 
     def get_client_id(self) -> str:
         return self.client_id
 
     def get_default_redirect_uri(self) -> str:
-        return REDIRECT_URI
+        return self.redirect_uri
 
     def get_allowed_scope(self, scope: str) -> str:
         return " ".join(name for name in scope.split() if name in SCOPE.split())
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri == REDIRECT_URI
+        return redirect_uri == self.redirect_uri
 
     def check_client_secret(self, client_secret: str) -> bool:
         return client_secret == CLIENT_SECRET

@@ -131,6 +131,10 @@ class Policies:
         )
 
 
+def _allowed_redirects(settings: Settings) -> list[str]:
+    return settings.oauth.allowed_redirects(settings.server.base_url, hosted_pages=settings.server.hosted_pages)
+
+
 class UseCases(containers.DeclarativeContainer):
     """One provider per use case, grouped by feature; the adapter set is whatever `adapters` is given.
 
@@ -373,7 +377,7 @@ class UseCases(containers.DeclarativeContainer):
         ProviderDirectory,
         providers=adapters.identity_providers.provided.providers,
         callback_base=settings.provided.server.base_url,
-        redirect_allowlist=settings.provided.oauth.redirect_list,
+        redirect_allowlist=providers.Callable(_allowed_redirects, settings),
     )
     social_flows = providers.Factory(
         SocialFlows, uow=adapters.uow, directory=provider_directory, secrets=adapters.secrets, clock=adapters.clock

@@ -38,6 +38,7 @@ from entrypoints.http.routes.passkeys import passkey_router
 from entrypoints.http.routes.tasks import tasks_router
 from entrypoints.http.security import security_headers
 from entrypoints.http.throttling import ThrottleMiddleware
+from entrypoints.pages.router import pages_router, template_config
 from entrypoints.settings import Settings
 
 LifespanHook = Callable[[], Any]
@@ -83,6 +84,7 @@ def create_app(
         cors_config=_cors(settings),
         allowed_hosts=_allowed_hosts(settings),
         openapi_config=_openapi(settings),
+        template_config=template_config() if settings.server.hosted_pages else None,
         request_max_body_size=server.max_body_bytes,
         request_class=JsonCheckedRequest,
         on_startup=list(on_startup),
@@ -113,6 +115,7 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
 
 def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
     docs = [assets_router()] if settings.server.docs_served else []
+    pages = [pages_router(settings.server.app_name)] if settings.server.hosted_pages else []
     observed = [] if metrics is None else [metrics_router(metrics)]
     return [
         *docs,
@@ -129,6 +132,7 @@ def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
         tasks_router,
         admin_router(mfa_required=settings.accounts.mfa_required_for_admins),
         jwks_router(settings.tokens.jwks_max_age_seconds),
+        *pages,
     ]
 
 

@@ -21,6 +21,8 @@ DOCS_CSP = (
     "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
+# A route marked so sends a Content-Security-Policy of its own (the hosted pages: a nonce per answer).
+OWN_CSP_OPT = "own_csp"
 # Token material, accounts and the audit trail, tasks: nothing a shared or browser cache should keep.
 _NO_STORE_PREFIXES = ("/auth/", "/token", "/admin/", "/tasks")
 
@@ -63,8 +65,10 @@ def security_headers(
         note_status(scope, message["status"])
         path: str = scope["path"]
         headers = list(_BASE_HEADERS)
-        is_docs = path.startswith(docs_path) and not path.endswith(".json")
-        headers.append(docs_csp if is_docs else api_csp)
+        handler = scope.get("route_handler")
+        if handler is None or not handler.opt.get(OWN_CSP_OPT):
+            is_docs = path.startswith(docs_path) and not path.endswith(".json")
+            headers.append(docs_csp if is_docs else api_csp)
         if path.startswith(_NO_STORE_PREFIXES):
             headers.extend(_NO_STORE)
         if hsts and addresses.is_https(scope):

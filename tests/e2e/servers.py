@@ -48,12 +48,15 @@ class ServerLog:
 
 
 @contextmanager
-def server(workdir: Path, *, workers: int = 1, log: ServerLog | None = None, **settings: str) -> Iterator[str]:
+def server(
+    workdir: Path, *, workers: int = 1, log: ServerLog | None = None, port: int | None = None, **settings: str
+) -> Iterator[str]:
     """A server in `workdir` (where it keeps its development secret); yields its base URL.
 
-    Its standard error goes to a file in `workdir`: a pipe read only at the end would fill up and
-    block a server that logs a lot (a fuzzing run) on its next write."""
-    port = free_port()
+    Its standard error goes to a file in `workdir` (`server-<port>.log`): a pipe read only at the end
+    would fill up and block a server that logs a lot (a fuzzing run) on its next write. `port`: a
+    port chosen beforehand (`free_port`), for settings that name it."""
+    port = port or free_port()
     stderr_path = workdir / f"server-{port}.log"
     with stderr_path.open("wb") as stderr:
         process = subprocess.Popen(

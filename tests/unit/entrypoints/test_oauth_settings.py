@@ -65,7 +65,12 @@ def test_no_provider_is_the_default_and_needs_nothing() -> None:
         ({"BASTION_OAUTH_PROVIDERS": "Google", **client("Google")}, "is not a provider name"),
         ({"BASTION_OAUTH_PROVIDERS": "google,google", **client("google")}, "distinct names"),
         (
-            {"BASTION_OAUTH_PROVIDERS": "google", **client("google"), "BASTION_OAUTH_REDIRECT_ALLOWLIST": ""},
+            {
+                "BASTION_OAUTH_PROVIDERS": "google",
+                **client("google"),
+                "BASTION_OAUTH_REDIRECT_ALLOWLIST": "",
+                "BASTION_HOSTED_PAGES": "false",
+            },
             "BASTION_OAUTH_REDIRECT_ALLOWLIST must list",
         ),
         (
@@ -109,3 +114,13 @@ def test_from_flat_takes_a_clients_variables_or_the_whole_client() -> None:
     assert by_variables.oauth == whole.oauth
     with pytest.raises(TypeError, match="oauth_unknown_client_id"):
         Settings.from_flat(oauth_unknown_client_id="id")
+
+
+def test_the_hosted_pages_are_allowed_client_urls_of_their_own() -> None:
+    environ = {**SECRET, "BASTION_OAUTH_PROVIDERS": "google", **client("google")}
+    settings = load_settings({**environ, "BASTION_PUBLIC_URL": "https://auth.example.org"}, env_file=None)
+    assert settings.oauth.allowed_redirects(settings.server.base_url, hosted_pages=True) == [
+        "https://auth.example.org/login",
+        "https://auth.example.org/account",
+    ]
+    assert settings.oauth.allowed_redirects(settings.server.base_url, hosted_pages=False) == []

@@ -99,6 +99,7 @@ VARIABLES: dict[str, tuple[str, str, object]] = {
     "BASTION_WEBHOOK_URL": ("https://hooks.example/in", "webhook.url", "https://hooks.example/in"),
     "BASTION_WEBHOOK_SECRET": (WEBHOOK_SECRET, "webhook.secret", WEBHOOK_SECRET),
     "BASTION_WEBHOOK_EVENTS": ("login.failed, user.deleted", "webhook.events", "login.failed, user.deleted"),
+    "BASTION_HOSTED_PAGES": ("false", "server.hosted_pages", False),
     "BASTION_OAUTH_PROVIDERS": ("google", "oauth.providers", "google"),
     "BASTION_OAUTH_REDIRECT_ALLOWLIST": (
         "https://app.example/cb",

@@ -1,0 +1,1 @@
+// The account page (to be written).

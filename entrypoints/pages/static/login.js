@@ -1,0 +1,1 @@
+// The login page (to be written).

@@ -1,0 +1,1 @@
+// The register page (to be written).

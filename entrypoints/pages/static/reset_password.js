@@ -1,0 +1,1 @@
+// The reset_password page (to be written).

@@ -1,0 +1,1 @@
+// The verify_email page (to be written).
