@@ -8,9 +8,8 @@ from typing import Any
 from application.auth.login_sessions import LoginProof, LoginSessions
 from application.passkeys.passkey_ceremonies import PasskeyCeremonies
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
-from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.audit import NO_CONTEXT, RequestContext
 from domain.errors import AccountDisabledError, EmailNotVerifiedError, PasskeyLoginFailedError
-from domain.ids import UserId
 from domain.passkeys import AMR_PASSKEY, CeremonyPurpose
 from domain.ports.clock import Clock
 from domain.sessions import TokenPair
@@ -65,10 +64,10 @@ class LogInWithPasskeyHandler:
         if user is None:
             raise PasskeyLoginFailedError
         if not user.is_active:
-            await self._audit_refusal(user.id, "account_disabled", command.context)
+            await self._sessions.audit_refusal(user.id, "account_disabled", method="passkey", context=command.context)
             raise AccountDisabledError
         if self._require_verified_email and not user.email_verified:
-            await self._audit_refusal(user.id, "email_not_verified", command.context)
+            await self._sessions.audit_refusal(user.id, "email_not_verified", method="passkey", context=command.context)
             raise EmailNotVerifiedError
         proof = LoginProof(
             user=user,
@@ -78,15 +77,3 @@ class LogInWithPasskeyHandler:
             passwordless=True,
         )
         return await self._sessions.start(proof, claim=use.record)
-
-    async def _audit_refusal(self, user_id: UserId, reason: str, context: RequestContext) -> None:
-        event = AuditEvent.record(
-            AuditEventType.LOGIN_FAILED,
-            user_id=user_id,
-            context=context,
-            now=self._clock.now(),
-            data={"reason": reason, "method": "passkey"},
-        )
-        async with self._uow as uow:
-            await uow.audit.add(event)
-            await uow.commit()

@@ -19,6 +19,7 @@ from domain.errors import (
     MfaFailedError,
     PasskeyLoginFailedError,
 )
+from domain.ids import UserId
 from domain.opaque_tokens import hash_token
 from domain.ports.clock import Clock
 from domain.ports.secret_generator import SecretGenerator
@@ -88,6 +89,20 @@ class LoginSessions:
             await uow.mfa_challenges.add(challenge)
             await uow.commit()
         return MfaRequired(mfa_token=value, methods=methods)
+
+    async def audit_refusal(self, user_id: UserId, reason: str, *, method: str, context: RequestContext) -> None:
+        """Audit a login refused after its first step proved the account (`login.failed` with the
+        `reason` and the `method` of that step): a deactivated account, an unverified email."""
+        event = AuditEvent.record(
+            AuditEventType.LOGIN_FAILED,
+            user_id=user_id,
+            context=context,
+            now=self._clock.now(),
+            data={"reason": reason, "method": method},
+        )
+        async with self._uow as uow:
+            await uow.audit.add(event)
+            await uow.commit()
 
     async def start(
         self, proof: LoginProof, *, claim: Callable[[UnitOfWork], Awaitable[bool]] | None = None

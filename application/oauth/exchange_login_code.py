@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from application.auth.login_sessions import LoginProof, LoginResult, LoginSessions
 from application.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
-from domain.audit import NO_CONTEXT, AuditEvent, AuditEventType, RequestContext
+from domain.audit import NO_CONTEXT, RequestContext
 from domain.errors import AccountDisabledError, EmailNotVerifiedError, LoginCodeInvalidError
 from domain.identities import AMR_EXTERNAL
-from domain.ids import UserId
 from domain.one_time_tokens import TokenPurpose
 from domain.opaque_tokens import hash_token, is_plausible_token
 from domain.ports.clock import Clock
@@ -56,10 +55,10 @@ class ExchangeLoginCodeHandler:
         if user is None:
             raise LoginCodeInvalidError
         if not user.is_active:
-            await self._audit_refusal(user.id, "account_disabled", command.context)
+            await self._sessions.audit_refusal(user.id, "account_disabled", method="oauth", context=command.context)
             raise AccountDisabledError
         if self._require_verified_email and not user.email_verified:
-            await self._audit_refusal(user.id, "email_not_verified", command.context)
+            await self._sessions.audit_refusal(user.id, "email_not_verified", method="oauth", context=command.context)
             raise EmailNotVerifiedError
 
         async def claim(tx: UnitOfWork) -> bool:
@@ -82,18 +81,6 @@ class ExchangeLoginCodeHandler:
             social=True,
         )
         return await self._sessions.start(proof, claim=claim)
-
-    async def _audit_refusal(self, user_id: UserId, reason: str, context: RequestContext) -> None:
-        event = AuditEvent.record(
-            AuditEventType.LOGIN_FAILED,
-            user_id=user_id,
-            context=context,
-            now=self._clock.now(),
-            data={"reason": reason, "method": "oauth"},
-        )
-        async with self._uow as uow:
-            await uow.audit.add(event)
-            await uow.commit()
 
 
 async def _claimed(tx: UnitOfWork) -> bool:

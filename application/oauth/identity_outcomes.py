@@ -11,6 +11,7 @@ from domain.accounts import User
 from domain.audit import AuditData, AuditEvent, AuditEventType, RequestContext
 from domain.errors import EmailTakenError, UsernameTakenError, ValidationFailedError
 from domain.identities import LOGIN_CODE_TTL, FlowPurpose, Identity, OAuthFlow, username_stem
+from domain.ids import UserId
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.opaque_tokens import hash_token
 from domain.ports.clock import Clock
@@ -97,17 +98,8 @@ class IdentityOutcomes:
         if await uow.users.by_email(email) is not None:
             raise CallbackRefusedError("account_exists")
         user = await self._new_account(uow, email, found)
-        identity = Identity.link(
-            user_id=user.id,
-            provider=flow.provider,
-            issuer=found.issuer,
-            subject=found.subject,
-            email=email.value,
-            now=now,
-        )
-        if not await uow.identities.add(identity):
-            # Linked by a concurrent callback of the same identity since it was looked up.
-            raise CallbackRefusedError("identity_in_use")
+        # Linked by a concurrent callback of the same identity since it was looked up: refused.
+        identity = await _linked(uow, flow, found, user.id, now)
         await uow.audit.add(
             AuditEvent.record(
                 AuditEventType.USER_REGISTERED,
@@ -151,16 +143,7 @@ class IdentityOutcomes:
             if linked is not None and linked.user_id != user.id:
                 raise CallbackRefusedError("identity_in_use")
             if linked is None:
-                identity = Identity.link(
-                    user_id=user.id,
-                    provider=flow.provider,
-                    issuer=found.issuer,
-                    subject=found.subject,
-                    email=found.email,
-                    now=now,
-                )
-                if not await uow.identities.add(identity):
-                    raise CallbackRefusedError("identity_in_use")
+                identity = await _linked(uow, flow, found, user.id, now)
                 await self._audit_linked(uow, identity, context, now)
                 await uow.commit()
         return (("linked", flow.provider),)
@@ -175,3 +158,19 @@ class IdentityOutcomes:
                 data={"identity_id": identity.id, "provider": identity.provider},
             )
         )
+
+
+async def _linked(
+    uow: UnitOfWork, flow: OAuthFlow, found: ProviderIdentity, user_id: UserId, now: datetime
+) -> Identity:
+    """Link the provider identity to the account, with the email the provider gave now.
+
+    Raises:
+        CallbackRefusedError: `identity_in_use`, another account has it (linked meanwhile, too).
+    """
+    identity = Identity.link(
+        user_id=user_id, provider=flow.provider, issuer=found.issuer, subject=found.subject, email=found.email, now=now
+    )
+    if not await uow.identities.add(identity):
+        raise CallbackRefusedError("identity_in_use")
+    return identity
