@@ -75,6 +75,15 @@ def test_the_sessions_are_listed_and_the_others_can_be_ended(tab: Tab, bastion: 
     assert api_get(bastion, "/auth/me", account).status_code == 200
 
 
+def test_the_account_page_fits_a_phone(tab: Tab, bastion: Bastion) -> None:
+    account = new_account(bastion)
+    page = open_account_page(tab, account)
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(section(page, "Delete account").get_by_role("button", name="Delete my account")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    tab.screenshot("account-phone")
+
+
 def test_changing_the_password_shows_errors_at_their_fields_then_succeeds(tab: Tab, bastion: Bastion) -> None:
     account = new_account(bastion)
     page = open_account_page(tab, account)
@@ -167,7 +176,7 @@ def test_passkeys_are_added_renamed_and_removed(tab: Tab, bastion: Bastion) -> N
     add.get_by_label("Password").fill(PASSWORD)
     add.get_by_label("Name (optional)").fill("Work laptop")
     add.get_by_role("button", name="Add a passkey").click()
-    expect(status(page)).to_have_text("The passkey Work laptop is added.")
+    expect(status(page)).to_have_text("The passkey “Work laptop” is added.")
     laptop = passkeys.get_by_role("listitem").filter(has_text="Work laptop")
     expect(laptop).to_be_visible()
     tab.screenshot("account-passkeys")
@@ -176,7 +185,7 @@ def test_passkeys_are_added_renamed_and_removed(tab: Tab, bastion: Bastion) -> N
     laptop.get_by_label("New name for Work laptop").fill("Phone")
     assert tab.unlabelled_inputs() == []
     laptop.get_by_role("button", name="Save name").click()
-    expect(status(page)).to_have_text("The passkey is now called Phone.")
+    expect(status(page)).to_have_text("The passkey is now called “Phone”.")
     assert [passkey["name"] for passkey in api_get(bastion, "/auth/passkeys", account).json()] == ["Phone"]
 
     phone = passkeys.get_by_role("listitem").filter(has_text="Phone")
@@ -194,14 +203,15 @@ def test_an_api_key_is_shown_once_works_and_is_revoked(tab: Tab, bastion: Bastio
     keys = section(page, "API keys")
     form = keys.get_by_role("form", name="Create an API key")
     form.get_by_label("Name", exact=True).fill("Backup script")
+    expiry = form.get_by_label("Expires after (days, optional)")
     form.get_by_label("tasks:read").uncheck()
-    form.get_by_label("Expires after (days, optional)").fill("soon")
+    expiry.fill("soon")
     form.get_by_role("button", name="Create key").click()
     expect(form.get_by_text("Choose at least one scope.")).to_be_visible()
-    expect(form.get_by_label("Expires after (days, optional)")).to_have_accessible_description("A whole number of days.")
+    expect(expiry).to_have_accessible_description("A whole number of days.")
 
     form.get_by_label("tasks:read").check()
-    form.get_by_label("Expires after (days, optional)").fill("30")
+    expiry.fill("30")
     form.get_by_role("button", name="Create key").click()
     shown = keys.get_by_label("API key", exact=True)
     expect(shown).to_have_value(re.compile(r"^bst_"))

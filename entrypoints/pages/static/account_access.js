@@ -22,7 +22,7 @@ async function revokeKey(key) {
   const answer = await api(`/auth/api-keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
   if (!answer.ok && answer.status !== 404) return alarm(problemText(answer.data));
   await loadKeys();
-  say(`The key ${key.name} is revoked: it no longer works.`);
+  say(`The key “${key.name}” is revoked: it no longer works.`);
 }
 
 // The request body of the form, or the errors of its fields.
@@ -49,7 +49,7 @@ async function createKey(form, fields) {
   await loadKeys();
   shown.focus();
   shown.select();
-  say(`Your new key ${answer.data.name} is shown once, below: copy it now.`);
+  say(`Your new key “${answer.data.name}” is shown once, below: copy it now.`);
 }
 
 async function copyKey() {

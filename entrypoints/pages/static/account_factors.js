@@ -109,7 +109,7 @@ async function renamePasskey(passkey, { name }, form) {
   const answer = await api(`/auth/passkeys/${encodeURIComponent(passkey.id)}`, { method: "PATCH", body: { name } });
   if (!answer.ok) return showAnswer(form, answer.data);
   await loadPasskeys();
-  say(`The passkey is now called ${answer.data.name}.`);
+  say(`The passkey is now called “${answer.data.name}”.`);
 }
 
 async function removePasskey(passkey, { password }, form) {
@@ -117,7 +117,7 @@ async function removePasskey(passkey, { password }, form) {
   const answer = await api(path, { method: "DELETE", body: { password } });
   if (!answer.ok) return showAnswer(form, answer.data);
   await Promise.all([loadPasskeys(), loadFactors()]);
-  say(`The passkey ${passkey.name} is removed.`);
+  say(`The passkey “${passkey.name}” is removed.`);
 }
 
 async function addPasskey(form, { password, name }) {
@@ -134,7 +134,7 @@ async function addPasskey(form, { password, name }) {
   if (!answer.ok) return showAnswer(form, answer.data);
   form.reset();
   await Promise.all([loadPasskeys(), loadFactors()]);
-  say(`The passkey ${answer.data.name} is added.`);
+  say(`The passkey “${answer.data.name}” is added.`);
 }
 
 function bind(id, handler) {

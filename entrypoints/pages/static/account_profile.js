@@ -51,7 +51,7 @@ let sessions = [];
 export async function loadSessions() {
   const answer = await api("/auth/sessions");
   if (!answer.ok) return alarm(problemText(answer.data, "Your sessions could not be loaded."));
-  sessions = answer.data;
+  sessions = [...answer.data].sort((one, other) => Number(other.current) - Number(one.current));
   fillList(byId("sessions-list"), null, sessions, sessionItem);
 }
 
