@@ -122,9 +122,9 @@ async function unlink(identity, item) {
 }
 
 const LINK_ERRORS = {
-  identity_in_use: "That account at the provider is already linked to another account here.",
-  access_denied: "The provider did not allow the link.",
-  invalid_state: "The link expired or was started elsewhere. Try again.",
+  identity_in_use: "that account at the provider is already linked to another account here.",
+  access_denied: "the provider did not allow it.",
+  invalid_state: "the link expired or was started elsewhere. Try again.",
 };
 
 // The outcome of a link, as the provider's round trip brings it back in the fragment.
