@@ -207,6 +207,9 @@ def test_passkeys_are_added_renamed_and_removed(tab: Tab, bastion: Bastion) -> N
     assert [passkey["name"] for passkey in api_get(bastion, "/auth/passkeys", account).json()] == ["Phone"]
 
     phone = passkeys.get_by_role("listitem").filter(has_text="Phone")
+    phone.get_by_role("button", name="Remove").press("Enter")
+    phone.get_by_role("button", name="Cancel").press("Enter")
+    expect(phone.get_by_role("button", name="Remove")).to_be_focused()
     phone.get_by_role("button", name="Remove").click()
     phone.get_by_label("Password to remove Phone").fill(PASSWORD)
     assert tab.unlabelled_inputs() == []

@@ -17,6 +17,7 @@ async function start() {
   }
   const me = await api("/auth/me");
   if (!me.ok) {
+    byId("loading").hidden = true;
     alarm(problemText(me.data, "Your account could not be loaded. Reload the page to try again."));
     return;
   }

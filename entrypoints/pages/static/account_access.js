@@ -96,6 +96,8 @@ export async function loadIdentities() {
   );
   if (!linked.ok) return alarm(problemText(linked.data, "Your linked sign-ins could not be loaded."));
   fillList(byId("identities-list"), byId("identities-empty"), linked.data, identityItem);
+  // Without a provider to link and nothing linked, the section has nothing to offer.
+  byId("identities").hidden = !providers.length && !linked.data.length;
 }
 
 async function link(provider) {

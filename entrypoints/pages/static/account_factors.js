@@ -151,6 +151,7 @@ export function initFactors() {
   byId("totp-cancel").addEventListener("click", async () => {
     stopEnrolling();
     await loadFactors();
+    byId("totp-setup-password").focus();
     say("The authenticator app was not turned on.");
   });
   byId("recovery-codes-done").addEventListener("click", () => {

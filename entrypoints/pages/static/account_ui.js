@@ -102,7 +102,11 @@ export function inlineForm(item, { label, name, type = "text", value = "", submi
       cancel,
     ]),
   ]);
-  cancel.addEventListener("click", () => form.remove());
+  const opener = document.activeElement;
+  cancel.addEventListener("click", () => {
+    form.remove();
+    if (opener && opener.isConnected) opener.focus();
+  });
   onSubmit(form, (fields) => handler(fields, form));
   item.append(form);
   input.focus();
