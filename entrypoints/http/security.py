@@ -12,6 +12,7 @@ from litestar.types import HTTPResponseStartEvent, Message, Scope
 from entrypoints.http.client_ip import ClientAddresses
 from entrypoints.http.problems import problem
 from entrypoints.http.request_context import current_request_id, note_status
+from entrypoints.http.route_options import OWN_CSP_OPT
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # The interactive docs (entrypoints/http/api_docs.py) load their scripts and styles from Bastion itself
@@ -21,8 +22,6 @@ DOCS_CSP = (
     "font-src 'self' data:; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=63072000; includeSubDomains"
-# A route marked so sends a Content-Security-Policy of its own (the hosted pages: a nonce per answer).
-OWN_CSP_OPT = "own_csp"
 # Token material, accounts and the audit trail, tasks: nothing a shared or browser cache should keep.
 _NO_STORE_PREFIXES = ("/auth/", "/token", "/admin/", "/tasks")
 

@@ -7,13 +7,13 @@ import secrets
 from pathlib import Path
 
 from litestar import Router, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.handlers import HTTPRouteHandler
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
-from entrypoints.http.security import OWN_CSP_OPT
+from entrypoints.http.route_options import OWN_CSP_OPT
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
