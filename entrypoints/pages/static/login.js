@@ -36,7 +36,7 @@ function askSecondFactor(step) {
   byId("signed-in").hidden = true;
   byId("mfa").hidden = false;
   codeForm.hidden = !methods.includes("totp") && !methods.includes("recovery_code");
-  mfaPasskeyForm.hidden = !methods.includes("webauthn");
+  mfaPasskeyForm.hidden = !methods.includes("webauthn") || !window.PublicKeyCredential;
   say("One more step: confirm it is you.");
   (codeForm.hidden ? mfaPasskeyForm.querySelector("button") : byId("code")).focus();
 }
@@ -112,6 +112,9 @@ async function arrive(fragment) {
     byId("signed-in").hidden = false;
   }
 }
+
+// A browser without WebAuthn gets no passkey button it could not use.
+byId("passkey-login").hidden = !window.PublicKeyCredential;
 
 try {
   await Promise.all([arrive(takeFragment()), showProviders()]);
