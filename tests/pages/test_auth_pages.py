@@ -20,6 +20,7 @@ from tests.pages.conftest import PASSWORD, Bastion, Tab
 
 NEW_PASSWORD = "Another-Horse-7"
 MAIL_WAIT_S = 10.0
+PHONE = {"width": 360, "height": 740}
 # The account's first passkey, made by the virtual authenticator through the JSON API (as /account does).
 REGISTER_PASSKEY = """async ({access, password}) => {
   const post = async (path, body) => (await fetch(path, {method: "POST", body: JSON.stringify(body),
@@ -225,6 +226,7 @@ def test_the_second_step_takes_a_recovery_code_or_a_totp_code(tab: Tab, bastion:
     expect(code).to_be_focused()
     expect(page.get_by_role("button", name="Use a passkey")).to_be_hidden()
     assert tab.unlabelled_inputs() == []
+    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     tab.screenshot("login-mfa")
     code.fill("000000")
     page.get_by_role("button", name="Verify").click()
@@ -283,7 +285,8 @@ def test_a_social_login_to_a_taken_address_tells_the_owner_to_link_it(tab: Tab, 
 @pytest.mark.parametrize(
     "path", ["/register", "/login", "/verify-email", "/reset-password", "/reset-password#token=t", "/account"]
 )
-def test_a_page_labels_every_input_and_runs_scripts_by_nonce_only(tab: Tab, path: str) -> None:
+def test_a_page_labels_every_input_runs_scripts_by_nonce_only_and_fits_a_phone(tab: Tab, path: str) -> None:
+    tab.page.set_viewport_size(PHONE)
     response = tab.page.goto(f"{tab.bastion.base}{path}")
     assert response is not None
     assert response.status == 200
@@ -292,3 +295,4 @@ def test_a_page_labels_every_input_and_runs_scripts_by_nonce_only(tab: Tab, path
     assert re.search(r"script-src 'nonce-[A-Za-z0-9_-]{20,}'", policy)
     tab.page.wait_for_load_state("networkidle")
     assert tab.unlabelled_inputs() == []
+    assert tab.page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
