@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 from litestar import Router, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.handlers import HTTPRouteHandler
 from litestar.response import Template
 from litestar.static_files import create_static_files_router

@@ -85,7 +85,10 @@ export function clearErrors(form) {
   for (const note of form.querySelectorAll(".field-error")) note.remove();
   for (const input of form.querySelectorAll("[aria-invalid]")) {
     input.removeAttribute("aria-invalid");
-    input.removeAttribute("aria-describedby");
+    // Keep the field's own hints; drop only the error notes removed above.
+    const kept = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.includes("-error-"));
+    if (kept.length) input.setAttribute("aria-describedby", kept.join(" "));
+    else input.removeAttribute("aria-describedby");
   }
   document.getElementById("alert").hidden = true;
 }
