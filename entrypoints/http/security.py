@@ -36,6 +36,7 @@ _NO_STORE = ((b"cache-control", b"no-store"), (b"pragma", b"no-cache"))
 _HSTS = (b"strict-transport-security", HSTS.encode())
 _REQUEST_ID = b"x-request-id"
 
+
 def _set_headers(message: HTTPResponseStartEvent, headers: list[tuple[bytes, bytes]]) -> None:
     """Set `headers` (lower-case names) on a response-start message, replacing any of the same name.
 
@@ -48,6 +49,7 @@ def _set_headers(message: HTTPResponseStartEvent, headers: list[tuple[bytes, byt
         raw = [(name, value) for name, value in raw if name.lower() not in names]
     raw.extend(headers)
     message["headers"] = raw
+
 
 def security_headers(
     *, hsts: bool, addresses: ClientAddresses, docs_path: str = "/schema"
@@ -77,8 +79,10 @@ def security_headers(
 
     return add_headers
 
+
 def _media_type(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
 
 async def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard for routes with a JSON body: any other content type is a malformed request (400).
@@ -91,6 +95,7 @@ async def require_json_body(connection: ASGIConnection[Any, Any, Any, Any], _: B
     # No Content-Length and no chunked transfer means no body at all (RFC 9112, section 6.3).
     if headers.get("content-length") == "0" or ("content-length" not in headers and "transfer-encoding" not in headers):
         raise problem(400, "bad_request", "A JSON body is required.")
+
 
 def is_form(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     return _media_type(connection) == "application/x-www-form-urlencoded"

@@ -7,8 +7,8 @@ import secrets
 from pathlib import Path
 
 from litestar import Router, get
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.handlers import HTTPRouteHandler
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
