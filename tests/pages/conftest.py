@@ -139,6 +139,8 @@ class Tab:
     watch: Watch
 
     def open(self, path: str) -> Page:
+        # The page being left finishes its calls first: leaving would abort them (failing the test).
+        self.page.wait_for_load_state("networkidle")
         self.page.goto(f"{self.bastion.base}{path}")
         return self.page
 
@@ -194,6 +196,10 @@ def tab(browser: Browser, bastion: Bastion) -> Iterator[Tab]:
     page.on("response", watch.response)
     page.set_default_timeout(WAIT_MS)
     yield Tab(page=page, context=context, bastion=bastion, watch=watch)
+    # Whatever the last page was still loading ends before the tab closes: a test may stop right after
+    # a navigation (to /account), and closing then would abort its requests.
+    for open_page in context.pages:
+        open_page.wait_for_load_state("networkidle")
     context.close()
     assert watch.refused == [], "a page reached for another origin"
     assert watch.problems == []

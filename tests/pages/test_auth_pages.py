@@ -85,6 +85,7 @@ def sign_in(page: Page, identifier: str, password: str) -> None:
 def expect_account(tab: Tab) -> None:
     """Signed in: on /account, the token pair in this tab's sessionStorage."""
     expect(tab.page).to_have_url(f"{tab.bastion.base}/account")
+    tab.page.wait_for_load_state("networkidle")
     held = held_tokens(tab.page)
     assert held is not None
     assert held["access_token"]
