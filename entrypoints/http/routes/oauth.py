@@ -52,7 +52,8 @@ RedirectUri = Annotated[
 ]
 QueryValue = Annotated[str | None, QueryParameter(max_length=4096)]
 # `state` is a name Litestar keeps for its application state: the query parameter is read under another.
-StateValue = Annotated[str | None, QueryParameter(name="state", max_length=4096)]
+# Its length is judged by the use case (any state it did not issue is a 400 `invalid_state`).
+StateValue = Annotated[str | None, QueryParameter(name="state")]
 
 
 @get("/auth/oauth/providers", **use_case_route(ListProvidersHandler))
@@ -66,7 +67,7 @@ def oauth_router(*, secure_cookie: bool) -> Router:
 
     @get(
         "/auth/oauth/{provider:str}/authorize",
-        **use_case_route(BeginSocialLoginHandler, status_code=HTTP_302_FOUND, errors=(400, 404)),
+        **use_case_route(BeginSocialLoginHandler, status_code=HTTP_302_FOUND, errors=(400, 404, 422)),
     )
     async def authorize(
         request: AnyRequest,
@@ -94,7 +95,7 @@ def oauth_router(*, secure_cookie: bool) -> Router:
 
 @get(
     "/auth/oauth/{provider:str}/callback",
-    **use_case_route(HandleOAuthCallbackHandler, status_code=HTTP_302_FOUND, errors=(400, 404)),
+    **use_case_route(HandleOAuthCallbackHandler, status_code=HTTP_302_FOUND, errors=(400, 404, 422)),
 )
 async def callback(
     request: AnyRequest,
@@ -144,7 +145,7 @@ async def list_identities(
 
 @post(
     "/auth/identities/{provider:str}/link",
-    **bearer_route(BeginIdentityLinkHandler, status_code=HTTP_200_OK, errors=(400, 404)),
+    **bearer_route(BeginIdentityLinkHandler, status_code=HTTP_200_OK, errors=(400, 404, 422)),
 )
 async def link_identity(
     request: BearerRequest,
