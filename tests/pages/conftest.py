@@ -39,6 +39,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "Correct-Horse-9"
 WAIT_MS = 15_000
+# The masked parts of a screenshot: the pages' --line grey, so the layout stays readable.
+MASK_COLOR = "#d0d7de"
+# A fixed locale and time zone, so that a masked time has the same length on every run.
+LOCALE = "en-GB"
+TIMEZONE = "UTC"
 
 pytestmark = [
     pytest.mark.slow,
@@ -165,9 +170,18 @@ class Tab:
         return str(answer["authenticatorId"])
 
     def screenshot(self, name: str) -> None:
-        """A full-page screenshot for the docs (docs/screenshots/<name>.png)."""
+        """A full-page screenshot for the docs (docs/screenshots/<name>.png), the same on every run:
+        the elements marked `data-volatile` (times, keys, codes) are masked, animations stopped and
+        the caret hidden, so that regenerating the docs leaves the PNGs unchanged."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        self.page.screenshot(
+            path=str(SCREENSHOTS / f"{name}.png"),
+            full_page=True,
+            mask=[self.page.locator("[data-volatile]")],
+            mask_color=MASK_COLOR,
+            animations="disabled",
+            caret="hide",
+        )
 
     def unlabelled_inputs(self) -> list[str]:
         """The visible form controls of the page without an accessible name (label, aria-label or
@@ -187,7 +201,7 @@ def tab(browser: Browser, bastion: Bastion) -> Iterator[Tab]:
     """A fresh browser (its own storage) with one tab; after the test, nothing was sent to another
     origin and nothing went wrong."""
     watch = Watch(allowed=(f"{bastion.base}/", f"{bastion.idp.issuer}/"))
-    context = browser.new_context()
+    context = browser.new_context(locale=LOCALE, timezone_id=TIMEZONE)
     context.route("**/*", watch.route)
     page = context.new_page()
     page.on("console", watch.console)

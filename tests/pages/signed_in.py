@@ -34,9 +34,10 @@ def log_in(bastion: Bastion, email: str, password: str, *, user_agent: str = "py
     )
 
 
-def new_account(bastion: Bastion) -> Account:
-    """A fresh account, logged in once through the API."""
-    username = f"user_{secrets.token_hex(5)}"
+def new_account(bastion: Bastion, name: str | None = None) -> Account:
+    """A fresh account, logged in once through the API. A test that takes screenshots names it (a
+    name of its own: the server serves the whole module) so that the screenshots stay the same."""
+    username = name or f"user_{secrets.token_hex(5)}"
     email = f"{username}@example.org"
     registered = httpx.post(
         f"{bastion.base}/auth/register", json={"email": email, "username": username, "password": PASSWORD}

@@ -13,7 +13,7 @@ from tests.pages.signed_in import alert, api_get, new_account, open_account_page
 
 
 def test_an_identity_is_linked_through_the_provider_and_unlinked(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "ida")
     bastion.idp.user = OidcUser(sub=f"linked-{secrets.token_hex(4)}", email=account.email)
     page = open_account_page(tab, account)
     identities = section(page, "Linked sign-ins")

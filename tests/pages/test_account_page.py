@@ -66,7 +66,7 @@ def test_a_session_ended_elsewhere_sends_the_page_to_sign_in(tab: Tab, bastion: 
 
 
 def test_the_sessions_are_listed_and_the_others_can_be_ended(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "sam")
     tablet = log_in(bastion, account.email, PASSWORD, user_agent="Tablet browser 1.0").json()
     phone = log_in(bastion, account.email, PASSWORD, user_agent="Phone browser 2.0").json()
     page = open_account_page(tab, account)
@@ -91,7 +91,7 @@ def test_the_sessions_are_listed_and_the_others_can_be_ended(tab: Tab, bastion: 
 
 
 def test_the_account_page_fits_a_phone(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "phoebe")
     page = open_account_page(tab, account)
     page.set_viewport_size({"width": 390, "height": 844})
     expect(section(page, "Delete account").get_by_role("button", name="Delete my account")).to_be_visible()
@@ -100,7 +100,7 @@ def test_the_account_page_fits_a_phone(tab: Tab, bastion: Bastion) -> None:
 
 
 def test_changing_the_password_shows_errors_at_their_fields_then_succeeds(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "paula")
     page = open_account_page(tab, account)
     form = section(page, "Change password")
     current = form.get_by_label("Current password")
@@ -136,7 +136,7 @@ def test_changing_the_password_shows_errors_at_their_fields_then_succeeds(tab: T
 
 
 def test_totp_enrollment_shows_the_qr_code_and_the_recovery_codes_and_turns_off(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "tom")
     page = open_account_page(tab, account)
     two_factor = section(page, "Two-factor authentication")
     expect(two_factor).to_contain_text("The authenticator app is off.")
@@ -182,7 +182,7 @@ def test_totp_enrollment_shows_the_qr_code_and_the_recovery_codes_and_turns_off(
 
 
 def test_passkeys_are_added_renamed_and_removed(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "kay")
     page = open_account_page(tab, account)
     tab.add_authenticator()
     passkeys = section(page, "Passkeys")
@@ -219,7 +219,7 @@ def test_passkeys_are_added_renamed_and_removed(tab: Tab, bastion: Bastion) -> N
 
 
 def test_an_api_key_is_shown_once_works_and_is_revoked(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "kiran")
     page = open_account_page(tab, account)
     keys = section(page, "API keys")
     form = keys.get_by_role("form", name="Create an API key")
@@ -262,7 +262,7 @@ def test_the_export_downloads_the_accounts_data(tab: Tab, bastion: Bastion) -> N
 
 
 def test_deleting_the_account_needs_the_confirmation_and_the_password(tab: Tab, bastion: Bastion) -> None:
-    account = new_account(bastion)
+    account = new_account(bastion, "dana")
     page = open_account_page(tab, account)
     form = section(page, "Delete account")
     form.get_by_label("Password").fill("Not-The-Password-1")

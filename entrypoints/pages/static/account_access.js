@@ -7,7 +7,10 @@ function keyItem(key) {
   const expiry = key.expires_at ? `expires ${when(key.expires_at)}` : "never expires";
   const about = `${key.prefix}… · ${key.scopes.join(", ")} · ${expiry} · last used ${when(key.last_used_at)}`;
   return element("li", {}, [
-    element("div", {}, [element("strong", { text: key.name }), element("div", { className: "muted", text: about })]),
+    element("div", {}, [
+      element("strong", { text: key.name }),
+      element("div", { className: "muted", text: about, "data-volatile": "" }),
+    ]),
     button("Revoke", () => revokeKey(key)),
   ]);
 }
@@ -81,7 +84,7 @@ function identityItem(identity) {
   const item = element("li", {}, [
     element("div", {}, [
       element("strong", { text: providerName(identity.provider) }),
-      element("div", { className: "muted", text: about }),
+      element("div", { className: "muted", text: about, "data-volatile": "" }),
     ]),
   ]);
   item.append(button("Unlink", () => unlink(identity, item)));

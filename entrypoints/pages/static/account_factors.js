@@ -75,7 +75,11 @@ function passkeyItem(passkey) {
   const item = element("li", {}, [
     element("div", {}, [
       element("strong", { text: passkey.name }),
-      element("div", { className: "muted", text: `added ${when(passkey.created_at)} · last used ${when(passkey.last_used_at)}` }),
+      element("div", {
+        className: "muted",
+        text: `added ${when(passkey.created_at)} · last used ${when(passkey.last_used_at)}`,
+        "data-volatile": "",
+      }),
     ]),
   ]);
   const rename = () =>

@@ -39,7 +39,7 @@ function sessionItem(session) {
     element("div", {}, [
       element("strong", { text: session.user_agent || "Unknown browser" }),
       session.current ? element("span", { className: "badge", text: "This device" }) : null,
-      element("div", { className: "muted", text: where }),
+      element("div", { className: "muted", text: where, "data-volatile": "" }),
     ]),
   ]);
   if (!session.current) item.append(button("End session", () => endSession(session)));

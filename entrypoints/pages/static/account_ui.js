@@ -18,6 +18,8 @@ export async function api(path, options = {}) {
   return answer;
 }
 
+// Elements showing what differs on every visit (times, keys, codes) carry `data-volatile`: the
+// screenshots in the docs mask them.
 export function when(timestamp) {
   return timestamp ? new Date(timestamp).toLocaleString() : "never";
 }
