@@ -18,7 +18,7 @@ from domain.ports.identity_providers import CodeRedemption, ProviderIdentity
 # What a provider's `error` may say that is worth passing on; anything else is `provider_error`.
 _PROVIDER_ERRORS = frozenset({"access_denied", "temporarily_unavailable", "login_required", "consent_required"})
 # The longest `code` a provider is believed to send.
-CODE_MAX_LENGTH = 2048
+CODE_MAX_LENGTH = 1024
 # Refusals whose detail stays in the audit: the client learns only that the answer did not verify.
 _PUBLIC_ERROR = {"state_used": "invalid_state", "state_expired": "invalid_state", "browser_mismatch": "invalid_state"}
 

@@ -47,10 +47,12 @@ COOKIE_PATH = "/auth/oauth/"
 RedirectUri = Annotated[
     str,
     QueryParameter(
-        max_length=2048, description="Where the browser goes at the end: one of BASTION_OAUTH_REDIRECT_ALLOWLIST."
+        max_length=1024, description="Where the browser goes at the end: one of BASTION_OAUTH_REDIRECT_ALLOWLIST."
     ),
 ]
-QueryValue = Annotated[str | None, QueryParameter(max_length=4096)]
+# Bounded so that the longest URL (4-byte characters, percent-encoded) stays within the 16 KiB request head.
+CodeValue = Annotated[str | None, QueryParameter(max_length=1024)]
+ErrorValue = Annotated[str | None, QueryParameter(max_length=256)]
 # `state` is a name Litestar keeps for its application state: the query parameter is read under another.
 # Its length is judged by the use case (any state it did not issue is a 400 `invalid_state`).
 StateValue = Annotated[str | None, QueryParameter(name="state")]
@@ -101,9 +103,9 @@ async def callback(
     request: AnyRequest,
     provider: FromPath[str],
     handle_oauth_callback: NamedDependency[HandleOAuthCallbackHandler],
-    code: QueryValue = None,
+    code: CodeValue = None,
     oauth_state: StateValue = None,
-    error: QueryValue = None,
+    error: ErrorValue = None,
 ) -> Redirect:
     command = HandleOAuthCallback(
         provider=provider,
