@@ -77,6 +77,8 @@ def open_account_page(tab: Tab, account: Account) -> Page:
     tab.open("/account")
     expect(section(page, "Profile")).to_be_visible()
     expect(section(page, "Sessions").get_by_role("listitem").first).to_be_visible()
+    # Every section's first call answered: a click that ends the session cannot race a late one.
+    page.wait_for_load_state("networkidle")
     return page
 
 
