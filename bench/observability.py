@@ -9,10 +9,16 @@ Two `bastion serve --workers 1` processes run on one database, seeded as `make b
 - "on": BASTION_METRICS_ENABLED=true, BASTION_LOG_REQUESTS=true, BASTION_LOG_FORMAT=json (one JSON
   line per request written to the log file, every request observed by the Prometheus metrics).
 
+The data is seeded by bench/run.py's own functions (users, device tokens, TOTP, the service
+account, then the passkeys, once, shared by both sides). What a request uses up never serves both
+servers: each side draws its refresh tokens and its passkey login challenges from pools of its own
+(written to its own directory), and the two sides log in with TOTP on disjoint halves of the TOTP
+users (a code is accepted once per account).
+
 Each round measures every endpoint of `make bench` on both servers, one right after the other (the
 order alternates from round to round, so that drift of the machine touches both alike); the table
 has each endpoint's median requests/s on each server and their ratio on/off, which the budget says
-must stay at or above 0.95.
+must stay at or above 0.95, and the ratio of each round (an "on" run and the "off" run next to it).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from pathlib import Path
 
 import run as bench
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from entrypoints.settings import Settings
 
@@ -44,11 +50,20 @@ MEASURED = [endpoint for endpoint in bench.ENDPOINTS if endpoint.key != "bare"]
 SECOND_REFRESH_OFFSET = 1_000_000
 
 
+def totp_users_of(side: str) -> tuple[int, int]:
+    """The half of run.py's TOTP users that one side's "login + TOTP" row walks through: "off" the
+    first, "on" the second, so that no account's accepted code is wanted by both servers."""
+    first, count = bench.TOTP_USERS
+    half = count // 2
+    return (first, half) if side == "off" else (first + half, count - half)
+
+
 async def _compare(
     backend: str, load: bench.Load, ceiling: bench.Server, workdir: Path, args: argparse.Namespace
 ) -> list[str]:
     measured = [endpoint for endpoint in MEASURED if endpoint.key in args.only]
     runs: dict[tuple[str, str], list[bench.WrkResult]] = defaultdict(list)
+    notes: list[str] = []
     backend_dir = workdir / backend
     backend_dir.mkdir()
     async with bench.database(backend, backend_dir, bench.DEFAULT_POSTGRES) as url:
@@ -60,23 +75,10 @@ async def _compare(
             for name, env in args.sides.items()
         }
         try:
-            user_ids = await bench.seed_users(engine, args.password_hash)
-            await bench.seed_device_tokens(engine, user_ids)
+            user_ids = await bench.seed(engine, args.password_hash, base_env["BASTION_SECRET_KEY"])
             for server in servers.values():
                 await server.start()
-            access = (await bench.log_in(servers["off"].url, bench.BENCH_USER))["access_token"]
-            await bench.create_tasks(servers["off"].url, access)
-            api_key = await bench.create_api_key(servers["off"].url, access)
-            sides = {}
-            for name, server in servers.items():
-                assert server.process is not None
-                side = bench.Bench(
-                    load, ceiling, server, engine, user_ids, backend_dir, bench.Section(f"{backend}-{name}"),
-                    bench.RssSampler(server.process.pid),
-                )  # fmt: skip
-                side.endpoints, side.with_storm, side.api_key = measured, False, api_key
-                side.refresh_offset = SECOND_REFRESH_OFFSET if name == "on" else 0
-                sides[name] = side
+            sides = await _sides(backend, load, ceiling, servers, engine, user_ids, backend_dir, measured)
             for name, side in sides.items():
                 print(f"  warm-up ({name})", flush=True)
                 await side.warm_up()
@@ -88,27 +90,74 @@ async def _compare(
                         result = await sides[name].measure_row(endpoint, load.duration)
                         runs[(endpoint.key, name)].append(result)
                         print(f"    {endpoint.label} ({name}): {result.line()}", flush=True)
+            notes = [f"- note ({name}): {note}" for name, side in sides.items() for note in side.section.notes]
+        except Exception:
+            for server in servers.values():
+                print(f"{server.name} log:\n{server.log_tail()}", file=sys.stderr)
+            raise
         finally:
             for server in servers.values():
                 await server.stop()
             await engine.dispose()
-    return _table(backend, runs, measured)
+    return [*_table(backend, runs, measured), *([""] if notes else []), *notes]
+
+
+async def _sides(
+    backend: str,
+    load: bench.Load,
+    ceiling: bench.Server,
+    servers: dict[str, bench.Server],
+    engine: AsyncEngine,
+    user_ids: list[str],
+    backend_dir: Path,
+    measured: Sequence[bench.Endpoint],
+) -> dict[str, bench.Bench]:
+    """One `Bench` per running server, over the shared data: the bench user's tasks and API key made
+    through "off", the passkeys seeded once (one synced passkey per user serves both), and each side
+    with its own pools (refresh offset, TOTP users, a directory for its token and body files)."""
+    access = (await bench.log_in(servers["off"].url, bench.BENCH_USER))["access_token"]
+    await bench.create_tasks(servers["off"].url, access)
+    api_key = await bench.create_api_key(servers["off"].url, access)
+    passkeys = None
+    if any(endpoint.key == "passkey_login" for endpoint in measured):
+        passkeys = await bench.seed_passkeys(engine, user_ids, servers["off"].env)
+    sides = {}
+    for name, server in servers.items():
+        assert server.process is not None
+        files_dir = backend_dir / name
+        files_dir.mkdir()
+        side = bench.Bench(
+            load, ceiling, server, engine, user_ids, files_dir, bench.Section(f"{backend}-{name}"),
+            bench.RssSampler(server.process.pid),
+        )  # fmt: skip
+        side.endpoints, side.with_storm, side.api_key = measured, False, api_key
+        side.refresh_offset = SECOND_REFRESH_OFFSET if name == "on" else 0
+        side.totp_users, side.passkeys = totp_users_of(name), passkeys
+        sides[name] = side
+    return sides
 
 
 def _table(
     backend: str, runs: dict[tuple[str, str], list[bench.WrkResult]], measured: Sequence[bench.Endpoint]
 ) -> list[str]:
     lines = [
-        f"| {backend}: endpoint | off req/s | on req/s | on/off | within {BUDGET:.2f} |",
-        "|---|---:|---:|---:|---|",
+        f"| {backend}: endpoint | off req/s | on req/s | on/off | within {BUDGET:.2f} | each round on/off | errors |",
+        "|---|---:|---:|---:|---|---|---:|",
     ]
     for endpoint in measured:
-        off = statistics.median(result.rps for result in runs[(endpoint.key, "off")])
-        on = statistics.median(result.rps for result in runs[(endpoint.key, "on")])
+        off_runs, on_runs = runs[(endpoint.key, "off")], runs[(endpoint.key, "on")]
+        off = statistics.median(result.rps for result in off_runs)
+        on = statistics.median(result.rps for result in on_runs)
         ratio = on / off if off else 0.0
-        errors = any(result.errors for side in ("off", "on") for result in runs[(endpoint.key, side)])
-        verdict = "invalid (errors)" if errors else ("yes" if ratio >= BUDGET else "NO")
-        lines.append(f"| {endpoint.label} | {off:,.0f} | {on:,.0f} | {ratio:.3f} | {verdict} |")
+        rounds = ", ".join(
+            f"{on_run.rps / off_run.rps:.3f}" if off_run.rps else "—"
+            for off_run, on_run in zip(off_runs, on_runs, strict=True)
+        )
+        both = [*off_runs, *on_runs]
+        errors = sum(result.errors for result in both)
+        invalid = errors > bench.MAX_ERROR_SHARE * sum(result.requests for result in both)
+        verdict = "invalid (errors)" if invalid else ("yes" if ratio >= BUDGET else "NO")
+        lines.append(f"| {endpoint.label} | {off:,.0f} | {on:,.0f} | {ratio:.3f} | {verdict} | {rounds} | {errors} |")
     return lines
 
 

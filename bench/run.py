@@ -660,6 +660,17 @@ async def create_api_key(base_url: str, access_token: str) -> str:
     return str(answer["key"])
 
 
+async def seed(engine: AsyncEngine, password_hash: str, secret_key: str) -> list[str]:
+    """Everything the rows need before the server starts, except the passkeys (seeded when their row
+    first runs): the users, their device tokens, TOTP for TOTP_USERS (sealed under `secret_key`, the
+    server's BASTION_SECRET_KEY) and the service account; the users' ids, by index."""
+    user_ids = await seed_users(engine, password_hash)
+    await seed_device_tokens(engine, user_ids)
+    await seed_second_factors(engine, user_ids, secret_key)
+    await seed_service_account(engine, password_hash)
+    return user_ids
+
+
 async def create_tasks(base_url: str, access_token: str) -> None:
     for number in range(TASK_COUNT):
         task = {"title": f"Task {number}", "description": "A task of the benchmark user.", "completed": number % 3 == 0}
@@ -712,6 +723,8 @@ class Bench:
     endpoints: Sequence[Endpoint] = ENDPOINTS
     with_storm: bool = True
     api_key: str = ""  # the bench user's key, made at set-up
+    # First index and count of the TOTP users this bench's "login + TOTP" row walks through.
+    totp_users: tuple[int, int] = TOTP_USERS
 
     def headers(self, endpoint: Endpoint, bearer: str | None) -> dict[str, str]:
         if endpoint.api_key:
@@ -727,7 +740,7 @@ class Bench:
         if endpoint.key == "login":
             await check_known_device_login(self.bastion.url, LOGIN_USERS[0])
         if endpoint.key == "login_totp":
-            await check_totp_login(self.bastion.url, TOTP_USERS[0])
+            await check_totp_login(self.bastion.url, self.totp_users[0])
             await forget_accepted_steps(self.engine)
         if endpoint.key == "passkey_login":
             await check_passkey_login(self.bastion.url, (await self.passkey_bodies(1))[0])
@@ -786,7 +799,7 @@ class Bench:
         if endpoint.key == "client_credentials":
             env["BENCH_AUTHORIZATION"] = client_authorization()
         if endpoint.key == "login_totp":
-            env |= {"BENCH_USER_FIRST": str(TOTP_USERS[0]), "BENCH_USER_COUNT": str(TOTP_USERS[1])}
+            env |= {"BENCH_USER_FIRST": str(self.totp_users[0]), "BENCH_USER_COUNT": str(self.totp_users[1])}
             env |= {"BENCH_PASSWORD": PASSWORD, "BENCH_THREADS": str(self.load.threads)}
             env["BENCH_CODES"] = await asyncio.to_thread(write_totp_codes, self.tokens_dir / "totp-codes.txt", duration)
         await self.check(endpoint, bearer)
@@ -883,10 +896,7 @@ async def run_backend(backend: str, load: Load, ceiling: Server, workdir: Path, 
         try:
             section.database_version = await database_version(engine, backend)
             started = time.monotonic()
-            user_ids = await seed_users(engine, args.password_hash)
-            await seed_device_tokens(engine, user_ids)
-            await seed_second_factors(engine, user_ids, env["BASTION_SECRET_KEY"])
-            await seed_service_account(engine, args.password_hash)
+            user_ids = await seed(engine, args.password_hash, env["BASTION_SECRET_KEY"])
             print(f"  seeded {USER_COUNT:,} users in {time.monotonic() - started:.1f} s", flush=True)
             server = bastion_server(backend, env, backend_dir)
             await server.start()
