@@ -113,33 +113,39 @@ class RequestLines:
 
     def __init__(self) -> None:
         # Resolved at the first request, once the server has configured logging.
-        self._direct: list[tuple[LoopBatchedStreamHandler, Callable[[Any], str]]] | None = None
-        self._json_stamps = _Stamps("%Y-%m-%dT%H:%M:%S.{:03d}+00:00", time.gmtime)
-        self._text_stamps = _Stamps("%Y-%m-%d %H:%M:%S,{:03d}", time.localtime)
+        # Each handler's `emit_deferred` with the renderer of its format; empty: use a record.
+        self._sinks: list[tuple[Callable[[_Line], None], Callable[[Any], str]]] | None = None
+        self._json_stamps = _Stamps("%Y-%m-%dT%H:%M:%S.", "+00:00", time.gmtime)
+        self._text_stamps = _Stamps("%Y-%m-%d %H:%M:%S,", "", time.localtime)
         # The fixed parts of the JSON line of each (method, route, status) seen, when plain.
         self._json_parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
 
     def __call__(self, method: str, route: str, status: int, seconds: float) -> None:
-        direct = self._direct
-        if direct is None:
-            direct = self._direct = [
-                (handler, self._json_line if isinstance(handler.formatter, JsonFormatter) else self._text_line)
+        sinks = self._sinks
+        if sinks is None:
+            sinks = self._sinks = [
+                (
+                    handler.emit_deferred,
+                    self._json_line if isinstance(handler.formatter, JsonFormatter) else self._text_line,
+                )
                 for handler in _direct_handlers(request_logger)
             ]
-        if not direct:
-            duration_ms = round(seconds * 1000, 2)
-            fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-            request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
+        if sinks:
+            now, request_id = time.time(), current_request_id.get()
+            for emit, render in sinks:
+                emit((render, now, method, route, status, seconds, request_id))
             return
-        now, request_id = time.time(), current_request_id.get()
-        for handler, render in direct:
-            handler.emit_deferred((render, now, method, route, status, seconds, request_id))
+        duration_ms = round(seconds * 1000, 2)
+        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
+        request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
 
     def _json_line(self, line: _Line) -> str:
         _, now, method, route, status, seconds, request_id = line
         stamp, duration = self._json_stamps.of(now), f"{seconds * 1000:.2f}"
         key = (method, route, status)
-        parts = self._json_parts[key] if key in self._json_parts else self._plain_parts(key)
+        parts = self._json_parts.get(key, _UNSEEN)
+        if parts is _UNSEEN:
+            parts = self._plain_parts(key)
         if parts is not None and request_id is not None:
             head, tail = parts
             return f'{{"time":"{stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
@@ -173,24 +179,30 @@ class RequestLines:
 
 # What a per-request line is queued as: its renderer, the time, method, route, status, seconds, request id.
 _Line = tuple[Callable[[Any], str], float, str, str, int, float, str | None]
+# What `_json_parts` gives for a key not seen yet.
+_UNSEEN: Any = object()
 # Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
 _MAX_KEPT_PARTS = 4096
 
 
 class _Stamps:
-    """The time of a line to the millisecond in one format (`{:03d}` stands for the milliseconds),
-    formatted once a millisecond: the lines of one batch mostly share a few."""
+    """The time of a line to the millisecond in one format: `head` (a `strftime` pattern) formatted
+    once a second, then the three digits of the millisecond and `tail`, from a table; the stamp is
+    made once a millisecond, as the lines of a batch come several to a millisecond under load."""
 
-    def __init__(self, pattern: str, convert: Callable[[float], time.struct_time]) -> None:
-        self._pattern, self._convert = pattern, convert
+    def __init__(self, head: str, tail: str, convert: Callable[[float], time.struct_time]) -> None:
+        self._head, self._convert = head, convert
+        self._ends = [f"{millisecond:03d}{tail}" for millisecond in range(1000)]
+        self._second, self._start = -1, ""
         self._millisecond, self._stamp = -1, ""
 
     def of(self, now: float) -> str:
         millisecond = int(now * 1000)
         if millisecond != self._millisecond:
             second, fraction = divmod(millisecond, 1000)
-            self._millisecond = millisecond
-            self._stamp = time.strftime(self._pattern, self._convert(second)).format(fraction)
+            if second != self._second:
+                self._second, self._start = second, time.strftime(self._head, self._convert(second))
+            self._millisecond, self._stamp = millisecond, self._start + self._ends[fraction]
         return self._stamp
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from threading import get_ident
 from typing import Any, TextIO
 
 # A line queued unformatted: its renderer, then what the renderer needs (`emit_deferred`).
@@ -65,6 +66,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         self._interval = interval
         self._pending: list[str | DeferredLine] = []
         self._flush_on: asyncio.AbstractEventLoop | None = None
+        # The thread of `_flush_on`: a thread runs one loop at a time, so a line queued in this
+        # thread while that loop runs is queued on it.
+        self._flush_thread = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         # Handler.handle holds self.lock while this runs.
@@ -80,17 +84,29 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         `log_format`), in order with the others: `entry[0](entry)` renders it. The renderer must
         give one line without control characters, as it is not scanned again; formatting a whole
         batch at once costs a fraction of formatting each line as it comes."""
-        self.acquire()
+        # A line per request: the common case (a batch already waits on the loop of this thread) is
+        # an append under the lock. It does not ask asyncio for the running loop, which checks the
+        # process id with a system call each time (Python 3.11), the most costly step of a line.
+        lock: Any = self.lock  # always made by Handler.__init__
+        lock.acquire()
         try:
-            self._queue(entry)
+            self._pending.append(entry)
+            flush_on = self._flush_on
+            if flush_on is None or self._flush_thread != get_ident() or not flush_on.is_running():
+                self._schedule_or_write()
         finally:
-            self.release()
+            lock.release()
 
     def _add(self, line: str) -> None:
         self._queue(one_line(line) + self.terminator)
 
     def _queue(self, entry: str | DeferredLine) -> None:
         self._pending.append(entry)
+        self._schedule_or_write()
+
+    def _schedule_or_write(self) -> None:
+        """After a line was queued: write the lines now if no loop runs here (or another loop's
+        batch waits), else make sure this loop will write them."""
         loop = _running_loop()
         if loop is None or (self._flush_on is not None and self._flush_on is not loop):
             self._write_pending()
@@ -99,7 +115,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
                 loop.call_later(self._interval, self._flush_turn)
             else:
                 loop.call_soon(self._flush_turn)
-            self._flush_on = loop
+            self._flush_on, self._flush_thread = loop, get_ident()
 
     def flush(self) -> None:
         self.acquire()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,20 +28,27 @@ def request_id() -> Iterator[str]:
     current_request_id.reset(token)
 
 
-def _written(formatter: logging.Formatter, *, through_record: bool) -> str:
-    """One request's line, through the direct path, or (a filter on the logger) through a record."""
+@contextlib.contextmanager
+def _request_lines_to(formatter: logging.Formatter, interval: float = 0.0) -> Iterator[io.StringIO]:
+    """The logger `bastion.http` writing to a string through the serving process's handler, alone."""
     stream = io.StringIO()
-    handler = LoopBatchedStreamHandler(stream)
+    handler = LoopBatchedStreamHandler(stream, interval=interval)
     handler.setFormatter(formatter)
     saved = (request_logger.handlers, request_logger.propagate, request_logger.level, request_logger.filters)
     request_logger.handlers, request_logger.propagate, request_logger.level = [handler], False, logging.INFO
-    if through_record:
-        request_logger.addFilter(lambda record: True)
     try:
-        RequestLines()("GET", "/tasks/{task_id}", 404, 0.012345)
+        yield stream
     finally:
         request_logger.handlers, request_logger.propagate, request_logger.level = saved[:3]
         request_logger.filters = saved[3]
+
+
+def _written(formatter: logging.Formatter, *, through_record: bool) -> str:
+    """One request's line, through the direct path, or (a filter on the logger) through a record."""
+    with _request_lines_to(formatter) as stream:
+        if through_record:
+            request_logger.addFilter(lambda record: True)
+        RequestLines()("GET", "/tasks/{task_id}", 404, 0.012345)
     return stream.getvalue()
 
 
@@ -73,13 +83,7 @@ def test_the_text_line_is_the_formatters_line(request_id: str) -> None:
 
 
 def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with_their_own_request_id() -> None:
-    stream = io.StringIO()
-    handler = LoopBatchedStreamHandler(stream, interval=0.01)
-    handler.setFormatter(JsonFormatter())
     other = logging.getLogger("bastion.test.order")
-    saved = (request_logger.handlers, request_logger.propagate, request_logger.level)
-    request_logger.handlers, request_logger.propagate, request_logger.level = [handler], False, logging.INFO
-    other.handlers, other.propagate, other.level = [handler], False, logging.INFO
     lines = RequestLines()
 
     async def serve() -> str:
@@ -93,11 +97,12 @@ def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with
         await asyncio.sleep(0.05)
         return waiting
 
-    try:
-        waiting = asyncio.run(serve())
-    finally:
-        request_logger.handlers, request_logger.propagate, request_logger.level = saved
-        other.handlers = []
+    with _request_lines_to(JsonFormatter(), interval=0.01) as stream:
+        other.handlers, other.propagate, other.level = request_logger.handlers, False, logging.INFO
+        try:
+            waiting = asyncio.run(serve())
+        finally:
+            other.handlers = []
 
     assert waiting == ""
     written = [json.loads(line) for line in stream.getvalue().splitlines()]
@@ -108,3 +113,55 @@ def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with
         "after",
     ]
     assert [line.get("request_id") for line in written] == [None, "first-request-id", "second-request-id", None]
+
+
+# Times one after the other that cross a millisecond, a second and a minute, and repeat a millisecond.
+TIMES = [
+    1_765_000_000.0004,
+    1_765_000_000.0009,
+    1_765_000_000.0011,
+    1_765_000_000.9995,
+    1_765_000_001.0002,
+    1_765_000_059.9991,
+    1_765_000_060.0,
+]
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+def test_the_time_of_each_line_is_the_formatters_time_across_milliseconds_and_seconds(
+    formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines, times = RequestLines(), iter(TIMES)
+
+    async def serve() -> None:
+        for _ in TIMES:
+            lines("GET", "/health", 200, 0.001)
+        request_logger.handlers[0].flush()
+
+    with _request_lines_to(formatter, interval=3600) as stream, monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: next(times))  # the clock of the lines
+        asyncio.run(serve())
+
+    written = stream.getvalue().splitlines()
+    if isinstance(formatter, JsonFormatter):
+        stamps = [json.loads(line)["time"] for line in written]
+        assert stamps == [datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds") for created in TIMES]
+    else:
+        stamps = [match.group() for line in written if (match := STAMP.search(line))]
+        records = [logging.makeLogRecord({"created": at, "msecs": int((at - int(at)) * 1000)}) for at in TIMES]
+        assert stamps == [formatter.formatTime(record) for record in records]
+
+
+def test_a_request_line_left_by_a_loop_that_stopped_early_comes_out_before_the_next_loop_s() -> None:
+    lines = RequestLines()
+
+    async def one(route: str) -> None:
+        lines("GET", route, 200, 0.001)
+
+    with _request_lines_to(JsonFormatter(), interval=3600) as stream:
+        asyncio.run(one("/first"))  # its batch waits an hour: the loop ends first
+        assert stream.getvalue() == ""
+        asyncio.run(one("/second"))  # same thread, another loop: the first loop's line goes out now, then its own
+        written = stream.getvalue()
+
+    assert [json.loads(line)["route"] for line in written.splitlines()] == ["/first", "/second"]
