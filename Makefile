@@ -14,7 +14,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(UV_BOOTSTRAP)/bin/uv")
 export BASTION_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export BASTION_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format check clean bench bench-observability
+.PHONY: install run test lint format check clean bench bench-observability bench-instructions
 
 install: $(STAMP)
 
@@ -50,6 +50,11 @@ bench: $(STAMP)
 bench-observability: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench-observability needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/observability.py
+
+# The same sides counted in machine instructions per request, in process, under cachegrind (bench/README.md).
+bench-instructions: $(STAMP)
+	@command -v valgrind >/dev/null 2>&1 || { echo "make bench-instructions needs valgrind: sudo apt-get install valgrind" >&2; exit 1; }
+	$(BIN)/python bench/instructions.py
 
 clean:
 	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -1,0 +1,118 @@
+"""`make bench-instructions`: machine instructions per request, on vs off, counted by cachegrind.
+
+    .venv/bin/python bench/instructions.py [--path /health] [--requests 4000] [--jobs 2]
+
+The wrk comparison of `bench/observability.py` is the budget's measure, but on a shared virtual
+machine its rounds scatter by 5 to 15 %, more than the 5 % it must resolve. This counts instead:
+each side ("off", "defaults", "on": the settings of bench/observability.py, plus the production
+defaults, metrics and JSON logs without the request line) drives the production application in
+process (`bench/inprocess_requests.py`'s driver, logging configured as `bastion serve` does, its
+lines thrown away) under valgrind's cachegrind, which counts the instructions the CPU executes.
+Each side runs twice, with none and with `--requests` requests after the same warm-up; the
+difference over the requests is the instructions of one request, start-up cancelled out. Runs
+repeat to within a few hundred instructions a request (hash seed fixed), so a cost of 1 % shows.
+
+What it does not see: the server's own work (uvicorn, httptools, the socket system calls), which
+a served request adds on top, so the on/off ratio here is the larger one, an upper bound of the
+served ratio's CPU part. Under valgrind a request takes about fifty times as long, so the request
+lines' flush interval is stretched by as much (`FLUSH_INTERVAL`), for a batch to hold as many lines
+as at full speed. Needs valgrind (`apt-get install valgrind`); takes a few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging.config
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SIDES = {
+    "off": {"BASTION_METRICS_ENABLED": "false", "BASTION_LOG_REQUESTS": "false", "BASTION_LOG_FORMAT": "text"},
+    "defaults": {"BASTION_METRICS_ENABLED": "true", "BASTION_LOG_REQUESTS": "false", "BASTION_LOG_FORMAT": "json"},
+    "on": {"BASTION_METRICS_ENABLED": "true", "BASTION_LOG_REQUESTS": "true", "BASTION_LOG_FORMAT": "json"},
+}
+WARM_UP = 300
+# Seconds between two writes of the request lines under valgrind: SERVER_FLUSH_INTERVAL (0.05 s)
+# times the slowdown, so that a batch holds about as many lines as at full speed.
+FLUSH_INTERVAL = 2.5
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def _child(path: str, requests: int) -> None:
+    """In the counted process: the application on a fresh SQLite file, the warm-up, then `requests`."""
+    sys.path.insert(0, str(BENCH))
+    import uvloop
+    from inprocess_requests import _drive
+
+    from adapters.sql.migrations.migrate import upgrade
+    from entrypoints.asgi import build_app
+    from entrypoints.http import log_format
+    from entrypoints.settings import load_settings
+
+    with tempfile.TemporaryDirectory(prefix="bastion-instructions-") as directory:
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'bastion.db'}"
+        os.environ.update({"BASTION_DATABASE_URL": url, "BASTION_RATE_LIMIT_PER_MINUTE": "0"})
+        upgrade(url)
+        settings = load_settings()
+        config = log_format.server_log_config(settings.server.json_logs)
+        config["handlers"]["lines"]["interval"] = FLUSH_INTERVAL
+        logging.config.dictConfig(config)
+        app = build_app(settings)
+
+        async def run() -> None:
+            for hook in app.on_startup:
+                await hook()  # type: ignore[call-arg]  # the service's hooks take no argument
+            await _drive(app, path, WARM_UP, 1)
+            if requests:
+                await _drive(app, path, requests, 1)
+            for hook in app.on_shutdown:
+                await hook()  # type: ignore[call-arg]  # the service's hooks take no argument
+
+        uvloop.run(run())
+
+
+def _count(side: str, path: str, requests: int) -> int:
+    """The instructions of one counted process of `side` running `requests` after the warm-up."""
+    env = {**os.environ, **SIDES[side], "PYTHONHASHSEED": "0"}
+    argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    argv += [sys.executable, __file__, "--child", "--path", path, "--requests", str(requests)]
+    # The service's log lines go to standard error with valgrind's summary: keep only the summary.
+    done = subprocess.run(
+        argv, env=env, cwd=BENCH.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    found = _REFS.findall(done.stderr.decode(errors="replace"))
+    if done.returncode != 0 or not found:
+        raise RuntimeError(f"{side}: valgrind failed:\n{done.stderr.decode(errors='replace')[-2000:]}")
+    return int(found[-1].replace(",", ""))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Instructions per request, on vs off, counted by cachegrind")
+    parser.add_argument("--path", default="/health", help="the GET path (default /health)")
+    parser.add_argument("--requests", type=int, default=4000, help="requests counted per side (default 4000)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once (default: cores)")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.path, args.requests)
+        return 0
+    runs = [(side, count) for side in SIDES for count in (0, args.requests)]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        totals = dict(zip(runs, pool.map(lambda run: _count(run[0], args.path, run[1]), runs), strict=True))
+    per_request = {side: (totals[(side, args.requests)] - totals[(side, 0)]) / args.requests for side in SIDES}
+    off = per_request["off"]
+    print(f"| GET {args.path}, in process | instructions per request | ratio to off | added |")
+    print("|---|---:|---:|---:|")
+    for side, instructions in per_request.items():
+        print(f"| {side} | {instructions:,.0f} | {instructions / off:.3f} | {instructions - off:+,.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
