@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
+from threading import get_ident
 from typing import Any
 
 import msgspec
@@ -107,48 +109,81 @@ class RequestLines:
     A line per request must cost next to nothing (bench/README.md: on vs off), and a `LogRecord`
     with its formatter costs 10 to 20 µs. So when every handler the logger reaches is the service's
     own `LoopBatchedStreamHandler` (as `bastion serve` configures it), and nothing filters, the
-    request only hands the line's values (and the time) to those handlers, which format the lines
-    of a batch together when they write them, exactly as the formatter would. Anything else (a
-    handler or filter of the operator's own) gets a regular record."""
+    request only appends the line's values (and the time) to a queue of each handler
+    (`add_source`), which renders the waiting lines together when it writes them, exactly as the
+    formatter would. Anything else (a handler or filter of the operator's own) gets a regular
+    record."""
 
     def __init__(self) -> None:
-        # Resolved at the first request, once the server has configured logging.
-        # Each handler's `emit_deferred` with the renderer of its format; empty: use a record.
-        self._sinks: list[tuple[Callable[[_Line], None], Callable[[Any], str]]] | None = None
-        self._json_stamps = _Stamps("%Y-%m-%dT%H:%M:%S.", "+00:00", time.gmtime)
-        self._text_stamps = _Stamps("%Y-%m-%d %H:%M:%S,", "", time.localtime)
-        # The fixed parts of the JSON line of each (method, route, status) seen, when plain.
-        self._json_parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
+        # Each handler's queue, resolved at the first request, once the server has configured
+        # logging; empty: use a record.
+        self._sinks: list[tuple[deque[_Values], LoopBatchedStreamHandler]] | None = None
 
     def __call__(self, method: str, route: str, status: int, seconds: float) -> None:
         sinks = self._sinks
         if sinks is None:
-            sinks = self._sinks = [
-                (
-                    handler.emit_deferred,
-                    self._json_line if isinstance(handler.formatter, JsonFormatter) else self._text_line,
-                )
-                for handler in _direct_handlers(request_logger)
-            ]
-        if sinks:
-            now, request_id = time.time(), current_request_id.get()
-            for emit, render in sinks:
-                emit((render, now, method, route, status, seconds, request_id))
+            sinks = self._sinks = self._register()
+        if not sinks:
+            duration_ms = round(seconds * 1000, 2)
+            fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
+            request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
             return
-        duration_ms = round(seconds * 1000, 2)
-        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-        request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
+        values = (time.time(), method, route, status, seconds, current_request_id.get())
+        for queue, handler in sinks:
+            queue.append(values)
+            # Read without the lock: at worst `schedule` is called when not needed (it checks again).
+            loop = handler.flush_loop
+            if loop is None or handler.flush_thread != get_ident() or not loop.is_running():
+                handler.schedule()
 
-    def _json_line(self, line: _Line) -> str:
-        _, now, method, route, status, seconds, request_id = line
-        stamp, duration = self._json_stamps.of(now), f"{seconds * 1000:.2f}"
-        key = (method, route, status)
-        parts = self._json_parts.get(key, _UNSEEN)
-        if parts is _UNSEEN:
-            parts = self._plain_parts(key)
-        if parts is not None and request_id is not None:
-            head, tail = parts
-            return f'{{"time":"{stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
+    def _register(self) -> list[tuple[deque[_Values], LoopBatchedStreamHandler]]:
+        sinks: list[tuple[deque[_Values], LoopBatchedStreamHandler]] = []
+        for handler in _direct_handlers(request_logger):
+            queue: deque[_Values] = deque()
+            handler.add_source(queue, _JsonLines() if isinstance(handler.formatter, JsonFormatter) else _TextLines())
+            sinks.append((queue, handler))
+        return sinks
+
+
+# What a per-request line is queued as: the time, method, route, status, seconds, request id.
+_Values = tuple[float, str, str, int, float, str | None]
+# What `_JsonLines._parts` gives for a key not seen yet.
+_UNSEEN: Any = object()
+# Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
+_MAX_KEPT_PARTS = 4096
+
+
+class _JsonLines:
+    """The JSON lines of a batch of requests, rendered in one frame: per line, the time stamp (made
+    once a millisecond), the duration, the request id, and the fixed text of its (method, route,
+    status), kept once made."""
+
+    def __init__(self) -> None:
+        self._stamps = _Stamps("%Y-%m-%dT%H:%M:%S.", "+00:00", time.gmtime)
+        # The fixed parts of the line of each (method, route, status) seen, when plain; else None.
+        self._parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
+
+    def __call__(self, batch: list[_Values]) -> list[str]:
+        lines, stamps, known = [], self._stamps, self._parts
+        for now, method, route, status, seconds, request_id in batch:
+            if int(now * 1000) != stamps.millisecond:
+                stamps.move_to(now)
+            duration = f"{seconds * 1000:.2f}"
+            key = (method, route, status)
+            parts = known.get(key, _UNSEEN)
+            if parts is _UNSEEN:
+                parts = self._plain_parts(key)
+            if parts is not None and request_id is not None:
+                head, tail = parts
+                lines.append(
+                    f'{{"time":"{stamps.stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
+                )
+            else:
+                lines.append(self._encoded(stamps.stamp, method, route, status, duration, request_id))
+        return lines
+
+    def _encoded(self, stamp: str, method: str, route: str, status: int, duration: str, request_id: str | None) -> str:
+        """The line through the JSON encoder: for values that need escaping, or no request id."""
         message = f"{method} {route} {status} {duration} ms"
         fields = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
         fields |= {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
@@ -165,45 +200,47 @@ class RequestLines:
                 f'"level":"INFO","logger":"bastion.http","message":"{method} {route} {status} ',
                 f'"method":"{method}","route":"{route}","status":{status},"duration_ms":',
             )
-        if len(self._json_parts) < _MAX_KEPT_PARTS:
-            self._json_parts[key] = parts
+        if len(self._parts) < _MAX_KEPT_PARTS:
+            self._parts[key] = parts
         return parts
 
-    def _text_line(self, line: _Line) -> str:
-        _, now, method, route, status, seconds, request_id = line
-        in_request = "" if request_id is None else f"request_id={request_id} - "
-        message = f"{method} {route} {status} {seconds * 1000:.2f} ms"
-        prefix = f"INFO - {self._text_stamps.of(now)} - {request_logger.name} - {_MODULE} - "
-        return one_line(f"{prefix}{in_request}{message}")
 
+class _TextLines:
+    """The text lines of a batch of requests, as `TextFormatter` writes them."""
 
-# What a per-request line is queued as: its renderer, the time, method, route, status, seconds, request id.
-_Line = tuple[Callable[[Any], str], float, str, str, int, float, str | None]
-# What `_json_parts` gives for a key not seen yet.
-_UNSEEN: Any = object()
-# Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
-_MAX_KEPT_PARTS = 4096
+    def __init__(self) -> None:
+        self._stamps = _Stamps("%Y-%m-%d %H:%M:%S,", "", time.localtime)
+
+    def __call__(self, batch: list[_Values]) -> list[str]:
+        lines, stamps = [], self._stamps
+        prefix = f" - {request_logger.name} - {_MODULE} - "
+        for now, method, route, status, seconds, request_id in batch:
+            if int(now * 1000) != stamps.millisecond:
+                stamps.move_to(now)
+            in_request = "" if request_id is None else f"request_id={request_id} - "
+            lines.append(
+                one_line(f"INFO - {stamps.stamp}{prefix}{in_request}{method} {route} {status} {seconds * 1000:.2f} ms")
+            )
+        return lines
 
 
 class _Stamps:
     """The time of a line to the millisecond in one format: `head` (a `strftime` pattern) formatted
-    once a second, then the three digits of the millisecond and `tail`, from a table; the stamp is
-    made once a millisecond, as the lines of a batch come several to a millisecond under load."""
+    once a second, then the three digits of the millisecond and `tail`, from a table; `stamp` is
+    the stamp of `millisecond`, moved on by `move_to`."""
 
     def __init__(self, head: str, tail: str, convert: Callable[[float], time.struct_time]) -> None:
         self._head, self._convert = head, convert
         self._ends = [f"{millisecond:03d}{tail}" for millisecond in range(1000)]
         self._second, self._start = -1, ""
-        self._millisecond, self._stamp = -1, ""
+        self.millisecond, self.stamp = -1, ""
 
-    def of(self, now: float) -> str:
+    def move_to(self, now: float) -> None:
         millisecond = int(now * 1000)
-        if millisecond != self._millisecond:
-            second, fraction = divmod(millisecond, 1000)
-            if second != self._second:
-                self._second, self._start = second, time.strftime(self._head, self._convert(second))
-            self._millisecond, self._stamp = millisecond, self._start + self._ends[fraction]
-        return self._stamp
+        second, fraction = divmod(millisecond, 1000)
+        if second != self._second:
+            self._second, self._start = second, time.strftime(self._head, self._convert(second))
+        self.millisecond, self.stamp = millisecond, self._start + self._ends[fraction]
 
 
 _PLAIN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

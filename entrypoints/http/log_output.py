@@ -9,9 +9,11 @@ lines; a stopping one writes them all. The
 previous design, a queue and a listener thread (Litestar's `queue_listener`), paid a thread
 wake-up and a GIL hand-over per line, which cost about a tenth of a refresh (bench/README.md).
 
-The per-request line is queued as its values (`emit_deferred`) and formatted with the rest of its
-batch when written: a batch formatted together costs less than each line formatted in the middle
-of its request's work (bench/README.md).
+The per-request line is queued as its values in a source of the handler (`add_source`), without a
+call or a lock, and formatted with the rest of its batch, in one go, when written: a batch
+formatted together costs less than each line formatted in the middle of its request's work, and
+every Python call and lock a line does not make is a few percent of the fastest routes
+(bench/README.md).
 
 Lines are written in the order they were logged. A line logged outside a running event loop (a
 worker thread, the command line, start-up) is written at once, after any lines still waiting, so
@@ -28,12 +30,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable
 from threading import get_ident
 from typing import Any, TextIO
 
-# A line queued unformatted: its renderer, then what the renderer needs (`emit_deferred`).
-DeferredLine = tuple[Callable[[Any], str], *tuple[Any, ...]]
+# Renders lines waiting in a source (`add_source`): their values in, one text line each out.
+LineRenderer = Callable[[list[Any]], list[str]]
 
 # Seconds the serving process's handlers gather lines before writing them.
 SERVER_FLUSH_INTERVAL = 0.05
@@ -59,16 +62,23 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
     """A `StreamHandler` that gathers the lines of one event-loop turn and writes them together; with
-    `interval` (seconds), the lines of every turn until `interval` after the first one waiting."""
+    `interval` (seconds), the lines of every turn until `interval` after the first one waiting.
+
+    Besides records, it writes the lines of its sources (`add_source`): queues of values that a
+    producer appends to without a call or a lock (the per-request line, see `log_format`), made
+    into text only when written. Each time a record is queued, and before each write, the sources'
+    waiting values are taken out and rendered, so their lines keep their order with the records."""
 
     def __init__(self, stream: TextIO | None = None, interval: float = 0.0) -> None:
         super().__init__(stream)
         self._interval = interval
-        self._pending: list[str | DeferredLine] = []
-        self._flush_on: asyncio.AbstractEventLoop | None = None
-        # The thread of `_flush_on`: a thread runs one loop at a time, so a line queued in this
-        # thread while that loop runs is queued on it.
-        self._flush_thread = 0
+        self._pending: list[str] = []
+        self._sources: list[tuple[deque[Any], LineRenderer]] = []
+        # The loop whose turn will write the waiting lines, or None; and the thread it runs in. A
+        # thread runs one loop at a time, so a line queued in that thread while that loop still
+        # runs will be written by it. Read without the lock by sources' producers (`schedule`).
+        self.flush_loop: asyncio.AbstractEventLoop | None = None
+        self.flush_thread = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         # Handler.handle holds self.lock while this runs.
@@ -79,43 +89,51 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         except Exception:
             self.handleError(record)
 
-    def emit_deferred(self, entry: DeferredLine) -> None:
-        """Queue a line that is formatted only when the batch is written (the per-request line, see
-        `log_format`), in order with the others: `entry[0](entry)` renders it. The renderer must
-        give one line without control characters, as it is not scanned again; formatting a whole
-        batch at once costs a fraction of formatting each line as it comes."""
-        # A line per request: the common case (a batch already waits on the loop of this thread) is
-        # an append under the lock. It does not ask asyncio for the running loop, which checks the
-        # process id with a system call each time (Python 3.11), the most costly step of a line.
-        lock: Any = self.lock  # always made by Handler.__init__
-        lock.acquire()
+    def add_source(self, queue: deque[Any], render: LineRenderer) -> None:
+        """Write the lines of `queue` too: a producer appends values to it (`deque.append`, safe from
+        any thread) and calls `schedule` when `flush_loop` is None, or is not a running loop of its
+        thread; `render` turns the values taken out into lines, one line each, without control
+        characters (they are not scanned again)."""
+        self.acquire()
         try:
-            self._pending.append(entry)
-            flush_on = self._flush_on
-            if flush_on is None or self._flush_thread != get_ident() or not flush_on.is_running():
-                self._schedule_or_write()
+            self._sources.append((queue, render))
         finally:
-            lock.release()
+            self.release()
+
+    def schedule(self) -> None:
+        """Make sure the lines of the sources are written: at the end of this loop's turn (or
+        interval), or now if no loop runs in this thread."""
+        self.acquire()
+        try:
+            self._schedule_or_write()
+        finally:
+            self.release()
 
     def _add(self, line: str) -> None:
-        self._queue(one_line(line) + self.terminator)
-
-    def _queue(self, entry: str | DeferredLine) -> None:
-        self._pending.append(entry)
+        self._take_sources()
+        self._pending.append(one_line(line) + self.terminator)
         self._schedule_or_write()
+
+    def _take_sources(self) -> None:
+        """Move what waits in the sources to the pending lines (with the lock held): values appended
+        meanwhile stay for the next time, as only this takes values out."""
+        for queue, render in self._sources:
+            if queue:
+                values = [queue.popleft() for _ in range(len(queue))]
+                self._pending.append(self.terminator.join(render(values)) + self.terminator)
 
     def _schedule_or_write(self) -> None:
         """After a line was queued: write the lines now if no loop runs here (or another loop's
         batch waits), else make sure this loop will write them."""
         loop = _running_loop()
-        if loop is None or (self._flush_on is not None and self._flush_on is not loop):
+        if loop is None or (self.flush_loop is not None and self.flush_loop is not loop):
             self._write_pending()
-        elif self._flush_on is None:
+        elif self.flush_loop is None:
             if self._interval > 0:
                 loop.call_later(self._interval, self._flush_turn)
             else:
                 loop.call_soon(self._flush_turn)
-            self._flush_on, self._flush_thread = loop, get_ident()
+            self.flush_loop, self.flush_thread = loop, get_ident()
 
     def flush(self) -> None:
         self.acquire()
@@ -131,12 +149,12 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
             self.handleError(logging.makeLogRecord({"msg": "(lines of one event-loop turn)"}))
 
     def _write_pending(self) -> None:
-        self._flush_on = None
+        self.flush_loop = None
+        self._take_sources()
         if not self._pending:
             return
-        pending, self._pending = self._pending, []
-        terminator = self.terminator
-        text = "".join([entry if isinstance(entry, str) else entry[0](entry) + terminator for entry in pending])
+        text = "".join(self._pending)
+        self._pending = []
         self.stream.write(text)
         if hasattr(self.stream, "flush"):
             self.stream.flush()

@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -165,3 +166,32 @@ def test_a_request_line_left_by_a_loop_that_stopped_early_comes_out_before_the_n
         written = stream.getvalue()
 
     assert [json.loads(line)["route"] for line in written.splitlines()] == ["/first", "/second"]
+
+
+def test_a_record_from_a_thread_comes_after_the_request_lines_waiting_on_the_loop() -> None:
+    lines = RequestLines()
+    other = logging.getLogger("bastion.test.thread")
+
+    async def serve() -> str:
+        lines("GET", "/first", 200, 0.001)
+        worker = threading.Thread(target=other.info, args=("from a thread",))
+        worker.start()
+        worker.join()
+        written = stream.getvalue()  # the thread wrote at once, after the line that waited
+        lines("GET", "/second", 200, 0.001)
+        return written
+
+    with _request_lines_to(JsonFormatter(), interval=3600) as stream:
+        other.handlers, other.propagate, other.level = request_logger.handlers, False, logging.INFO
+        try:
+            written = asyncio.run(serve())
+            request_logger.handlers[0].flush()
+        finally:
+            other.handlers = []
+
+    assert [json.loads(line).get("route", "record") for line in written.splitlines()] == ["/first", "record"]
+    assert [json.loads(line).get("route", "record") for line in stream.getvalue().splitlines()] == [
+        "/first",
+        "record",
+        "/second",
+    ]
