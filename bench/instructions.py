@@ -97,17 +97,20 @@ def main() -> int:
     parser.add_argument("--path", default="/health", help="the GET path (default /health)")
     parser.add_argument("--requests", type=int, default=4000, help="requests counted per side (default 4000)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="valgrind runs at once (default: cores)")
+    parser.add_argument("--sides", default=",".join(SIDES), help="comma-separated sides (default: all)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.path, args.requests)
         return 0
-    runs = [(side, count) for side in SIDES for count in (0, args.requests)]
+    sides = [side for side in SIDES if side in args.sides.split(",")]
+    runs = [(side, count) for side in sides for count in (0, args.requests)]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         totals = dict(zip(runs, pool.map(lambda run: _count(run[0], args.path, run[1]), runs), strict=True))
-    per_request = {side: (totals[(side, args.requests)] - totals[(side, 0)]) / args.requests for side in SIDES}
-    off = per_request["off"]
-    print(f"| GET {args.path}, in process | instructions per request | ratio to off | added |")
+    per_request = {side: (totals[(side, args.requests)] - totals[(side, 0)]) / args.requests for side in sides}
+    base = "off" if "off" in per_request else sides[0]
+    off = per_request[base]
+    print(f"| GET {args.path}, in process | instructions per request | ratio to {base} | added |")
     print("|---|---:|---:|---:|")
     for side, instructions in per_request.items():
         print(f"| {side} | {instructions:,.0f} | {instructions / off:.3f} | {instructions - off:+,.0f} |")
