@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -15,7 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.metrics.prometheus import FLUSH_SECONDS
-from tests.e2e.servers import server
+from tests.e2e.servers import server, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +58,26 @@ def _jwks_count(text: str) -> float:
     return 0.0
 
 
+def _started_workers(log_file: Path) -> list[int]:
+    """The process ids of the workers, once each has finished its start-up (from the server's log)."""
+    text = log_file.read_text(errors="replace")
+    workers = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", text)]
+    return workers if text.count("Application startup complete") == len(workers) else []
+
+
+@contextmanager
+def _paused(pid: int) -> Iterator[None]:
+    """The worker `pid` stopped, so that the other worker accepts every new connection meanwhile.
+
+    uvicorn's parent replaces a worker that does not answer its health check for 5 seconds; a pause
+    here lasts one batch of requests, well under that."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
 def test_every_scrape_sums_the_requests_of_both_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared = tmp_path / "metrics"
     shared.mkdir()
@@ -60,22 +85,23 @@ def test_every_scrape_sums_the_requests_of_both_workers(tmp_path: Path, monkeypa
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
 
     with server(tmp_path, workers=2) as base, ThreadPoolExecutor(8) as pool:
-        sent, per_process = 0, {}
-        # Concurrent connections, until the kernel has handed some to each worker.
-        while sent < 50 * BATCH and len([count for count in per_process.values() if count > 0]) < 2:
-            statuses = list(pool.map(lambda _: _jwks(base), range(BATCH)))
-            assert statuses == [200] * BATCH
-            sent += BATCH
-            time.sleep(FLUSH_SECONDS + 0.5)  # each worker adds its tallies to its file once a second
-            per_process = _per_process(shared, tmp_path / f"scratch-{sent}")
+        log_file = tmp_path / f"server-{base.rsplit(':', 1)[1]}.log"
+        wait_for(lambda: len(_started_workers(log_file)) == 2, seconds=60)
+        first, second = _started_workers(log_file)
+        # Which worker the kernel hands a connection to is up to the scheduler (a busy machine can
+        # give every one to the same worker): each batch goes to one worker while the other is paused.
+        for answering, paused in ((first, second), (second, first)):
+            with _paused(paused):
+                statuses = list(pool.map(lambda _: _jwks(base), range(BATCH)))
+            assert statuses == [200] * BATCH, answering
+        time.sleep(FLUSH_SECONDS + 0.5)  # each worker adds its tallies to its file once a second
+        per_process = _per_process(shared, tmp_path / "scratch")
         scrapes = [_jwks_requests(base) for _ in range(10)]
 
-    # Both workers answered some of the requests, each counting in a file of its own, and every
-    # scrape, whichever worker answered it, gave the sum; the stale file of an earlier run is gone.
-    assert len([count for count in per_process.values() if count > 0]) == 2
-    assert sum(per_process.values()) == sent
-    assert scrapes == [sent] * 10
-    assert "counter_1.db" not in per_process
+    # Each worker counted its own batch in a file of its own, and every scrape, whichever worker
+    # answered it, gave the sum; the stale file of an earlier run is gone.
+    assert per_process == {f"counter_{first}.db": BATCH, f"counter_{second}.db": BATCH}
+    assert scrapes == [2 * BATCH] * 10
 
 
 def test_a_single_worker_serves_its_metrics_from_a_directory_removed_at_exit(tmp_path: Path) -> None:
