@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -84,3 +86,35 @@ def server(
         process.wait(timeout=20)
         if log is not None:
             log.text = stderr_path.read_text(errors="replace")
+
+
+def started_workers(workdir: Path, base: str, count: int) -> list[int]:
+    """The process ids of the `count` workers of the server at `base` in `workdir`, once each has
+    finished its start-up (read from the server's log)."""
+    log_file = workdir / f"server-{base.rsplit(':', 1)[1]}.log"
+    found: list[int] = []
+
+    def all_started() -> bool:
+        text = log_file.read_text(errors="replace")
+        found[:] = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", text)]
+        return len(found) == count and text.count("Application startup complete") == count
+
+    wait_for(all_started, seconds=60)
+    return found
+
+
+@contextmanager
+def only(worker: int, workers: list[int]) -> Iterator[None]:
+    """Only `worker` accepts new connections meanwhile: the others are stopped (SIGSTOP).
+
+    Which worker the kernel hands a connection to is up to the scheduler (a busy machine can give
+    every one to the same worker), so a test that must reach each worker asks each in turn. uvicorn's
+    parent replaces a worker that does not answer its health check for 5 seconds: keep it short."""
+    others = [pid for pid in workers if pid != worker]
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)

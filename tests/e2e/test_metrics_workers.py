@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import signal
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,7 +15,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.metrics.prometheus import FLUSH_SECONDS
-from tests.e2e.servers import server, wait_for
+from tests.e2e.servers import only, server, started_workers
 
 pytestmark = pytest.mark.slow
 
@@ -58,26 +53,6 @@ def _jwks_count(text: str) -> float:
     return 0.0
 
 
-def _started_workers(log_file: Path) -> list[int]:
-    """The process ids of the workers, once each has finished its start-up (from the server's log)."""
-    text = log_file.read_text(errors="replace")
-    workers = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", text)]
-    return workers if text.count("Application startup complete") == len(workers) else []
-
-
-@contextmanager
-def _paused(pid: int) -> Iterator[None]:
-    """The worker `pid` stopped, so that the other worker accepts every new connection meanwhile.
-
-    uvicorn's parent replaces a worker that does not answer its health check for 5 seconds; a pause
-    here lasts one batch of requests, well under that."""
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
-
-
 def test_every_scrape_sums_the_requests_of_both_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shared = tmp_path / "metrics"
     shared.mkdir()
@@ -85,15 +60,11 @@ def test_every_scrape_sums_the_requests_of_both_workers(tmp_path: Path, monkeypa
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
 
     with server(tmp_path, workers=2) as base, ThreadPoolExecutor(8) as pool:
-        log_file = tmp_path / f"server-{base.rsplit(':', 1)[1]}.log"
-        wait_for(lambda: len(_started_workers(log_file)) == 2, seconds=60)
-        first, second = _started_workers(log_file)
-        # Which worker the kernel hands a connection to is up to the scheduler (a busy machine can
-        # give every one to the same worker): each batch goes to one worker while the other is paused.
-        for answering, paused in ((first, second), (second, first)):
-            with _paused(paused):
+        workers = first, second = started_workers(tmp_path, base, 2)
+        for worker in workers:  # a batch for each worker
+            with only(worker, workers):
                 statuses = list(pool.map(lambda _: _jwks(base), range(BATCH)))
-            assert statuses == [200] * BATCH, answering
+            assert statuses == [200] * BATCH, worker
         time.sleep(FLUSH_SECONDS + 0.5)  # each worker adds its tallies to its file once a second
         per_process = _per_process(shared, tmp_path / "scratch")
         scrapes = [_jwks_requests(base) for _ in range(10)]

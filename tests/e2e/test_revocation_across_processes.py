@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.servers import BASTION, PASSWORD, environment, server
+from tests.e2e.servers import BASTION, PASSWORD, environment, only, server, started_workers
 from tests.redis_servers import PrivateRedis
 
 pytestmark = pytest.mark.slow
@@ -34,24 +34,34 @@ def _bearer(pair: dict[str, Any]) -> dict[str, str]:
 
 
 def _verify_statuses(base: str, pair: dict[str, Any]) -> list[int]:
-    # A new connection for each check, so the checks land on every worker.
     return [httpx.get(f"{base}/auth/verify", headers=_bearer(pair)).status_code for _ in range(CHECKS)]
+
+
+def _statuses_of_each_worker(base: str, workers: list[int], pair: dict[str, Any]) -> list[set[int]]:
+    """The statuses of /auth/verify, asked of each worker in turn (the others paused meanwhile)."""
+    statuses = []
+    for worker in workers:
+        with only(worker, workers):
+            statuses.append({httpx.get(f"{base}/auth/verify", headers=_bearer(pair)).status_code for _ in range(5)})
+    return statuses
 
 
 def test_two_workers_without_redis_refuse_a_logged_out_token_within_a_second(tmp_path: Path) -> None:
     with server(tmp_path, workers=2) as base:
+        workers = started_workers(tmp_path, base, 2)
         pair = _logged_in(base)
-        assert set(_verify_statuses(base, pair)) == {204}
+        assert _statuses_of_each_worker(base, workers, pair) == [{204}, {204}]
 
         logout = httpx.post(f"{base}/auth/logout", json={"refresh_token": pair["refresh_token"]}, headers=_bearer(pair))
         assert logout.status_code == 204
         time.sleep(PICKUP_S)
 
-        assert set(_verify_statuses(base, pair)) == {401}
+        assert _statuses_of_each_worker(base, workers, pair) == [{401}, {401}]
 
 
 def test_a_deactivation_from_the_command_line_reaches_the_running_workers(tmp_path: Path) -> None:
     with server(tmp_path, workers=2) as base:
+        workers = started_workers(tmp_path, base, 2)
         pair = _logged_in(base)
         done = subprocess.run(
             [BASTION, "users", "deactivate", "ada@example.org"],
@@ -60,7 +70,7 @@ def test_a_deactivation_from_the_command_line_reaches_the_running_workers(tmp_pa
         assert done.returncode == 0, done.stderr
         time.sleep(PICKUP_S)
 
-        assert set(_verify_statuses(base, pair)) == {401}
+        assert _statuses_of_each_worker(base, workers, pair) == [{401}, {401}]
 
 
 def test_a_restarted_server_keeps_refusing_the_tokens_of_a_deleted_account(tmp_path: Path) -> None:
@@ -81,8 +91,9 @@ def test_with_redis_stopped_mid_run_the_other_worker_still_refuses_a_logged_out_
     redis.start()
     try:
         with server(tmp_path, workers=2, redis_url=redis.url) as base:
+            workers = started_workers(tmp_path, base, 2)
             pair = _logged_in(base)
-            assert set(_verify_statuses(base, pair)) == {204}
+            assert _statuses_of_each_worker(base, workers, pair) == [{204}, {204}]
             redis.stop()
 
             logout = httpx.post(
@@ -91,6 +102,6 @@ def test_with_redis_stopped_mid_run_the_other_worker_still_refuses_a_logged_out_
             assert logout.status_code == 204
             time.sleep(PICKUP_S)
 
-            assert set(_verify_statuses(base, pair)) == {401}
+            assert _statuses_of_each_worker(base, workers, pair) == [{401}, {401}]
     finally:
         redis.stop()
