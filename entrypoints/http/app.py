@@ -92,11 +92,15 @@ def create_app(
         logging_config=_logging(settings),
         debug=server.debug and not server.is_production,
     )
+    lines = RequestLines() if server.log_requests else None
+    if lines is not None:
+        app.on_startup.append(lines.start)
+        app.on_shutdown.append(lines.stop)
     # Around routing and error handling, so that every answer (a router's 404 too) has its request id.
     app.asgi_handler = RequestContextMiddleware(
         app.asgi_handler,
         addresses=addresses,
-        log_request=RequestLines() if server.log_requests else None,
+        log=lines,
         observe=metrics.observe_request if metrics is not None else None,
     )
     return app

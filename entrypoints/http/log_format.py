@@ -7,6 +7,8 @@ the handler (`log_output`) escapes control characters, so a line stays one line.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -107,50 +109,96 @@ class RequestLines:
     template, status, duration in milliseconds, and the request id, in the configured format.
 
     A line per request must cost next to nothing (bench/README.md: on vs off), and a `LogRecord`
-    with its formatter costs 10 to 20 µs. So when every handler the logger reaches is the service's
-    own `LoopBatchedStreamHandler` (as `bastion serve` configures it), and nothing filters, the
-    request only appends the line's values (and the time) to a queue of each handler
-    (`add_source`), which renders the waiting lines together when it writes them, exactly as the
-    formatter would. Anything else (a handler or filter of the operator's own) gets a regular
-    record."""
+    with its formatter costs 10 to 20 µs. So when the one handler the logger reaches is the
+    service's own `LoopBatchedStreamHandler` (as `bastion serve` configures it), and nothing
+    filters, a request only appends the line's values to a queue of that handler (`add_source`):
+    `append` is then the queue's own `append`, and the handler renders the waiting lines together
+    when it writes them, exactly as the formatter would. While the application runs (`start` to
+    `stop`, its startup and shutdown hooks), a task of its event loop writes the queue every
+    interval of the handler; outside that, or with several such handlers, each line makes sure its
+    handler will write it. Anything else (a handler or filter of the operator's own) gets a regular
+    record at once. The sinks are resolved at the first line, once the server has configured
+    logging."""
 
     def __init__(self) -> None:
-        # Each handler's queue, resolved at the first request, once the server has configured
-        # logging; empty: use a record.
-        self._sinks: list[tuple[deque[_Values], LoopBatchedStreamHandler]] | None = None
+        # Takes one request's values (`LineValues`); replaced by the path chosen at the first line.
+        self.append: Callable[[LineValues], None] = self._first_line
+        # Each handler's queue; empty: use a record. None until the first line.
+        self._sinks: list[tuple[deque[LineValues], LoopBatchedStreamHandler]] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
-    def __call__(self, method: str, route: str, status: int, seconds: float) -> None:
+    async def start(self) -> None:
+        """Write the queued lines from a task of the running loop, so a request only appends."""
+        self._writer = asyncio.get_running_loop().create_task(self._write_regularly())
+        self.append = self._first_line
+
+    async def stop(self) -> None:
+        """Stop the task and write what waits; later lines make sure of their own writing again."""
+        self.append = self._first_line
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        for _, handler in self._sinks or ():
+            handler.flush()
+
+    async def _write_regularly(self) -> None:
+        while True:
+            sinks = self._sinks or ()
+            await asyncio.sleep(min((handler.interval for _, handler in sinks), default=SERVER_FLUSH_INTERVAL))
+            for queue, handler in sinks:
+                if queue:
+                    handler.flush()
+
+    def _first_line(self, values: LineValues) -> None:
         sinks = self._sinks
         if sinks is None:
             sinks = self._sinks = self._register()
         if not sinks:
-            duration_ms = round(seconds * 1000, 2)
-            fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-            request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
-            return
-        values = (time.time(), method, route, status, seconds, current_request_id.get())
-        for queue, handler in sinks:
+            self.append = self._record
+        elif self._writer is not None and len(sinks) == 1 and sinks[0][1].interval > 0:
+            self.append = sinks[0][0].append
+        else:
+            self.append = self._queue_and_schedule
+        self.append(values)
+
+    def _queue_and_schedule(self, values: LineValues) -> None:
+        for queue, handler in self._sinks or ():
             queue.append(values)
             # Read without the lock: at worst `schedule` is called when not needed (it checks again).
             loop = handler.flush_loop
             if loop is None or handler.flush_thread != get_ident() or not loop.is_running():
                 handler.schedule()
 
-    def _register(self) -> list[tuple[deque[_Values], LoopBatchedStreamHandler]]:
-        sinks: list[tuple[deque[_Values], LoopBatchedStreamHandler]] = []
+    @staticmethod
+    def _record(values: LineValues) -> None:
+        _, seconds, _, method, route, status = values
+        duration_ms = round(seconds * 1000, 2)
+        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
+        request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
+
+    def _register(self) -> list[tuple[deque[LineValues], LoopBatchedStreamHandler]]:
+        sinks: list[tuple[deque[LineValues], LoopBatchedStreamHandler]] = []
         for handler in _direct_handlers(request_logger):
-            queue: deque[_Values] = deque()
+            queue: deque[LineValues] = deque()
             handler.add_source(queue, _JsonLines() if isinstance(handler.formatter, JsonFormatter) else _TextLines())
             sinks.append((queue, handler))
         return sinks
 
 
-# What a per-request line is queued as: the time, method, route, status, seconds, request id.
-_Values = tuple[float, str, str, int, float, str | None]
+# What a request hands `RequestLines.append`: when it ended (`time.perf_counter()`), its duration in
+# seconds, its request id (plain: see `request_context`), method, route template and status.
+LineValues = tuple[float, float, str, str, str, int]
 # What `_JsonLines._parts` gives for a key not seen yet.
 _UNSEEN: Any = object()
 # Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
 _MAX_KEPT_PARTS = 4096
+
+
+def _wall_clock_offset() -> float:
+    """What to add to a `time.perf_counter()` reading for the time of day (`time.time()`)."""
+    return time.time() - time.perf_counter()
 
 
 class _JsonLines:
@@ -163,9 +211,10 @@ class _JsonLines:
         # The fixed parts of the line of each (method, route, status) seen, when plain; else None.
         self._parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
 
-    def __call__(self, batch: list[_Values]) -> list[str]:
-        lines, stamps, known = [], self._stamps, self._parts
-        for now, method, route, status, seconds, request_id in batch:
+    def __call__(self, batch: list[LineValues]) -> list[str]:
+        lines, stamps, known, offset = [], self._stamps, self._parts, _wall_clock_offset()
+        for ended, seconds, request_id, method, route, status in batch:
+            now = ended + offset
             if int(now * 1000) != stamps.millisecond:
                 stamps.move_to(now)
             duration = f"{seconds * 1000:.2f}"
@@ -173,7 +222,7 @@ class _JsonLines:
             parts = known.get(key, _UNSEEN)
             if parts is _UNSEEN:
                 parts = self._plain_parts(key)
-            if parts is not None and request_id is not None:
+            if parts is not None:
                 head, tail = parts
                 lines.append(
                     f'{{"time":"{stamps.stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
@@ -182,8 +231,8 @@ class _JsonLines:
                 lines.append(self._encoded(stamps.stamp, method, route, status, duration, request_id))
         return lines
 
-    def _encoded(self, stamp: str, method: str, route: str, status: int, duration: str, request_id: str | None) -> str:
-        """The line through the JSON encoder: for values that need escaping, or no request id."""
+    def _encoded(self, stamp: str, method: str, route: str, status: int, duration: str, request_id: str) -> str:
+        """The line through the JSON encoder: for a method or route that needs escaping."""
         message = f"{method} {route} {status} {duration} ms"
         fields = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
         fields |= {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
@@ -211,16 +260,15 @@ class _TextLines:
     def __init__(self) -> None:
         self._stamps = _Stamps("%Y-%m-%d %H:%M:%S,", "", time.localtime)
 
-    def __call__(self, batch: list[_Values]) -> list[str]:
-        lines, stamps = [], self._stamps
-        prefix = f" - {request_logger.name} - {_MODULE} - "
-        for now, method, route, status, seconds, request_id in batch:
+    def __call__(self, batch: list[LineValues]) -> list[str]:
+        lines, stamps, offset = [], self._stamps, _wall_clock_offset()
+        prefix = f" - {request_logger.name} - {_MODULE} - request_id="
+        for ended, seconds, request_id, method, route, status in batch:
+            now = ended + offset
             if int(now * 1000) != stamps.millisecond:
                 stamps.move_to(now)
-            in_request = "" if request_id is None else f"request_id={request_id} - "
-            lines.append(
-                one_line(f"INFO - {stamps.stamp}{prefix}{in_request}{method} {route} {status} {seconds * 1000:.2f} ms")
-            )
+            line = f"INFO - {stamps.stamp}{prefix}{request_id} - {method} {route} {status} {seconds * 1000:.2f} ms"
+            lines.append(one_line(line))
         return lines
 
 

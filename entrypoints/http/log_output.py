@@ -71,7 +71,7 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
 
     def __init__(self, stream: TextIO | None = None, interval: float = 0.0) -> None:
         super().__init__(stream)
-        self._interval = interval
+        self.interval = interval
         self._pending: list[str] = []
         self._sources: list[tuple[deque[Any], LineRenderer]] = []
         # The loop whose turn will write the waiting lines, or None; and the thread it runs in. A
@@ -91,9 +91,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
 
     def add_source(self, queue: deque[Any], render: LineRenderer) -> None:
         """Write the lines of `queue` too: a producer appends values to it (`deque.append`, safe from
-        any thread) and calls `schedule` when `flush_loop` is None, or is not a running loop of its
-        thread; `render` turns the values taken out into lines, one line each, without control
-        characters (they are not scanned again)."""
+        any thread) and either calls `schedule` when `flush_loop` is None, or is not a running loop
+        of its thread, or has a task call `flush` regularly; `render` turns the values taken out
+        into lines, one line each, without control characters (they are not scanned again)."""
         self.acquire()
         try:
             self._sources.append((queue, render))
@@ -129,8 +129,8 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         if loop is None or (self.flush_loop is not None and self.flush_loop is not loop):
             self._write_pending()
         elif self.flush_loop is None:
-            if self._interval > 0:
-                loop.call_later(self._interval, self._flush_turn)
+            if self.interval > 0:
+                loop.call_later(self.interval, self._flush_turn)
             else:
                 loop.call_soon(self._flush_turn)
             self.flush_loop, self.flush_thread = loop, get_ident()

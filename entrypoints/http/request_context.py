@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -38,47 +38,56 @@ RESPONSE_STATUS = "bastion.response_status"
 RequestObserver = Callable[[str, str, int, float], None]
 
 
+class RequestLog(Protocol):
+    """Where each request's line goes: `append` takes its values (`log_format.LineValues`)."""
+
+    append: Callable[[tuple[float, float, str, str, str, int]], None]
+
+
 class RequestContextMiddleware:
     """The outermost layer of the HTTP application (around routing and error handling, so that a
     404 of the router carries the id too): sets the request id for the request's duration, and
-    hands each request's method, route template, status and duration to `log_request` (the
-    per-request log line) and `observe` (the metrics) when given. The `X-Request-ID` header itself
-    is added by the security-headers hook, which sees every response start anyway.
+    hands each request's method, route template, status and duration to `observe` (the metrics)
+    and `log` (the per-request log line) when given. The `X-Request-ID` header itself is added by
+    the security-headers hook, which sees every response start anyway.
 
     This runs on every request, so it does as little as it can: no send wrapper at all (the status
     is the one `note_status` left in the scope), no clock unless lines are logged or requests
-    observed, and ids made from a random per-process prefix and a counter (unique, not secret:
-    nothing may trust a request id)."""
+    observed, the line's values handed over in one tuple (no call of Python code when the log's
+    `append` is a queue's), and ids made from a random per-process prefix and a counter (unique,
+    not secret: nothing may trust a request id)."""
 
     def __init__(
         self,
         app: ASGIApp,
         *,
         addresses: ClientAddresses,
-        log_request: RequestObserver | None = None,
+        log: RequestLog | None = None,
         observe: RequestObserver | None = None,
     ) -> None:
-        self._app, self._addresses = app, addresses
-        self._observers = tuple(observer for observer in (observe, log_request) if observer is not None)
+        self._app, self._addresses, self._log, self._observe = app, addresses, log, observe
+        self._timed = log is not None or observe is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
-        token = current_request_id.set(self._request_id(scope))
+        request_id = self._request_id(scope)
+        token = current_request_id.set(request_id)
         # In this one coroutine: a second one, awaited per request, would cost more than the clock.
-        observers = self._observers
-        started = time.perf_counter() if observers else 0.0
+        started = time.perf_counter() if self._timed else 0.0
         try:
             await self._app(scope, receive, send)
         finally:
-            if observers:
-                seconds = time.perf_counter() - started
+            if self._timed:
+                ended = time.perf_counter()
                 fields: Any = scope
                 method, route = fields.get("method", "-"), fields.get("path_template") or UNROUTED
                 status = fields.get(RESPONSE_STATUS, 0)
-                for observer in observers:
-                    observer(method, route, status, seconds)
+                if self._observe is not None:
+                    self._observe(method, route, status, ended - started)
+                if self._log is not None:
+                    self._log.append((ended, ended - started, request_id, method, route, status))
             current_request_id.reset(token)
 
     def _request_id(self, scope: Scope) -> str:

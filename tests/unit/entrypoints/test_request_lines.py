@@ -10,12 +10,13 @@ import logging
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from entrypoints.http.log_format import JsonFormatter, RequestLines, TextFormatter, request_logger
+from entrypoints.http.log_format import JsonFormatter, LineValues, RequestLines, TextFormatter, request_logger
 from entrypoints.http.log_output import LoopBatchedStreamHandler
 from entrypoints.http.request_context import current_request_id
 
@@ -35,7 +36,7 @@ def _request_lines_to(formatter: logging.Formatter, interval: float = 0.0) -> It
     stream = io.StringIO()
     handler = LoopBatchedStreamHandler(stream, interval=interval)
     handler.setFormatter(formatter)
-    saved = (request_logger.handlers, request_logger.propagate, request_logger.level, request_logger.filters)
+    saved = (request_logger.handlers, request_logger.propagate, request_logger.level, list(request_logger.filters))
     request_logger.handlers, request_logger.propagate, request_logger.level = [handler], False, logging.INFO
     try:
         yield stream
@@ -44,12 +45,17 @@ def _request_lines_to(formatter: logging.Formatter, interval: float = 0.0) -> It
         request_logger.filters = saved[3]
 
 
+def _values(route: str, *, request_id: str = "0123456789abcdef", seconds: float = 0.001) -> LineValues:
+    """A request's line as the request-id middleware hands it over: ended now."""
+    return (time.perf_counter(), seconds, request_id, "GET", route, 200)
+
+
 def _written(formatter: logging.Formatter, *, through_record: bool) -> str:
     """One request's line, through the direct path, or (a filter on the logger) through a record."""
     with _request_lines_to(formatter) as stream:
         if through_record:
             request_logger.addFilter(lambda record: True)
-        RequestLines()("GET", "/tasks/{task_id}", 404, 0.012345)
+        RequestLines().append((time.perf_counter(), 0.012345, "0123456789abcdef", "GET", "/tasks/{task_id}", 404))
     return stream.getvalue()
 
 
@@ -90,9 +96,7 @@ def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with
     async def serve() -> str:
         other.info("before")
         for request_id in ("first-request-id", "second-request-id"):
-            token = current_request_id.set(request_id)
-            lines("POST", "/auth/login", 200, 0.5)
-            current_request_id.reset(token)
+            lines.append((time.perf_counter(), 0.5, request_id, "POST", "/auth/login", 200))
         other.info("after")
         waiting = stream.getvalue()
         await asyncio.sleep(0.05)
@@ -132,15 +136,18 @@ TIMES = [
 def test_the_time_of_each_line_is_the_formatters_time_across_milliseconds_and_seconds(
     formatter: logging.Formatter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lines, times = RequestLines(), iter(TIMES)
+    lines = RequestLines()
 
     async def serve() -> None:
-        for _ in TIMES:
-            lines("GET", "/health", 200, 0.001)
-        request_logger.handlers[0].flush()
+        for ended in TIMES:
+            lines.append((ended, 0.001, "0123456789abcdef", "GET", "/health", 200))
+        with monkeypatch.context() as patch:
+            # The clocks as the lines are written: the time of day is the monotonic clock's reading.
+            patch.setattr(time, "time", lambda: 7.0)
+            patch.setattr(time, "perf_counter", lambda: 7.0)
+            request_logger.handlers[0].flush()
 
-    with _request_lines_to(formatter, interval=3600) as stream, monkeypatch.context() as patch:
-        patch.setattr(time, "time", lambda: next(times))  # the clock of the lines
+    with _request_lines_to(formatter, interval=3600) as stream:
         asyncio.run(serve())
 
     written = stream.getvalue().splitlines()
@@ -157,7 +164,7 @@ def test_a_request_line_left_by_a_loop_that_stopped_early_comes_out_before_the_n
     lines = RequestLines()
 
     async def one(route: str) -> None:
-        lines("GET", route, 200, 0.001)
+        lines.append(_values(route))
 
     with _request_lines_to(JsonFormatter(), interval=3600) as stream:
         asyncio.run(one("/first"))  # its batch waits an hour: the loop ends first
@@ -173,12 +180,12 @@ def test_a_record_from_a_thread_comes_after_the_request_lines_waiting_on_the_loo
     other = logging.getLogger("bastion.test.thread")
 
     async def serve() -> str:
-        lines("GET", "/first", 200, 0.001)
+        lines.append(_values("/first"))
         worker = threading.Thread(target=other.info, args=("from a thread",))
         worker.start()
         worker.join()
         written = stream.getvalue()  # the thread wrote at once, after the line that waited
-        lines("GET", "/second", 200, 0.001)
+        lines.append(_values("/second"))
         return written
 
     with _request_lines_to(JsonFormatter(), interval=3600) as stream:
@@ -195,3 +202,56 @@ def test_a_record_from_a_thread_comes_after_the_request_lines_waiting_on_the_loo
         "record",
         "/second",
     ]
+
+
+def test_while_the_application_runs_a_request_only_appends_and_a_task_writes_the_lines() -> None:
+    lines = RequestLines()
+    other = logging.getLogger("bastion.test.writer")
+
+    async def serve() -> list[str]:
+        seen = []
+        await lines.start()
+        lines.append(_values("/first"))
+        # The request called no Python code: its values went straight into the handler's queue.
+        assert isinstance(getattr(lines.append, "__self__", None), deque)
+        seen.append(stream.getvalue())
+        other.info("a record")  # written after the line waiting before it
+        lines.append(_values("/second"))
+        await asyncio.sleep(0.05)  # the task writes the queue every 10 ms
+        seen.append(stream.getvalue())
+        await lines.stop()
+        lines.append(_values("/third"))  # stopped: the line makes sure of its own writing
+        await asyncio.sleep(0.05)
+        seen.append(stream.getvalue())
+        return seen
+
+    with _request_lines_to(JsonFormatter(), interval=0.01) as stream:
+        other.handlers, other.propagate, other.level = request_logger.handlers, False, logging.INFO
+        try:
+            before, running, stopped = asyncio.run(serve())
+        finally:
+            other.handlers = []
+
+    def routes(text: str) -> list[str]:
+        return [json.loads(line).get("route", "record") for line in text.splitlines()]
+
+    assert before == ""
+    assert routes(running) == ["/first", "record", "/second"]
+    assert routes(stopped) == ["/first", "record", "/second", "/third"]
+
+
+def test_stopping_the_application_writes_the_lines_still_waiting() -> None:
+    lines = RequestLines()
+
+    async def serve() -> str:
+        await lines.start()
+        lines.append(_values("/first"))
+        waiting = stream.getvalue()
+        await lines.stop()
+        return waiting
+
+    with _request_lines_to(JsonFormatter(), interval=3600) as stream:
+        waiting = asyncio.run(serve())
+
+    assert waiting == ""
+    assert [json.loads(line)["route"] for line in stream.getvalue().splitlines()] == ["/first"]
