@@ -56,6 +56,7 @@ def _child(path: str, requests: int) -> None:
     from adapters.sql.migrations.migrate import upgrade
     from entrypoints.asgi import build_app
     from entrypoints.http import log_format
+    from entrypoints.http.log_output import LoopBatchedStreamHandler
     from entrypoints.settings import load_settings
 
     with tempfile.TemporaryDirectory(prefix="bastion-instructions-") as directory:
@@ -63,10 +64,13 @@ def _child(path: str, requests: int) -> None:
         os.environ.update({"BASTION_DATABASE_URL": url, "BASTION_RATE_LIMIT_PER_MINUTE": "0"})
         upgrade(url)
         settings = load_settings()
-        config = log_format.server_log_config(settings.server.json_logs)
-        config["handlers"]["lines"]["interval"] = FLUSH_INTERVAL
-        logging.config.dictConfig(config)
+        logging.config.dictConfig(log_format.server_log_config(settings.server.json_logs))
         app = build_app(settings)
+        # The application configures its logging too (Litestar's LoggingConfig, the same handler):
+        # stretch the interval of whichever handlers it leaves.
+        for handler in logging.getLogger().handlers:
+            if isinstance(handler, LoopBatchedStreamHandler):
+                handler.interval = FLUSH_INTERVAL
 
         async def run() -> None:
             for hook in app.on_startup:

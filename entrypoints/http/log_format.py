@@ -236,7 +236,7 @@ class _JsonLines:
         message = f"{method} {route} {status} {duration} ms"
         fields = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
         fields |= {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
-        return msgspec.json.encode(fields).decode()
+        return one_line(msgspec.json.encode(fields).decode())
 
     def _plain_parts(self, key: tuple[str, str, int]) -> tuple[str, str] | None:
         """The text of the JSON line before and after its duration and request id, for values that

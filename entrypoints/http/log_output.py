@@ -41,10 +41,13 @@ LineRenderer = Callable[[list[Any]], list[str]]
 # Seconds the serving process's handlers gather lines before writing them.
 SERVER_FLUSH_INTERVAL = 0.05
 
-# C0 controls, DEL, and the C1 / Unicode line separators that some log viewers break lines on.
+# C0 controls, DEL, and the C1 / Unicode line separators that some log viewers break lines on. A
+# JSON line reaches this with its C0 controls already escaped by the encoder; what is left here is
+# escaped as JSON allows (`\u007f`), so the line stays valid JSON.
 _ESCAPES = str.maketrans(
-    {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
-    | {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x85: "\\x85", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+    {code: f"\\x{code:02x}" for code in range(0x20)}
+    | {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
+    | {code: f"\\u{code:04x}" for code in (0x7F, 0x85, 0x2028, 0x2029)}
 )
 
 

@@ -21,6 +21,7 @@ from entrypoints.http.log_output import LoopBatchedStreamHandler
 from entrypoints.http.request_context import current_request_id
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}")
+JSON_TIME = re.compile(r'"time":"[^"]+"')
 
 
 @pytest.fixture
@@ -50,13 +51,37 @@ def _values(route: str, *, request_id: str = "0123456789abcdef", seconds: float 
     return (time.perf_counter(), seconds, request_id, "GET", route, 200)
 
 
-def _written(formatter: logging.Formatter, *, through_record: bool) -> str:
+def _written(
+    formatter: logging.Formatter, *, through_record: bool, method: str = "GET", route: str = "/tasks/{task_id}"
+) -> str:
     """One request's line, through the direct path, or (a filter on the logger) through a record."""
     with _request_lines_to(formatter) as stream:
         if through_record:
             request_logger.addFilter(lambda record: True)
-        RequestLines().append((time.perf_counter(), 0.012345, "0123456789abcdef", "GET", "/tasks/{task_id}", 404))
+        RequestLines().append((time.perf_counter(), 0.012345, "0123456789abcdef", method, route, 404))
     return stream.getvalue()
+
+
+# A method and routes the service never has, but that would need escaping (quotes, backslashes,
+# braces, control characters, line separators) or hold a character the renderer uses itself.
+ODD = [
+    ("GET", '/odd/"quoted"\\{x}}{{y}'),
+    ("M\nX", "/line\nbreak\x1b[31m\u2028\x7f"),
+    ("GET", "/private/\ue000\ue001\ue002"),
+]
+
+
+@pytest.mark.parametrize(("method", "route"), ODD)
+def test_a_line_that_needs_escaping_is_the_formatters_line(request_id: str, method: str, route: str) -> None:
+    direct = _written(JsonFormatter(), through_record=False, method=method, route=route)
+    recorded = _written(JsonFormatter(), through_record=True, method=method, route=route)
+    assert direct.count("\n") == 1
+    assert JSON_TIME.sub("<time>", direct) == JSON_TIME.sub("<time>", recorded)
+    assert (json.loads(direct)["method"], json.loads(direct)["route"]) == (method, route)
+
+    direct = _written(TextFormatter(), through_record=False, method=method, route=route)
+    recorded = _written(TextFormatter(), through_record=True, method=method, route=route)
+    assert STAMP.sub("<time>", direct) == STAMP.sub("<time>", recorded)
 
 
 @pytest.mark.parametrize("through_record", [False, True])
