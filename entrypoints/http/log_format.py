@@ -149,7 +149,7 @@ class RequestLines:
             await asyncio.sleep(min((handler.interval for _, handler in sinks), default=SERVER_FLUSH_INTERVAL))
             for queue, handler in sinks:
                 if queue:
-                    handler.flush()
+                    handler.flush_reporting()
 
     def _first_line(self, values: LineValues) -> None:
         sinks = self._sinks

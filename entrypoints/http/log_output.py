@@ -133,9 +133,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
             self._write_pending()
         elif self.flush_loop is None:
             if self.interval > 0:
-                loop.call_later(self.interval, self._flush_turn)
+                loop.call_later(self.interval, self.flush_reporting)
             else:
-                loop.call_soon(self._flush_turn)
+                loop.call_soon(self.flush_reporting)
             self.flush_loop, self.flush_thread = loop, get_ident()
 
     def flush(self) -> None:
@@ -145,7 +145,9 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         finally:
             self.release()
 
-    def _flush_turn(self) -> None:
+    def flush_reporting(self) -> None:
+        """`flush`, for a callback or a task of the loop: a failure to write is reported
+        (`handleError`) instead of raised, and the lines it could not write are dropped."""
         try:
             self.flush()
         except Exception:

@@ -280,3 +280,41 @@ def test_stopping_the_application_writes_the_lines_still_waiting() -> None:
 
     assert waiting == ""
     assert [json.loads(line)["route"] for line in stream.getvalue().splitlines()] == ["/first"]
+
+
+class _FailingOnce(io.StringIO):
+    """A stream whose first write fails, as a full disk or a closed pipe would."""
+
+    failed = False
+
+    def write(self, text: str) -> int:
+        if not self.failed:
+            self.failed = True
+            raise OSError("no space left on device")
+        return super().write(text)
+
+
+def test_a_write_that_fails_is_reported_and_the_lines_after_it_are_still_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines, reported = RequestLines(), []
+    stream = _FailingOnce()
+    handler = LoopBatchedStreamHandler(stream, interval=0.01)
+    handler.setFormatter(JsonFormatter())
+    monkeypatch.setattr(handler, "handleError", reported.append)
+    monkeypatch.setattr(request_logger, "handlers", [handler])
+    monkeypatch.setattr(request_logger, "propagate", False)
+    monkeypatch.setattr(request_logger, "level", logging.INFO)
+
+    async def serve() -> None:
+        await lines.start()
+        lines.append(_values("/lost"))
+        await asyncio.sleep(0.05)  # the task's write fails: reported, the task goes on
+        lines.append(_values("/written"))
+        await asyncio.sleep(0.05)
+        await lines.stop()
+
+    asyncio.run(serve())
+
+    assert len(reported) == 1
+    assert [json.loads(line)["route"] for line in stream.getvalue().splitlines()] == ["/written"]
