@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL, LoopBatchedStreamHandler, one_line
-from entrypoints.http.request_context import current_request_id
+from entrypoints.http.request_context import LineValues, current_request_id
 
 # Fields the per-request line carries besides its message (see `request_context`).
 _REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
@@ -187,9 +187,6 @@ class RequestLines:
         return sinks
 
 
-# What a request hands `RequestLines.append`: when it ended (`time.perf_counter()`), its duration in
-# seconds, its request id (plain: see `request_context`), method, route template and status.
-LineValues = tuple[float, float, str, str, str, int]
 # What `_JsonLines._parts` gives for a key not seen yet.
 _UNSEEN: Any = object()
 # Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
@@ -214,9 +211,9 @@ class _JsonLines:
     def __call__(self, batch: list[LineValues]) -> list[str]:
         lines, stamps, known, offset = [], self._stamps, self._parts, _wall_clock_offset()
         for ended, seconds, request_id, method, route, status in batch:
-            now = ended + offset
-            if int(now * 1000) != stamps.millisecond:
-                stamps.move_to(now)
+            millisecond = int((ended + offset) * 1000)
+            if millisecond != stamps.millisecond:
+                stamps.move_to(millisecond)
             duration = f"{seconds * 1000:.2f}"
             key = (method, route, status)
             parts = known.get(key, _UNSEEN)
@@ -264,9 +261,9 @@ class _TextLines:
         lines, stamps, offset = [], self._stamps, _wall_clock_offset()
         prefix = f" - {request_logger.name} - {_MODULE} - request_id="
         for ended, seconds, request_id, method, route, status in batch:
-            now = ended + offset
-            if int(now * 1000) != stamps.millisecond:
-                stamps.move_to(now)
+            millisecond = int((ended + offset) * 1000)
+            if millisecond != stamps.millisecond:
+                stamps.move_to(millisecond)
             line = f"INFO - {stamps.stamp}{prefix}{request_id} - {method} {route} {status} {seconds * 1000:.2f} ms"
             lines.append(one_line(line))
         return lines
@@ -275,7 +272,7 @@ class _TextLines:
 class _Stamps:
     """The time of a line to the millisecond in one format: `head` (a `strftime` pattern) formatted
     once a second, then the three digits of the millisecond and `tail`, from a table; `stamp` is
-    the stamp of `millisecond`, moved on by `move_to`."""
+    the stamp of `millisecond` (since the epoch), moved on by `move_to`."""
 
     def __init__(self, head: str, tail: str, convert: Callable[[float], time.struct_time]) -> None:
         self._head, self._convert = head, convert
@@ -283,8 +280,7 @@ class _Stamps:
         self._second, self._start = -1, ""
         self.millisecond, self.stamp = -1, ""
 
-    def move_to(self, now: float) -> None:
-        millisecond = int(now * 1000)
+    def move_to(self, millisecond: int) -> None:
         second, fraction = divmod(millisecond, 1000)
         if second != self._second:
             self._second, self._start = second, time.strftime(self._head, self._convert(second))

@@ -38,10 +38,15 @@ RESPONSE_STATUS = "bastion.response_status"
 RequestObserver = Callable[[str, str, int, float], None]
 
 
-class RequestLog(Protocol):
-    """Where each request's line goes: `append` takes its values (`log_format.LineValues`)."""
+# What a request hands its log line over as: when it ended (`time.perf_counter()`), its duration in
+# seconds, its request id (plain: `_ACCEPTED` or made here), method, route template and status.
+LineValues = tuple[float, float, str, str, str, int]
 
-    append: Callable[[tuple[float, float, str, str, str, int]], None]
+
+class RequestLog(Protocol):
+    """Where each request's line goes (`log_format.RequestLines`): `append` takes its values."""
+
+    append: Callable[[LineValues], None]
 
 
 class RequestContextMiddleware:

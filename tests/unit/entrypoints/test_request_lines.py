@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from entrypoints.http.log_format import JsonFormatter, LineValues, RequestLines, TextFormatter, request_logger
+from entrypoints.http.log_format import JsonFormatter, RequestLines, TextFormatter, request_logger
 from entrypoints.http.log_output import LoopBatchedStreamHandler
-from entrypoints.http.request_context import current_request_id
+from entrypoints.http.request_context import LineValues, current_request_id
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}")
 JSON_TIME = re.compile(r'"time":"[^"]+"')
