@@ -51,10 +51,11 @@ bench-observability: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench-observability needs wrk: sudo apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python bench/observability.py
 
-# The same sides counted in machine instructions per request, in process, under cachegrind (bench/README.md).
+# The same sides counted in machine instructions per request under cachegrind, in process and served (bench/README.md).
 bench-instructions: $(STAMP)
 	@command -v valgrind >/dev/null 2>&1 || { echo "make bench-instructions needs valgrind: sudo apt-get install valgrind" >&2; exit 1; }
 	$(BIN)/python bench/instructions.py
+	$(BIN)/python bench/instructions.py --served
 
 clean:
 	rm -rf $(VENV) $(UV_BOOTSTRAP) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -174,9 +174,9 @@ class RequestLines:
     @staticmethod
     def _record(values: LineValues) -> None:
         _, seconds, _, method, route, status = values
-        duration_ms = round(seconds * 1000, 2)
-        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
-        request_logger.info("%s %s %s %.2f ms", method, route, status, duration_ms, extra=fields)
+        duration = _duration_text(seconds)
+        fields = {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
+        request_logger.info("%s %s %s %s ms", method, route, status, duration, extra=fields)
 
     def _register(self) -> list[tuple[deque[LineValues], LoopBatchedStreamHandler]]:
         sinks: list[tuple[deque[LineValues], LoopBatchedStreamHandler]] = []
@@ -187,10 +187,11 @@ class RequestLines:
         return sinks
 
 
-# What `_JsonLines._parts` gives for a key not seen yet.
-_UNSEEN: Any = object()
 # Routes are the service's templates and statuses a few dozen: this bound is never reached in practice.
 _MAX_KEPT_PARTS = 4096
+# Durations are written in hundredths of a millisecond; the text of those below this many is made once.
+_TABLED_HUNDREDTHS = 10_000
+_tabled_durations: list[str] = []
 
 
 def _wall_clock_offset() -> float:
@@ -198,56 +199,78 @@ def _wall_clock_offset() -> float:
     return time.time() - time.perf_counter()
 
 
+def _duration_table() -> list[str]:
+    """The text of every duration below 100 ms to the hundredth of a millisecond ("0.00" to
+    "99.99"), made once per process when the first renderer is (about 0.6 MB)."""
+    if not _tabled_durations:
+        _tabled_durations.extend(f"{whole}.{hundredths:02d}" for whole in range(100) for hundredths in range(100))
+    return _tabled_durations
+
+
+def _duration_text(seconds: float) -> str:
+    """`seconds` (never negative) in milliseconds to the hundredth, halves rounded up ("12.35"), as
+    every request line writes it."""
+    hundredths = int(seconds * 100_000 + 0.5)
+    whole, fraction = divmod(hundredths, 100)
+    return f"{whole}.{fraction:02d}"
+
+
 class _JsonLines:
     """The JSON lines of a batch of requests, rendered in one frame: per line, the time stamp (made
-    once a millisecond), the duration, the request id, and the fixed text of its (method, route,
-    status), kept once made."""
+    once a millisecond, with the line's opening), the duration (from a table of texts), the request
+    id, and the fixed text of its (method, route, status), kept once made."""
 
     def __init__(self) -> None:
-        self._stamps = _Stamps("%Y-%m-%dT%H:%M:%S.", "+00:00", time.gmtime)
-        # The fixed parts of the line of each (method, route, status) seen, when plain; else None.
-        self._parts: dict[tuple[str, str, int], tuple[str, str] | None] = {}
+        self._stamps = _Stamps('{"time":"%Y-%m-%dT%H:%M:%S.', '+00:00",', time.gmtime)
+        self._durations = _duration_table()
+        # The fixed parts of the line of each route, status and method seen (nested in that order:
+        # cheaper to look up than a tuple key), when plain; else None.
+        self._parts: dict[str, dict[int, dict[str, tuple[str, str] | None]]] = {}
+        self._kept = 0
 
     def __call__(self, batch: list[LineValues]) -> list[str]:
         lines, stamps, known, offset = [], self._stamps, self._parts, _wall_clock_offset()
+        durations, tabled = self._durations, _TABLED_HUNDREDTHS
         for ended, seconds, request_id, method, route, status in batch:
             millisecond = int((ended + offset) * 1000)
             if millisecond != stamps.millisecond:
                 stamps.move_to(millisecond)
-            duration = f"{seconds * 1000:.2f}"
-            key = (method, route, status)
-            parts = known.get(key, _UNSEEN)
-            if parts is _UNSEEN:
-                parts = self._plain_parts(key)
+            hundredths = int(seconds * 100_000 + 0.5)
+            duration = durations[hundredths] if 0 <= hundredths < tabled else _duration_text(seconds)
+            try:
+                parts = known[route][status][method]
+            except KeyError:
+                parts = self._plain_parts(method, route, status)
             if parts is not None:
                 head, tail = parts
-                lines.append(
-                    f'{{"time":"{stamps.stamp}",{head}{duration} ms","request_id":"{request_id}",{tail}{duration}}}'
-                )
+                lines.append(f'{stamps.stamp}{head}{duration} ms","request_id":"{request_id}{tail}{duration}}}')
             else:
                 lines.append(self._encoded(stamps.stamp, method, route, status, duration, request_id))
         return lines
 
-    def _encoded(self, stamp: str, method: str, route: str, status: int, duration: str, request_id: str) -> str:
-        """The line through the JSON encoder: for a method or route that needs escaping."""
+    @staticmethod
+    def _encoded(stamp: str, method: str, route: str, status: int, duration: str, request_id: str) -> str:
+        """The line through the JSON encoder: for a method or route that needs escaping. `stamp` is
+        the stamp with the line's opening (`{"time":"...",`)."""
         message = f"{method} {route} {status} {duration} ms"
-        fields = json_line_head(stamp, "INFO", request_logger.name, message, request_id)
+        fields = json_line_head(stamp[len('{"time":"') : -len('",')], "INFO", request_logger.name, message, request_id)
         fields |= {"method": method, "route": route, "status": status, "duration_ms": float(duration)}
         return one_line(msgspec.json.encode(fields).decode())
 
-    def _plain_parts(self, key: tuple[str, str, int]) -> tuple[str, str] | None:
-        """The text of the JSON line before and after its duration and request id, for values that
-        need no JSON escaping (a method the HTTP parser accepted, a route template of the service);
-        None for anything else (a method outside the usual ones, say), which takes the encoder."""
-        method, route, status = key
+    def _plain_parts(self, method: str, route: str, status: int) -> tuple[str, str] | None:
+        """The text of the JSON line before its duration, and between its request id and its second
+        duration, for values that need no JSON escaping (a method the HTTP parser accepted, a route
+        template of the service); None for anything else (a method outside the usual ones, say),
+        which takes the encoder."""
         parts = None
         if method in _PLAIN_METHODS and _PLAIN.fullmatch(route):
             parts = (
                 f'"level":"INFO","logger":"bastion.http","message":"{method} {route} {status} ',
-                f'"method":"{method}","route":"{route}","status":{status},"duration_ms":',
+                f'","method":"{method}","route":"{route}","status":{status},"duration_ms":',
             )
-        if len(self._parts) < _MAX_KEPT_PARTS:
-            self._parts[key] = parts
+        if self._kept < _MAX_KEPT_PARTS:
+            self._parts.setdefault(route, {}).setdefault(status, {})[method] = parts
+            self._kept += 1
         return parts
 
 
@@ -256,15 +279,19 @@ class _TextLines:
 
     def __init__(self) -> None:
         self._stamps = _Stamps("%Y-%m-%d %H:%M:%S,", "", time.localtime)
+        self._durations = _duration_table()
 
     def __call__(self, batch: list[LineValues]) -> list[str]:
         lines, stamps, offset = [], self._stamps, _wall_clock_offset()
+        durations, tabled = self._durations, _TABLED_HUNDREDTHS
         prefix = f" - {request_logger.name} - {_MODULE} - request_id="
         for ended, seconds, request_id, method, route, status in batch:
             millisecond = int((ended + offset) * 1000)
             if millisecond != stamps.millisecond:
                 stamps.move_to(millisecond)
-            line = f"INFO - {stamps.stamp}{prefix}{request_id} - {method} {route} {status} {seconds * 1000:.2f} ms"
+            hundredths = int(seconds * 100_000 + 0.5)
+            duration = durations[hundredths] if 0 <= hundredths < tabled else _duration_text(seconds)
+            line = f"INFO - {stamps.stamp}{prefix}{request_id} - {method} {route} {status} {duration} ms"
             lines.append(one_line(line))
         return lines
 

@@ -86,13 +86,14 @@ class RequestContextMiddleware:
         finally:
             if self._timed:
                 ended = time.perf_counter()
+                seconds = ended - started
                 fields: Any = scope
                 method, route = fields.get("method", "-"), fields.get("path_template") or UNROUTED
                 status = fields.get(RESPONSE_STATUS, 0)
                 if self._observe is not None:
-                    self._observe(method, route, status, ended - started)
+                    self._observe(method, route, status, seconds)
                 if self._log is not None:
-                    self._log.append((ended, ended - started, request_id, method, route, status))
+                    self._log.append((ended, seconds, request_id, method, route, status))
             current_request_id.reset(token)
 
     def _request_id(self, scope: Scope) -> str:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from entrypoints.http.log_format import JsonFormatter, RequestLines, TextFormatter, request_logger
 from entrypoints.http.log_output import LoopBatchedStreamHandler
@@ -52,13 +54,18 @@ def _values(route: str, *, request_id: str = "0123456789abcdef", seconds: float 
 
 
 def _written(
-    formatter: logging.Formatter, *, through_record: bool, method: str = "GET", route: str = "/tasks/{task_id}"
+    formatter: logging.Formatter,
+    *,
+    through_record: bool,
+    method: str = "GET",
+    route: str = "/tasks/{task_id}",
+    seconds: float = 0.012345,
 ) -> str:
     """One request's line, through the direct path, or (a filter on the logger) through a record."""
     with _request_lines_to(formatter) as stream:
         if through_record:
             request_logger.addFilter(lambda record: True)
-        RequestLines().append((time.perf_counter(), 0.012345, "0123456789abcdef", method, route, 404))
+        RequestLines().append((time.perf_counter(), seconds, "0123456789abcdef", method, route, 404))
     return stream.getvalue()
 
 
@@ -112,6 +119,63 @@ def test_the_text_line_is_the_formatters_line(request_id: str) -> None:
     assert STAMP.sub("<time>", direct) == (
         f"INFO - <time> - bastion.http - log_format - request_id={request_id} - GET /tasks/{{task_id}} 404 12.35 ms\n"
     )
+
+
+# Around the ends of the table of durations (0.00 to 99.99 ms), and halves of a hundredth.
+DURATIONS = [0.0, 0.000_004_9, 0.000_005, 0.012_345, 0.099_994_9, 0.099_995, 0.1, 1.5, 3600.0]
+
+
+@pytest.mark.parametrize("seconds", DURATIONS)
+def test_the_duration_is_in_milliseconds_to_the_hundredth_with_halves_rounded_up(
+    request_id: str, seconds: float
+) -> None:
+    line = json.loads(_written(JsonFormatter(), through_record=False, seconds=seconds))
+    expected = {0.0: "0.00", 0.000_004_9: "0.00", 0.000_005: "0.01", 0.012_345: "12.35", 0.099_994_9: "99.99"}
+    expected |= {0.099_995: "100.00", 0.1: "100.00", 1.5: "1500.00", 3600.0: "3600000.00"}
+    assert line["message"] == f"GET /tasks/{{task_id}} 404 {expected[seconds]} ms"
+    assert line["duration_ms"] == float(expected[seconds])
+
+
+@given(seconds=st.floats(min_value=0, max_value=10_000, allow_nan=False))
+def test_any_duration_is_written_as_the_record_writes_it(seconds: float) -> None:
+    token = current_request_id.set("0123456789abcdef")  # as while the request is served
+    try:
+        direct = _written(TextFormatter(), through_record=False, seconds=seconds)
+        recorded = _written(TextFormatter(), through_record=True, seconds=seconds)
+        assert STAMP.sub("<time>", direct) == STAMP.sub("<time>", recorded)
+        direct = _written(JsonFormatter(), through_record=False, seconds=seconds)
+        recorded = _written(JsonFormatter(), through_record=True, seconds=seconds)
+        # The same fields, in the same order; the number may be spelled "1.00" or "1.0".
+        assert list(json.loads(JSON_TIME.sub('"time":""', direct)).items()) == list(
+            json.loads(JSON_TIME.sub('"time":""', recorded)).items()
+        )
+    finally:
+        current_request_id.reset(token)
+
+
+def test_lines_of_one_batch_each_have_their_own_method_route_and_status() -> None:
+    requests = [
+        ("GET", "/tasks/{task_id}", 200),
+        ("GET", "/tasks/{task_id}", 404),
+        ("DELETE", "/tasks/{task_id}", 204),
+        ("DELETE", "/tasks/{task_id}", 404),
+        ("GET", "/health", 200),
+        ("GET", "/tasks/{task_id}", 200),
+        ("BREW", "/health", 405),
+    ]
+
+    async def serve() -> None:
+        for method, route, status in requests:
+            lines.append((time.perf_counter(), 0.001, "0123456789abcdef", method, route, status))
+        request_logger.handlers[0].flush()
+
+    lines = RequestLines()
+    with _request_lines_to(JsonFormatter(), interval=3600) as stream:
+        asyncio.run(serve())
+
+    written = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["method"], line["route"], line["status"]) for line in written] == requests
+    assert [line["message"] for line in written] == [f"{m} {r} {s} 1.00 ms" for m, r, s in requests]
 
 
 def test_request_lines_are_formatted_at_the_write_in_order_with_records_and_with_their_own_request_id() -> None:
