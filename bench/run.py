@@ -49,8 +49,8 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
@@ -179,6 +179,8 @@ class WrkResult:
     errors: int  # socket errors, timeouts and responses with a status >= 400
     # refresh, passkey and TOTP logins: requests made after a thread ran out of tokens, challenges or users
     replays: int
+    # CPU seconds the server used during the run, when its bench measures them (`Bench.cpu_clock`)
+    server_cpu_s: float | None = None
 
     @property
     def rps(self) -> float:
@@ -205,9 +207,18 @@ class _WrkJson(msgspec.Struct):
 
 
 async def run_wrk(
-    url: str, script: str, *, duration: int, threads: int, connections: int, env: Mapping[str, str] | None = None
+    url: str,
+    script: str,
+    *,
+    duration: int,
+    threads: int,
+    connections: int,
+    env: Mapping[str, str] | None = None,
+    cpus: str | None = None,
 ) -> WrkResult:
-    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", WRK_TIMEOUT, "--latency"]
+    """One wrk run; with `cpus` (a `taskset` CPU list), wrk runs on those CPUs only."""
+    argv = ["taskset", "--cpu-list", cpus] if cpus else []
+    argv += ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", WRK_TIMEOUT, "--latency"]
     argv += ["-s", str(WRK_DIR / script), url]
     process = await asyncio.create_subprocess_exec(
         *argv,
@@ -725,6 +736,10 @@ class Bench:
     api_key: str = ""  # the bench user's key, made at set-up
     # First index and count of the TOTP users this bench's "login + TOTP" row walks through.
     totp_users: tuple[int, int] = TOTP_USERS
+    # The CPU list wrk runs on (all CPUs when None), and the server's CPU seconds so far: when set,
+    # each row's result carries the CPU the server used during its wrk run (not its set-up).
+    wrk_cpus: str | None = None
+    cpu_clock: Callable[[], float] | None = None
 
     def headers(self, endpoint: Endpoint, bearer: str | None) -> dict[str, str]:
         if endpoint.api_key:
@@ -804,14 +819,19 @@ class Bench:
             env["BENCH_CODES"] = await asyncio.to_thread(write_totp_codes, self.tokens_dir / "totp-codes.txt", duration)
         await self.check(endpoint, bearer)
         base = self.ceiling.url if endpoint.key == "bare" else self.bastion.url
-        return await run_wrk(
+        cpu_before = self.cpu_clock() if self.cpu_clock else 0.0
+        result = await run_wrk(
             base + endpoint.path,
             endpoint.script,
             duration=duration,
             threads=self.load.threads,
             connections=self.load.connections,
             env=env,
+            cpus=self.wrk_cpus,
         )
+        if self.cpu_clock:
+            result = replace(result, server_cpu_s=self.cpu_clock() - cpu_before)
+        return result
 
     async def measure_row(self, endpoint: Endpoint, duration: int) -> WrkResult:
         """A row of POOLED needs one unused item per request (refresh token, login challenge): the pool
