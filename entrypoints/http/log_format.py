@@ -133,7 +133,8 @@ class RequestLines:
         self.append = self._first_line
 
     async def stop(self) -> None:
-        """Stop the task and write what waits; later lines make sure of their own writing again."""
+        """Stop the task and write what waits (a failed write is reported, not raised: the other
+        shutdown hooks still run); later lines make sure of their own writing again."""
         self.append = self._first_line
         writer, self._writer = self._writer, None
         if writer is not None:
@@ -141,7 +142,7 @@ class RequestLines:
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
         for _, handler in self._sinks or ():
-            handler.flush()
+            handler.flush_reporting()
 
     async def _write_regularly(self) -> None:
         while True:

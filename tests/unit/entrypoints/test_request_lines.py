@@ -358,17 +358,26 @@ class _FailingOnce(io.StringIO):
         return super().write(text)
 
 
-def test_a_write_that_fails_is_reported_and_the_lines_after_it_are_still_written(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    lines, reported = RequestLines(), []
-    stream = _FailingOnce()
-    handler = LoopBatchedStreamHandler(stream, interval=0.01)
+def _failing_once_handler(
+    monkeypatch: pytest.MonkeyPatch, interval: float
+) -> tuple[LoopBatchedStreamHandler, _FailingOnce, list[object]]:
+    """The logger `bastion.http` writing, alone, to a stream whose first write fails; what the
+    handler reports (`handleError`) goes to the list."""
+    stream, reported = _FailingOnce(), []
+    handler = LoopBatchedStreamHandler(stream, interval=interval)
     handler.setFormatter(JsonFormatter())
     monkeypatch.setattr(handler, "handleError", reported.append)
     monkeypatch.setattr(request_logger, "handlers", [handler])
     monkeypatch.setattr(request_logger, "propagate", False)
     monkeypatch.setattr(request_logger, "level", logging.INFO)
+    return handler, stream, reported
+
+
+def test_a_write_that_fails_is_reported_and_the_lines_after_it_are_still_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = RequestLines()
+    _, stream, reported = _failing_once_handler(monkeypatch, interval=0.01)
 
     async def serve() -> None:
         await lines.start()
@@ -382,3 +391,22 @@ def test_a_write_that_fails_is_reported_and_the_lines_after_it_are_still_written
 
     assert len(reported) == 1
     assert [json.loads(line)["route"] for line in stream.getvalue().splitlines()] == ["/written"]
+
+
+def test_a_write_that_fails_when_the_application_stops_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lines = RequestLines()
+    handler, stream, reported = _failing_once_handler(monkeypatch, interval=3600)
+
+    async def serve() -> None:
+        await lines.start()
+        lines.append(_values("/lost"))
+        await lines.stop()  # the write of the waiting line fails: reported, the shutdown goes on
+        lines.append(_values("/after"))
+
+    asyncio.run(serve())
+    handler.flush()  # as logging.shutdown does at exit
+
+    assert len(reported) == 1
+    assert [json.loads(line)["route"] for line in stream.getvalue().splitlines()] == ["/after"]
