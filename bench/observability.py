@@ -51,7 +51,7 @@ from pathlib import Path
 
 import run as bench
 from pwdlib.hashers.argon2 import Argon2Hasher
-from servers import cpu_seconds
+from servers import cpu_seconds, pinned
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from entrypoints.settings import Settings
@@ -91,9 +91,8 @@ async def _compare(
             for name, env in args.sides.items()
         }
         server_cpu = args.server_cpu
-        if server_cpu is not None:
-            for server in servers.values():
-                server.argv = ["taskset", "--cpu-list", str(server_cpu), *server.argv]
+        for server in servers.values():
+            pinned(server, server_cpu)
         try:
             user_ids = await bench.seed(engine, args.password_hash, base_env["BASTION_SECRET_KEY"])
             for server in servers.values():
