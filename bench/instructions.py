@@ -35,11 +35,11 @@ Needs valgrind (`apt-get install valgrind`); each mode takes a few minutes on tw
 from __future__ import annotations
 
 import argparse
+import http.client
 import logging.config
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -132,7 +132,7 @@ def _served_count(side: str, path: str, requests: int) -> int:
         try:
             # Waiting for the server's own line, not polling it: every poll would be counted.
             deadline = time.monotonic() + 900
-            while b"Application startup complete" not in log.read_bytes():
+            while b"Uvicorn running on" not in log.read_bytes():
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{side}: the server did not start:\n{log.read_text(errors='replace')[-2000:]}")
                 time.sleep(0.5)
@@ -151,25 +151,16 @@ def _served_count(side: str, path: str, requests: int) -> int:
 
 def _get_in_turn(port: int, path: str, requests: int) -> None:
     """`requests` GETs of `path` on one keep-alive connection, each sent once the one before is answered."""
-    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
-    with socket.create_connection((HOST, port), timeout=120) as connection:
-        received = b""
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
         for _ in range(requests):
-            connection.sendall(request)
-            while True:
-                head_end = received.find(b"\r\n\r\n")
-                if head_end >= 0:
-                    length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", received[: head_end + 2])
-                    if length is None or not received.startswith(b"HTTP/1.1 200"):
-                        raise RuntimeError(f"unexpected response: {received[:200]!r}")
-                    end = head_end + 4 + int(length.group(1))
-                    if len(received) >= end:
-                        received = received[end:]
-                        break
-                chunk = connection.recv(65536)
-                if not chunk:
-                    raise RuntimeError("the server closed the connection")
-                received += chunk
+            connection.request("GET", path)
+            response = connection.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} answered {response.status}: {body[:200]!r}")
+    finally:
+        connection.close()
 
 
 def main() -> int:
