@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/observability.py [--duration 8] [--repetitions 3] [--backends sqlite]
                                             [--only health,verify] [--in-turn] [--without-request-lines]
+                                            [--same-servers]
                                             [--output bench/results/<date>-<HHMM>-observability.md]
 
 Two `bastion serve --workers 1` processes run on one database, seeded as `make bench` seeds it:
@@ -16,7 +17,11 @@ servers: each side draws its refresh tokens and its passkey login challenges fro
 (written to its own directory), and the two sides log in with TOTP on disjoint halves of the TOTP
 users (a code is accepted once per account).
 
-Each round measures every endpoint of `make bench` on both servers. By default side by side: both
+Each round measures every endpoint of `make bench` on both servers, each round on a new pair of
+server processes, warmed up first (`--same-servers` keeps one pair for every round): a process's
+hash seed and memory layout stay with it for its life and move its speed by about 1 % either way
+(five A/A pairs of identical servers: 0.994 to 1.012, each pair steady to 0.1 % over its rounds),
+so one pair for all rounds measures that pair, not the settings. By default side by side: both
 servers are pinned to the last CPU and loaded at once, each by its own wrk on the other CPUs, and
 each run reads the CPU time the server used during it (user and system, all threads, from /proc):
 the cost of a request on each side is its server's CPU seconds over its requests, and their ratio
@@ -98,16 +103,7 @@ async def _compare(
             for server in servers.values():
                 await server.start()
             sides = await _sides(backend, load, ceiling, servers, engine, user_ids, backend_dir, measured)
-            for name, side in sides.items():
-                print(f"  warm-up ({name})", flush=True)
-                await side.warm_up()
-            if server_cpu is not None:
-                for name, side in sides.items():
-                    process = servers[name].process
-                    assert process is not None
-                    side.wrk_cpus = f"0-{server_cpu - 1}"
-                    side.cpu_clock = functools.partial(cpu_seconds, process.pid)
-            runs = await _rounds(sides, measured, load, side_by_side=server_cpu is not None)
+            runs = await _rounds(servers, sides, measured, load, args)
             notes = [f"- note ({name}): {note}" for name, side in sides.items() for note in side.section.notes]
         except Exception:
             for server in servers.values():
@@ -135,25 +131,70 @@ async def _settled(sides: Iterable[bench.Bench], *, idle_share: float = 0.05, lo
 
 
 async def _rounds(
-    sides: dict[str, bench.Bench], measured: Sequence[bench.Endpoint], load: bench.Load, *, side_by_side: bool
+    servers: dict[str, bench.Server],
+    sides: dict[str, bench.Bench],
+    measured: Sequence[bench.Endpoint],
+    load: bench.Load,
+    args: argparse.Namespace,
 ) -> dict[tuple[str, str], list[bench.WrkResult]]:
-    """Every row on both sides, `load.repetitions` times: one after the other, the order alternating
-    from round to round, or both at once (`side_by_side`)."""
+    """`load.repetitions` rounds of every row on both sides, each round on new server processes
+    (warmed up first) unless `args.same_servers`."""
     runs: dict[tuple[str, str], list[bench.WrkResult]] = defaultdict(list)
     for number in range(load.repetitions):
-        order = list(sides) if number % 2 == 0 else list(reversed(sides))
+        if number and not args.same_servers:
+            await _restart(servers.values())
+        if number == 0 or not args.same_servers:
+            await _warm_up(sides, args.server_cpu)
         print(f"  round {number + 1}/{load.repetitions}", flush=True)
-        for endpoint in measured:
-            if side_by_side:
-                # Both at once, on the one CPU: whatever the machine does meanwhile, it does to both.
-                await _settled(sides.values())
-                both = [sides[name].measure_row(endpoint, load.duration) for name in order]
-                results = dict(zip(order, await asyncio.gather(*both), strict=True))
-            else:
-                results = {name: await sides[name].measure_row(endpoint, load.duration) for name in order}
-            for name in order:
-                runs[(endpoint.key, name)].append(results[name])
-                print(f"    {endpoint.label} ({name}): {_line(results[name])}", flush=True)
+        results = await _round(sides, measured, number, load.duration, side_by_side=args.server_cpu is not None)
+        for key, result in results.items():
+            runs[key].append(result)
+    return runs
+
+
+async def _restart(servers: Iterable[bench.Server]) -> None:
+    """New processes of the same servers (same ports, settings and CPU): a process's hash seed and
+    memory layout stay with it for its life and move its speed by a few percent either way, so one
+    pair of processes for every round would measure that pair rather than the settings."""
+    for server in servers:
+        await server.stop()
+    for server in servers:
+        await server.start()
+
+
+async def _warm_up(sides: dict[str, bench.Bench], server_cpu: int | None) -> None:
+    """Each side's warm-up, then, side by side, its wrk moved off the servers' CPU and its clock set
+    to its server's current process."""
+    for name, side in sides.items():
+        process = side.bastion.process
+        assert process is not None
+        side.sampler = bench.RssSampler(process.pid)
+        side.wrk_cpus, side.cpu_clock = None, None
+        print(f"  warm-up ({name})", flush=True)
+        await side.warm_up()
+        if server_cpu is not None:
+            side.wrk_cpus = f"0-{server_cpu - 1}"
+            side.cpu_clock = functools.partial(cpu_seconds, process.pid)
+
+
+async def _round(
+    sides: dict[str, bench.Bench], measured: Sequence[bench.Endpoint], number: int, duration: int, *, side_by_side: bool
+) -> dict[tuple[str, str], bench.WrkResult]:
+    """Every row on both sides once: one after the other, the order alternating from round to
+    round, or both at once (`side_by_side`)."""
+    runs: dict[tuple[str, str], bench.WrkResult] = {}
+    order = list(sides) if number % 2 == 0 else list(reversed(sides))
+    for endpoint in measured:
+        if side_by_side:
+            # Both at once, on the one CPU: whatever the machine does meanwhile, it does to both.
+            await _settled(sides.values())
+            both = [sides[name].measure_row(endpoint, duration) for name in order]
+            results = dict(zip(order, await asyncio.gather(*both), strict=True))
+        else:
+            results = {name: await sides[name].measure_row(endpoint, duration) for name in order}
+        for name in order:
+            runs[(endpoint.key, name)] = results[name]
+            print(f"    {endpoint.label} ({name}): {_line(results[name])}", flush=True)
     return runs
 
 
@@ -278,6 +319,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--without-request-lines",
         action="store_true",
         help="the on side without BASTION_LOG_REQUESTS: metrics and JSON logs only (the defaults of production)",
+    )
+    parser.add_argument(
+        "--same-servers",
+        action="store_true",
+        help="one pair of server processes for every round, instead of a new pair each round",
     )
     parser.add_argument(
         "--in-turn",
