@@ -7,11 +7,10 @@ there, and a scrape, answered by any one worker, sums the files of all of them. 
 stops cleanly takes its share of the hash-queue gauge with it; the counters of every worker that
 ever ran stay in the sum, as counters must.
 
-Requests come in batches (the HTTP layer hands them over every 50 ms and before every exposition),
-are counted in plain per-process tallies, and added to the shared metrics once a second (and
-before every exposition and at stop): writing each request to the memory-mapped files (a lock, a
-`getpid` and three writes) cost a measurable share of the fastest routes, and so did a Python call
-per request (bench/README.md). A scrape therefore sees another worker's requests within a second.
+Requests are counted on the request path in plain per-process tallies, and added to the shared
+metrics once a second (and before every exposition and at stop): writing each request to the
+memory-mapped files (a lock, a `getpid` and three writes) cost a measurable share of the fastest
+routes (bench/README.md). A scrape therefore sees another worker's requests within a second.
 """
 
 from __future__ import annotations
@@ -151,18 +150,16 @@ class PrometheusMetrics(SecurityMetrics):
         # Tallied like the API key checks (a client may ask for a token on every call), added at the next flush.
         self._client_credentials_tallies[result] = self._client_credentials_tallies.get(result, 0) + 1
 
-    def observe_requests(self, requests: Iterable[tuple[str, str, int, float]]) -> None:
-        """HTTP requests answered: each its method, route template, status and duration in seconds.
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request answered with `status` after `seconds`; `route` is the route's template.
         Called on the event loop only (as `flush` is)."""
-        tallies = self._tallies
-        for method, route, status, seconds in requests:
-            key = (method, route, status)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = _Tally()
-            tally.count += 1
-            tally.seconds += seconds
-            tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
+        key = (method, route, status)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally()
+        tally.count += 1
+        tally.seconds += seconds
+        tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
 
     def flush(self) -> None:
         """Add the requests, API key authentications and client credentials grants tallied since the

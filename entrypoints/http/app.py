@@ -23,7 +23,7 @@ from entrypoints.http.log_format import QUIET_LIBRARIES, RequestLines, formatter
 from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL
 from entrypoints.http.openapi import ClosedBodySchemaPlugin
 from entrypoints.http.problems import internal_error_handler, problem_details_plugin
-from entrypoints.http.request_context import RequestBatches, RequestContextMiddleware, metric_values
+from entrypoints.http.request_context import RequestContextMiddleware
 from entrypoints.http.routes.account import account_router
 from entrypoints.http.routes.admin import AdminNetworkMiddleware, admin_router
 from entrypoints.http.routes.api_keys import api_key_router
@@ -73,9 +73,8 @@ def create_app(
     With `metrics`, every request is observed and GET /metrics serves them."""
     server = settings.server
     addresses = ClientAddresses(server.trusted_proxy_networks)
-    observed = None if metrics is None else _observed_requests(metrics)
     app = Litestar(
-        route_handlers=_routers(settings, metrics, observed),
+        route_handlers=_routers(settings, metrics),
         dependencies=handlers.route_dependencies(),
         plugins=[problem_details_plugin(), ClosedBodySchemaPlugin()],
         exception_handlers={Exception: internal_error_handler},
@@ -97,18 +96,14 @@ def create_app(
     if lines is not None:
         app.on_startup.append(lines.start)
         app.on_shutdown.append(lines.stop)
-    if observed is not None:
-        app.on_startup.append(observed.start)
-        # First: the requests still waiting reach the metrics before they stop.
-        app.on_shutdown.insert(0, observed.stop)
     # Around routing and error handling, so that every answer (a router's 404 too) has its request id.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, addresses=addresses, log=lines, observe=observed)
+    app.asgi_handler = RequestContextMiddleware(
+        app.asgi_handler,
+        addresses=addresses,
+        log=lines,
+        observe=metrics.observe_request if metrics is not None else None,
+    )
     return app
-
-
-def _observed_requests(metrics: HttpMetrics) -> RequestBatches:
-    """Each request handed to the metrics in batches, as often as the log lines are written."""
-    return RequestBatches(lambda batch: metrics.observe_requests(metric_values(batch)), SERVER_FLUSH_INTERVAL)
 
 
 def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddleware]:
@@ -122,10 +117,10 @@ def _middleware(handlers: HttpHandlers, settings: Settings) -> list[ASGIMiddlewa
     ]
 
 
-def _routers(settings: Settings, metrics: HttpMetrics | None, requests: RequestBatches | None) -> list[Router]:
+def _routers(settings: Settings, metrics: HttpMetrics | None) -> list[Router]:
     docs = [assets_router()] if settings.server.docs_served else []
     pages = [pages_router(settings.server.app_name)] if settings.server.hosted_pages else []
-    observed = [] if metrics is None or requests is None else [metrics_router(metrics, drain=requests.drain)]
+    observed = [] if metrics is None else [metrics_router(metrics)]
     return [
         *docs,
         *observed,

@@ -8,6 +8,7 @@ the handler (`log_output`) escapes control characters, so a line stays one line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -20,7 +21,7 @@ from typing import Any
 import msgspec
 
 from entrypoints.http.log_output import SERVER_FLUSH_INTERVAL, LoopBatchedStreamHandler, one_line
-from entrypoints.http.request_context import LineValues, cancelled, current_request_id
+from entrypoints.http.request_context import LineValues, current_request_id
 
 # Fields the per-request line carries besides its message (see `request_context`).
 _REQUEST_FIELDS = ("method", "route", "status", "duration_ms")
@@ -136,7 +137,10 @@ class RequestLines:
         shutdown hooks still run); later lines make sure of their own writing again."""
         self.append = self._first_line
         writer, self._writer = self._writer, None
-        await cancelled(writer)
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
         for _, handler in self._sinks or ():
             handler.flush_reporting()
 

@@ -7,16 +7,11 @@ it as `request_id` and every log line written meanwhile names it (see `log_forma
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-import logging
-import operator
 import os
 import re
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -26,7 +21,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from entrypoints.http.client_ip import ClientAddresses
 
 current_request_id: ContextVar[str | None] = ContextVar("bastion_request_id", default=None)
-logger = logging.getLogger("bastion.http")
 
 _HEADER = b"x-request-id"
 # 32 hex digits: 64 random bits for this process, then a 64-bit counter.
@@ -39,93 +33,33 @@ UNROUTED = "(unrouted)"
 # cheaper than wrapping `send` on every request.
 RESPONSE_STATUS = "bastion.response_status"
 
-# What a request hands its observers over as: when it ended (`time.perf_counter()`), its duration in
+# Told of each request answered: method, route template, status, seconds; called while the
+# request id is still current.
+RequestObserver = Callable[[str, str, int, float], None]
+
+
+# What a request hands its log line over as: when it ended (`time.perf_counter()`), its duration in
 # seconds, its request id (plain: `_ACCEPTED` or made here), method, route template and status.
 LineValues = tuple[float, float, str, str, str, int]
-# The method, route template, status and seconds of a `LineValues`: what the metrics count.
-_METRIC_VALUES = operator.itemgetter(3, 4, 5, 1)
-
-
-def metric_values(batch: list[LineValues]) -> Iterator[tuple[str, str, int, float]]:
-    """The method, route template, status and duration in seconds of each request of `batch`."""
-    return map(_METRIC_VALUES, batch)
 
 
 class RequestLog(Protocol):
-    """Where each request's values go (`log_format.RequestLines`, `RequestBatches`): `append` takes them."""
+    """Where each request's line goes (`log_format.RequestLines`): `append` takes its values."""
 
     append: Callable[[LineValues], None]
-
-
-class RequestBatches:
-    """Hands each request's values (`LineValues`) to `observe` in batches, so that observing a
-    request costs it one C call: the metrics' Python call on every request cost the fastest route
-    2.5 % (bench/README.md), where a loop over a batch costs next to nothing.
-
-    While the application runs (`start` to `stop`, its startup and shutdown hooks), `append` is a
-    queue's own `append`, and a task of the event loop hands what waits to `observe` every
-    `interval` seconds; `drain` hands it over at once (before the metrics are read). Outside that,
-    each request's values go to `observe` at once. An `observe` that fails loses its batch, is
-    logged, and is called again with the next one."""
-
-    def __init__(self, observe: Callable[[list[LineValues]], None], interval: float) -> None:
-        self._observe, self._interval = observe, interval
-        self._queue: deque[LineValues] = deque()
-        self._task: asyncio.Task[None] | None = None
-        self.append: Callable[[LineValues], None] = self._at_once
-
-    async def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._drain_regularly())
-        self.append = self._queue.append
-
-    async def stop(self) -> None:
-        """Stop the task and hand over what waits; later requests are observed at once again."""
-        self.append = self._at_once
-        task, self._task = self._task, None
-        await cancelled(task)
-        self._drain_reporting()
-
-    def drain(self) -> None:
-        """Hand every request waiting to `observe` now."""
-        queue = self._queue
-        if queue:
-            self._observe([queue.popleft() for _ in range(len(queue))])
-
-    def _at_once(self, values: LineValues) -> None:
-        self.drain()
-        self._observe([values])
-
-    def _drain_reporting(self) -> None:
-        try:
-            self.drain()
-        except Exception:
-            logger.exception("the observations of a batch of requests were lost")
-
-    async def _drain_regularly(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            self._drain_reporting()
-
-
-async def cancelled(task: asyncio.Task[None] | None) -> None:
-    """Cancel `task` (a hook's regular work) and wait until it has stopped."""
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 class RequestContextMiddleware:
     """The outermost layer of the HTTP application (around routing and error handling, so that a
     404 of the router carries the id too): sets the request id for the request's duration, and
-    hands each request's values (`LineValues`) to `observe` (the metrics' `RequestBatches`) and
-    `log` (the per-request log line) when given. The `X-Request-ID` header itself is added by
+    hands each request's method, route template, status and duration to `observe` (the metrics)
+    and `log` (the per-request log line) when given. The `X-Request-ID` header itself is added by
     the security-headers hook, which sees every response start anyway.
 
     This runs on every request, so it does as little as it can: no send wrapper at all (the status
     is the one `note_status` left in the scope), no clock unless lines are logged or requests
-    observed, the values handed over in one tuple (no call of Python code when an `append` is a
-    queue's), and ids made from a random per-process prefix and a counter (unique,
+    observed, the line's values handed over in one tuple (no call of Python code when the log's
+    `append` is a queue's), and ids made from a random per-process prefix and a counter (unique,
     not secret: nothing may trust a request id)."""
 
     def __init__(
@@ -134,7 +68,7 @@ class RequestContextMiddleware:
         *,
         addresses: ClientAddresses,
         log: RequestLog | None = None,
-        observe: RequestLog | None = None,
+        observe: RequestObserver | None = None,
     ) -> None:
         self._app, self._addresses, self._log, self._observe = app, addresses, log, observe
         self._timed = log is not None or observe is not None
@@ -156,11 +90,10 @@ class RequestContextMiddleware:
                 fields: Any = scope
                 method, route = fields.get("method", "-"), fields.get("path_template") or UNROUTED
                 status = fields.get(RESPONSE_STATUS, 0)
-                values = (ended, seconds, request_id, method, route, status)
                 if self._observe is not None:
-                    self._observe.append(values)
+                    self._observe(method, route, status, seconds)
                 if self._log is not None:
-                    self._log.append(values)
+                    self._log.append((ended, seconds, request_id, method, route, status))
             current_request_id.reset(token)
 
     def _request_id(self, scope: Scope) -> str:

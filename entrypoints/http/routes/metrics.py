@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from litestar import Response, Router, get
@@ -23,18 +22,15 @@ class HttpMetrics(Protocol):
     content_type: str
 
     @abstractmethod
-    def observe_requests(self, requests: Iterable[tuple[str, str, int, float]]) -> None:
-        """Requests answered, each its method, route template (or a fixed stand-in, never its path),
-        status and duration in seconds."""
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One request answered; `route` is its route's template (or a fixed stand-in), never its path."""
 
     @abstractmethod
     def exposition(self, *, outbox_pending: int | None) -> bytes:
         """Every metric in the exposition format; the outbox gauge left out when `outbox_pending` is None."""
 
 
-def metrics_router(metrics: HttpMetrics, *, drain: Callable[[], None]) -> Router:
-    """GET /metrics; `drain` hands the requests still waiting to the metrics first."""
-
+def metrics_router(metrics: HttpMetrics) -> Router:
     @get(
         "/metrics",
         opt=EXEMPT,
@@ -47,7 +43,6 @@ def metrics_router(metrics: HttpMetrics, *, drain: Callable[[], None]) -> Router
         except DependencyUnavailableError:
             logger.warning("the outbox backlog is left out of the metrics: the database does not answer")
             pending = None
-        drain()
         return Response(metrics.exposition(outbox_pending=pending), media_type=metrics.content_type)
 
     return Router(path="/", route_handlers=[exposition], tags=["service"])
