@@ -153,9 +153,8 @@ async def _rounds(
 
 
 async def _restart(servers: Iterable[bench.Server]) -> None:
-    """New processes of the same servers (same ports, settings and CPU): a process's hash seed and
-    memory layout stay with it for its life and move its speed by a few percent either way, so one
-    pair of processes for every round would measure that pair rather than the settings."""
+    """New processes of the same servers (same ports, settings and CPU), so that a round measures a
+    pair of its own (see the module: a process's speed stays about 1 % off for its life)."""
     for server in servers:
         await server.stop()
     for server in servers:
@@ -370,12 +369,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parallelism=settings.hashing.parallelism,
     ).hash(bench.PASSWORD)
     header = bench.facts(settings, bench.argon2_verify_seconds(settings), load)
+    pairs = "" if args.same_servers else "; a new pair of server processes each round, warmed up first"
     if args.server_cpu is None:
-        header.append("- method: in turn, each server loaded alone; the ratio is on/off of requests/s")
+        header.append(f"- method: in turn, each server loaded alone; the ratio is on/off of requests/s{pairs}")
     else:
         header.append(
             f"- method: side by side, both servers on CPU {args.server_cpu} loaded at once (wrk on the others); "
-            "the ratio is off/on of the server CPU per request"
+            f"the ratio is off/on of the server CPU per request{pairs}"
         )
     started = time.monotonic()
     table = asyncio.run(_run(args, load))
