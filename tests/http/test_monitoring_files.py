@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.http.conftest import Api
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+OPERATIONS_GUIDE = DEPLOY.parent / "docs" / "operations.md"
 METRIC = re.compile(r"\bbastion_[a-z_]+\b")
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
 
@@ -23,6 +24,13 @@ async def _served_names(api: Api) -> set[str]:
         for family in text_string_to_metric_families(text)
         for suffix in SUFFIXES.get(family.type, ("",))
     }
+
+
+async def _served_metrics(api: Api) -> set[str]:
+    """Each metric served as the operations guide names it: a counter with its `_total`."""
+    text = (await api.client.get("/metrics")).text
+    families = text_string_to_metric_families(text)
+    return {family.name + ("_total" if family.type == "counter" else "") for family in families}
 
 
 def _alert_expressions() -> list[str]:
@@ -48,3 +56,13 @@ def test_the_alerts_cover_the_security_signals() -> None:
 
     for signal in ('result="reuse_detected"', "bastion_lockouts_total", 'result!="success"', "bastion_outbox_pending"):
         assert signal in expressions
+
+
+async def test_every_metric_served_has_a_dashboard_panel_and_a_row_in_the_operations_guide(api: Api) -> None:
+    served = await _served_metrics(api)
+    panels = "\n".join(_dashboard_expressions())
+    guide = OPERATIONS_GUIDE.read_text()
+
+    assert len(served) >= 12
+    assert {name for name in served if name not in panels} == set()
+    assert {name for name in served if f"| `{name}` |" not in guide} == set()
