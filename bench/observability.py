@@ -20,7 +20,7 @@ users (a code is accepted once per account).
 Each round measures every endpoint of `make bench` on both servers, each round on a new pair of
 server processes, warmed up first (`--same-servers` keeps one pair for every round): a process's
 hash seed and memory layout stay with it for its life and move its speed by about 1 % either way
-(five A/A pairs of identical servers: 0.994 to 1.012, each pair steady to 0.1 % over its rounds),
+(five A/A pairs of identical servers: 0.994 to 1.012, each pair steady to 0.7 % over its rounds),
 so one pair for all rounds measures that pair, not the settings. By default side by side: both
 servers are pinned to the last CPU and loaded at once, each by its own wrk on the other CPUs, and
 each run reads the CPU time the server used during it (user and system, all threads, from /proc):
