@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import yaml
+from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.http.conftest import Api
@@ -17,20 +18,19 @@ METRIC = re.compile(r"\bbastion_[a-z_]+\b")
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "gauge": ("",)}
 
 
+async def _served_families(api: Api) -> list[Metric]:
+    return list(text_string_to_metric_families((await api.client.get("/metrics")).text))
+
+
 async def _served_names(api: Api) -> set[str]:
-    text = (await api.client.get("/metrics")).text
     return {
-        family.name + suffix
-        for family in text_string_to_metric_families(text)
-        for suffix in SUFFIXES.get(family.type, ("",))
+        family.name + suffix for family in await _served_families(api) for suffix in SUFFIXES.get(family.type, ("",))
     }
 
 
 async def _served_metrics(api: Api) -> set[str]:
     """Each metric served as the operations guide names it: a counter with its `_total`."""
-    text = (await api.client.get("/metrics")).text
-    families = text_string_to_metric_families(text)
-    return {family.name + ("_total" if family.type == "counter" else "") for family in families}
+    return {family.name + ("_total" if family.type == "counter" else "") for family in await _served_families(api)}
 
 
 def _alert_expressions() -> list[str]:
