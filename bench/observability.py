@@ -5,17 +5,19 @@
                                             [--same-servers]
                                             [--output bench/results/<date>-<HHMM>-observability.md]
 
-Two `bastion serve --workers 1` processes run on one database, seeded as `make bench` seeds it:
+Two `bastion serve --workers 1` processes run, each on its own copy of one database seeded as
+`make bench` seeds it:
 
 - "off": BASTION_METRICS_ENABLED=false, BASTION_LOG_REQUESTS=false, BASTION_LOG_FORMAT=text;
 - "on": BASTION_METRICS_ENABLED=true, BASTION_LOG_REQUESTS=true, BASTION_LOG_FORMAT=json (one JSON
   line per request written to the log file, every request observed by the Prometheus metrics).
 
 The data is seeded by bench/run.py's own functions (users, device tokens, TOTP, the service
-account, then the passkeys, once, shared by both sides). What a request uses up never serves both
-servers: each side draws its refresh tokens and its passkey login challenges from pools of its own
-(written to its own directory), and the two sides log in with TOTP on disjoint halves of the TOTP
-users (a code is accepted once per account).
+account, then the passkeys), and the bench user's tasks and API key are made over HTTP by a set-up
+server, stopped before the database is copied for the second side (SQLite's backup; on PostgreSQL a
+database made from the first as its template). Each side draws its refresh tokens and its passkey
+login challenges from pools of its own (written to its own directory and database), and the two
+sides log in with TOTP on disjoint halves of the TOTP users.
 
 Each round measures every endpoint of `make bench` on both servers, each round on a new pair of
 server processes, warmed up first (`--same-servers` keeps one pair for every round): a process's
@@ -29,9 +31,10 @@ the cost of a request on each side is its server's CPU seconds over its requests
 which must stay at or above 0.95 (median of the rounds). Whatever the machine does meanwhile (a
 shared virtual machine's speed drifts by 20 % within minutes), it does to both servers at once, so
 the ratio of each round holds steady where requests/s do not; an "A/A" run of two identical
-servers this way gave 0.997 to 1.000 (`GET /health`). The rows that write share the one database at
-once (on SQLite, its write lock), alike for both sides; waiting for it costs no CPU (SQLite's busy
-handler sleeps).
+servers this way gave 0.997 to 1.000 (`GET /health`). Until 2026-12-07 both servers shared one
+database, so that on the rows that write each side waited on the other's write lock (SQLite) and
+those rows scattered from round to round (`POST /auth/refresh` 0.898 to 0.989 in one run); since
+then each has its own.
 
 With `--in-turn`, the older way: each server loaded alone on every CPU, one right after the other
 (the order alternates from round to round, so that drift of the machine touches both alike), and
@@ -43,18 +46,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import run as bench
+from passkey_seed import PasskeyHolders
 from pwdlib.hashers.argon2 import Argon2Hasher
 from servers import cpu_seconds, pinned
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -90,31 +98,100 @@ async def _compare(
     async with bench.database(backend, backend_dir, bench.DEFAULT_POSTGRES) as url:
         base_env = bench.bastion_env(url)
         await bench.migrate(base_env, backend_dir)
-        engine = create_async_engine(url)
-        servers = {
-            name: bench.bastion_server(f"{backend}-{name}", {**base_env, **env}, backend_dir)
-            for name, env in args.sides.items()
-        }
-        server_cpu = args.server_cpu
-        for server in servers.values():
-            pinned(server, server_cpu)
-        try:
-            user_ids = await bench.seed(engine, args.password_hash, base_env["BASTION_SECRET_KEY"])
+        shared = await _prepared(backend, base_env, backend_dir, measured, args)
+        async with _copy_of(backend, url, backend_dir) as copy_url:
+            urls = {"off": url, "on": copy_url}
+            servers = {
+                name: bench.bastion_server(
+                    f"{backend}-{name}", {**base_env, "BASTION_DATABASE_URL": urls[name], **env}, backend_dir
+                )
+                for name, env in args.sides.items()
+            }
+            engines = {name: create_async_engine(urls[name]) for name in servers}
+            server_cpu = args.server_cpu
             for server in servers.values():
-                await server.start()
-            sides = await _sides(backend, load, ceiling, servers, engine, user_ids, backend_dir, measured)
-            runs = await _rounds(servers, sides, measured, load, args)
-            notes = [f"- note ({name}): {note}" for name, side in sides.items() for note in side.section.notes]
-        except Exception:
-            for server in servers.values():
-                print(f"{server.name} log:\n{server.log_tail()}", file=sys.stderr)
-            raise
-        finally:
-            for server in servers.values():
-                await server.stop()
-            await engine.dispose()
+                pinned(server, server_cpu)
+            try:
+                for server in servers.values():
+                    await server.start()
+                sides = _sides(backend, load, ceiling, servers, engines, shared, backend_dir, measured)
+                runs = await _rounds(servers, sides, measured, load, args)
+                notes = [f"- note ({name}): {note}" for name, side in sides.items() for note in side.section.notes]
+            except Exception:
+                for server in servers.values():
+                    print(f"{server.name} log:\n{server.log_tail()}", file=sys.stderr)
+                raise
+            finally:
+                for server in servers.values():
+                    await server.stop()
+                for engine in engines.values():
+                    await engine.dispose()
     table = _cpu_table if server_cpu is not None else _table
     return [*table(backend, runs, measured), *([""] if notes else []), *notes]
+
+
+@dataclass
+class _Shared:
+    """What both sides' databases hold from the set-up: the seeded users, the bench user's API key
+    (its tasks too) and the passkeys, when a row needs them."""
+
+    user_ids: list[str]
+    api_key: str
+    passkeys: PasskeyHolders | None
+
+
+async def _prepared(
+    backend: str, env: dict[str, str], backend_dir: Path, measured: Sequence[bench.Endpoint], args: argparse.Namespace
+) -> _Shared:
+    """The first side's database seeded as `make bench` seeds it; the bench user's tasks and API key
+    made over HTTP by a server of its own, stopped before the database is copied for the second side."""
+    engine = create_async_engine(env["BASTION_DATABASE_URL"])
+    server = bench.bastion_server(f"{backend}-set-up", {**env, **SIDES["off"]}, backend_dir)
+    try:
+        user_ids = await bench.seed(engine, args.password_hash, env["BASTION_SECRET_KEY"])
+        await server.start()
+        access = (await bench.log_in(server.url, bench.BENCH_USER))["access_token"]
+        await bench.create_tasks(server.url, access)
+        api_key = await bench.create_api_key(server.url, access)
+        passkeys = None
+        if any(endpoint.key == "passkey_login" for endpoint in measured):
+            passkeys = await bench.seed_passkeys(engine, user_ids, server.env)
+    finally:
+        await server.stop()
+        await engine.dispose()
+    return _Shared(user_ids, api_key, passkeys)
+
+
+@contextlib.asynccontextmanager
+async def _copy_of(backend: str, url: str, backend_dir: Path) -> AsyncIterator[str]:
+    """A copy of the database at `url` (no connection to it may be open), for the second side: a
+    write row on one database would make each side wait on the other's write lock (SQLite) or rows."""
+    if backend == "sqlite":
+        copy = backend_dir / "bench-second.db"
+        await asyncio.to_thread(_copy_sqlite, Path(url.split("///", 1)[1]), copy)
+        yield f"sqlite+aiosqlite:///{copy}"
+        return
+    base, name = url.rsplit("/", 1)
+    admin_url = bench.DEFAULT_POSTGRES
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}_second" TEMPLATE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield f"{base}/{name}_second"
+    finally:
+        admin = await asyncpg.connect(admin_url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}_second" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """`source` copied to `target` by SQLite's backup (the write-ahead log included)."""
+    with contextlib.closing(sqlite3.connect(source)) as reader, contextlib.closing(sqlite3.connect(target)) as writer:
+        reader.backup(writer)
 
 
 async def _settled(sides: Iterable[bench.Bench], *, idle_share: float = 0.05, longest: float = 30.0) -> None:
@@ -197,37 +274,30 @@ async def _round(
     return runs
 
 
-async def _sides(
+def _sides(
     backend: str,
     load: bench.Load,
     ceiling: bench.Server,
     servers: dict[str, bench.Server],
-    engine: AsyncEngine,
-    user_ids: list[str],
+    engines: dict[str, AsyncEngine],
+    shared: _Shared,
     backend_dir: Path,
     measured: Sequence[bench.Endpoint],
 ) -> dict[str, bench.Bench]:
-    """One `Bench` per running server, over the shared data: the bench user's tasks and API key made
-    through "off", the passkeys seeded once (one synced passkey per user serves both), and each side
-    with its own pools (refresh offset, TOTP users, a directory for its token and body files)."""
-    access = (await bench.log_in(servers["off"].url, bench.BENCH_USER))["access_token"]
-    await bench.create_tasks(servers["off"].url, access)
-    api_key = await bench.create_api_key(servers["off"].url, access)
-    passkeys = None
-    if any(endpoint.key == "passkey_login" for endpoint in measured):
-        passkeys = await bench.seed_passkeys(engine, user_ids, servers["off"].env)
+    """One `Bench` per running server, each on its own copy of the data set up by `_prepared`, with
+    its own pools (refresh offset, TOTP users, a directory for its token and body files)."""
     sides = {}
     for name, server in servers.items():
         assert server.process is not None
         files_dir = backend_dir / name
         files_dir.mkdir()
         side = bench.Bench(
-            load, ceiling, server, engine, user_ids, files_dir, bench.Section(f"{backend}-{name}"),
+            load, ceiling, server, engines[name], shared.user_ids, files_dir, bench.Section(f"{backend}-{name}"),
             bench.RssSampler(server.process.pid),
         )  # fmt: skip
-        side.endpoints, side.with_storm, side.api_key = measured, False, api_key
+        side.endpoints, side.with_storm, side.api_key = measured, False, shared.api_key
         side.refresh_offset = SECOND_REFRESH_OFFSET if name == "on" else 0
-        side.totp_users, side.passkeys = totp_users_of(name), passkeys
+        side.totp_users, side.passkeys = totp_users_of(name), shared.passkeys
         sides[name] = side
     return sides
 
