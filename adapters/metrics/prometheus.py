@@ -7,10 +7,12 @@ there, and a scrape, answered by any one worker, sums the files of all of them. 
 stops cleanly takes its share of the hash-queue gauge with it; the counters of every worker that
 ever ran stay in the sum, as counters must.
 
-Requests are counted on the request path in plain per-process tallies, and added to the shared
-metrics once a second (and before every exposition and at stop): writing each request to the
-memory-mapped files (a lock, a `getpid` and three writes) cost a measurable share of the fastest
-routes (bench/README.md). A scrape therefore sees another worker's requests within a second.
+Requests are noted on the request path in plain per-process lists (each series' durations since
+the last flush: one `list.append`), and added to the shared metrics once a second (and before every
+exposition and at stop), where the durations of a series are sorted once and counted per bucket:
+writing each request to the memory-mapped files (a lock, a `getpid` and three writes), or even
+finding its bucket on the request path, cost a measurable share of the fastest routes
+(bench/README.md). A scrape therefore sees another worker's requests within a second.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import asyncio
 import contextlib
 import math
 import os
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,15 +56,6 @@ class _Gauges(Collector):
                 "Outbox entries (mail and webhooks) neither delivered nor given up",
                 value=self._outbox_pending,
             )
-
-
-class _Tally:
-    """The requests of one (method, route, status) since the last flush."""
-
-    __slots__ = ("buckets", "count", "seconds")
-
-    def __init__(self) -> None:
-        self.count, self.seconds, self.buckets = 0, 0.0, [0] * len(_UPPER_BOUNDS)
 
 
 class PrometheusMetrics(SecurityMetrics):
@@ -121,7 +114,9 @@ class PrometheusMetrics(SecurityMetrics):
             registry=registry,
         )
         self._request_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-        self._tallies: dict[tuple[str, str, int], _Tally] = {}
+        # The durations of the requests since the last flush, by route, status and method (nested:
+        # cheaper to look up than a tuple key).
+        self._durations_since_flush: dict[str, dict[int, dict[str, list[float]]]] = {}
         self._flusher: asyncio.Task[None] | None = None
 
     def login(self, result: str) -> None:
@@ -153,32 +148,41 @@ class PrometheusMetrics(SecurityMetrics):
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         """One HTTP request answered with `status` after `seconds`; `route` is the route's template.
         Called on the event loop only (as `flush` is)."""
-        key = (method, route, status)
-        tally = self._tallies.get(key)
-        if tally is None:
-            tally = self._tallies[key] = _Tally()
-        tally.count += 1
-        tally.seconds += seconds
-        tally.buckets[bisect_left(_UPPER_BOUNDS, seconds)] += 1
+        try:
+            self._durations_since_flush[route][status][method].append(seconds)
+        except KeyError:
+            self._durations_since_flush.setdefault(route, {}).setdefault(status, {})[method] = [seconds]
 
     def flush(self) -> None:
-        """Add the requests, API key authentications and client credentials grants tallied since the
+        """Add the requests, API key authentications and client credentials grants noted since the
         last flush to the metrics."""
-        tallies, self._tallies = self._tallies, {}
+        durations, self._durations_since_flush = self._durations_since_flush, {}
         key_tallies, self._api_key_tallies = self._api_key_tallies, {}
         grant_tallies, self._client_credentials_tallies = self._client_credentials_tallies, {}
         for result, count in key_tallies.items():
             self._api_key_auth.labels(result).inc(count)
         for result, count in grant_tallies.items():
             self._client_credentials.labels(result).inc(count)
-        for key, tally in tallies.items():
-            requests, durations = self._series(key)
-            requests.inc(tally.count)
-            # A histogram's own `observe` takes one value; these are its parts, many values at once.
-            durations._sum.inc(tally.seconds)
-            for bucket, count in zip(durations._buckets, tally.buckets, strict=True):
-                if count:
-                    bucket.inc(count)
+        for route, by_status in durations.items():
+            for status, by_method in by_status.items():
+                for method, seconds in by_method.items():
+                    self._add(self._series((method, route, status)), seconds)
+
+    @staticmethod
+    def _add(series: tuple[Any, Any], seconds: list[float]) -> None:
+        """Count `seconds` as `Histogram.observe` would one by one: each in the first bucket whose
+        upper bound is at least as large."""
+        requests, histogram = series
+        requests.inc(len(seconds))
+        # A histogram's own `observe` takes one value; these are its parts, many values at once.
+        histogram._sum.inc(math.fsum(seconds))
+        seconds.sort()
+        counted = 0
+        for bucket, bound in zip(histogram._buckets, _UPPER_BOUNDS, strict=True):
+            at_most = bisect_right(seconds, bound, lo=counted)
+            if at_most > counted:
+                bucket.inc(at_most - counted)
+                counted = at_most
 
     def _series(self, key: tuple[str, str, int]) -> tuple[Any, Any]:
         series = self._request_series.get(key)

@@ -32,6 +32,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
 from threading import get_ident
 from typing import Any, TextIO
 
@@ -122,8 +123,11 @@ class LoopBatchedStreamHandler(logging.StreamHandler[TextIO]):
         meanwhile stay for the next time, as only this takes values out."""
         for queue, render in self._sources:
             if queue:
-                values = [queue.popleft() for _ in range(len(queue))]
-                self._pending.append(self.terminator.join(render(values)) + self.terminator)
+                # As many `popleft` calls as values wait now, made by C code (`iter(f, None)` calls f
+                # until None, which a queue of values never yields).
+                lines = render(list(islice(iter(queue.popleft, None), len(queue))))
+                lines.append("")  # the batch text ends with a terminator too, without a copy of it
+                self._pending.append(self.terminator.join(lines))
 
     def _schedule_or_write(self) -> None:
         """After a line was queued: write the lines now if no loop runs here (or another loop's

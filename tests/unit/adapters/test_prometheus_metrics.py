@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -23,8 +25,17 @@ def _samples(text: str, prefix: str) -> dict[tuple[str, tuple[tuple[str, str], .
 
 
 def test_tallied_requests_match_what_the_histogram_counts_one_by_one() -> None:
+    _assert_counted_as_the_histogram_would(DURATIONS)
+
+
+@given(st.lists(st.floats(min_value=0.0, max_value=20.0) | st.sampled_from(DURATIONS), min_size=1, max_size=60))
+def test_any_durations_are_counted_as_the_histogram_would_one_by_one(durations: list[float]) -> None:
+    _assert_counted_as_the_histogram_would(durations)
+
+
+def _assert_counted_as_the_histogram_would(durations: list[float]) -> None:
     metrics = PrometheusMetrics()
-    for seconds in DURATIONS:
+    for seconds in durations:
         metrics.observe_request("GET", "/health", 200, seconds)
     reference = CollectorRegistry()
     histogram = Histogram(
@@ -34,7 +45,7 @@ def test_tallied_requests_match_what_the_histogram_counts_one_by_one() -> None:
         registry=reference,
     )
     counter = Counter("bastion_http_requests", "reference", registry=reference)
-    for seconds in DURATIONS:
+    for seconds in durations:
         histogram.observe(seconds)
         counter.inc()
 
