@@ -153,6 +153,25 @@ def test_any_duration_is_written_as_the_record_writes_it(seconds: float) -> None
         current_request_id.reset(token)
 
 
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+@given(seconds=st.floats(min_value=0, max_value=10_000, allow_nan=False))
+def test_a_route_seen_before_is_written_as_its_first_line_was(formatter: logging.Formatter, seconds: float) -> None:
+    # The first line of a route takes the renderer's slower path, the next ones its loop.
+    lines = RequestLines()
+
+    async def serve() -> None:
+        ended = time.perf_counter()
+        for _ in range(3):
+            lines.append((ended, seconds, "0123456789abcdef", "GET", "/tasks/{task_id}", 404))
+        request_logger.handlers[0].flush()
+
+    with _request_lines_to(formatter, interval=3600) as stream:
+        asyncio.run(serve())
+
+    first, *later = stream.getvalue().splitlines()
+    assert later == [first, first]
+
+
 def test_lines_of_one_batch_each_have_their_own_method_route_and_status() -> None:
     requests = [
         ("GET", "/tasks/{task_id}", 200),
