@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +63,23 @@ def _statuses(base: str, key: dict[str, Any], checks: int = CHECKS) -> set[tuple
     return seen
 
 
-def _refused_after(base: str, key: dict[str, Any], since: float) -> float:
-    """Seconds from `since` until `base` refuses the key on GET /auth/verify and then on GET /tasks
-    (fails after 5 s)."""
+@contextmanager
+def _polling_client(base: str) -> Iterator[httpx.Client]:
+    """A client for `_refused_after`, its connection to `base` open: a new client per request (as
+    `httpx.get` makes) costs milliseconds of its own set-up, which a busy machine stretches to tens,
+    and would be counted as the revocation's delay."""
+    with httpx.Client(base_url=base) as client:
+        assert client.get("/health").status_code == 200
+        yield client
+
+
+def _refused_after(client: httpx.Client, key: dict[str, Any], since: float) -> float:
+    """Seconds from `since` until the server of `client` refuses the key on GET /auth/verify and
+    then on GET /tasks (fails after 5 s)."""
     headers = {"X-API-Key": key["key"]}
     while not (
-        httpx.get(f"{base}/auth/verify", headers=headers).status_code == 401
-        and httpx.get(f"{base}/tasks", headers=headers).status_code == 401
+        client.get("/auth/verify", headers=headers).status_code == 401
+        and client.get("/tasks", headers=headers).status_code == 401
     ):
         assert time.monotonic() - since < 5, "the revocation never reached the other process"
         time.sleep(0.002)
@@ -81,11 +93,12 @@ def test_without_redis_the_other_process_refuses_a_revoked_cached_key_within_a_s
         assert _statuses(first, key) == ACCEPTED
         assert _statuses(second, key) == ACCEPTED  # now in both processes' caches
 
-        _revoke(first, pair, key)
-        revoked_at = time.monotonic()
-        # The revoking process at once (one request, which also writes the refusal's audit event).
-        assert httpx.get(f"{first}/auth/verify", headers={"X-API-Key": key["key"]}).status_code == 401
-        delay = _refused_after(second, key, revoked_at)
+        with _polling_client(second) as polling:
+            _revoke(first, pair, key)
+            revoked_at = time.monotonic()
+            # The revoking process at once (one request, which also writes the refusal's audit event).
+            assert httpx.get(f"{first}/auth/verify", headers={"X-API-Key": key["key"]}).status_code == 401
+            delay = _refused_after(polling, key, revoked_at)
 
         assert delay < PICKUP_S, delay
         assert _statuses(first, key) == REFUSED
@@ -106,10 +119,11 @@ def test_with_redis_every_process_refuses_a_revoked_cached_key_at_once(tmp_path:
                 assert _statuses(first, key) == ACCEPTED
                 assert _statuses(second, key) == ACCEPTED
 
-                _revoke(first, pair, key)
-                # Each refusal of a stored key writes an audit event: the other process is polled
-                # first, with one request at a time, so that the delay measures only the revocation.
-                delays.append(_refused_after(second, key, time.monotonic()))
+                with _polling_client(second) as polling:
+                    _revoke(first, pair, key)
+                    # Each refusal of a stored key writes an audit event: the other process is polled
+                    # first, with one request at a time, so that the delay measures only the revocation.
+                    delays.append(_refused_after(polling, key, time.monotonic()))
                 assert _statuses(first, key) == REFUSED
                 assert _statuses(second, key) == REFUSED
             # The median of three, so that one scheduling hiccup on a busy machine does not decide.
