@@ -60,7 +60,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import asyncpg
 import run as bench
 from passkey_seed import PasskeyHolders
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -172,20 +171,11 @@ async def _copy_of(backend: str, url: str, backend_dir: Path) -> AsyncIterator[s
         yield f"sqlite+aiosqlite:///{copy}"
         return
     base, name = url.rsplit("/", 1)
-    admin_url = bench.DEFAULT_POSTGRES
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}_second" TEMPLATE "{name}"')
-    finally:
-        await admin.close()
+    await bench.administer(bench.DEFAULT_POSTGRES, f'CREATE DATABASE "{name}_second" TEMPLATE "{name}"')
     try:
         yield f"{base}/{name}_second"
     finally:
-        admin = await asyncpg.connect(admin_url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}_second" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await bench.administer(bench.DEFAULT_POSTGRES, f'DROP DATABASE IF EXISTS "{name}_second" WITH (FORCE)')
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:

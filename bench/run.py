@@ -414,20 +414,21 @@ async def database(backend: str, workdir: Path, postgres_admin: str) -> AsyncIte
         yield f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
         return
     name = f"bastion_bench_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(postgres_admin)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
+    await administer(postgres_admin, f'CREATE DATABASE "{name}"')
     base = postgres_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
     try:
         yield f"{base}/{name}"
     finally:
-        admin = await asyncpg.connect(postgres_admin)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await administer(postgres_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def administer(postgres_admin: str, statement: str) -> None:
+    """One statement on its own connection to the administrative URL (CREATE or DROP DATABASE)."""
+    admin = await asyncpg.connect(postgres_admin)
+    try:
+        await admin.execute(statement)
+    finally:
+        await admin.close()
 
 
 def email_of(index: int) -> str:
